@@ -77,10 +77,22 @@ struct Size {
 }
 
 const ALL_SIZES: [Size; 4] = [
-    Size { label: "1k", n: 1_000 },
-    Size { label: "100k", n: 100_000 },
-    Size { label: "1m", n: 1_000_000 },
-    Size { label: "8m", n: 8_000_000 },
+    Size {
+        label: "1k",
+        n: 1_000,
+    },
+    Size {
+        label: "100k",
+        n: 100_000,
+    },
+    Size {
+        label: "1m",
+        n: 1_000_000,
+    },
+    Size {
+        label: "8m",
+        n: 8_000_000,
+    },
 ];
 
 fn sizes() -> Vec<&'static Size> {
@@ -92,7 +104,10 @@ fn sizes() -> Vec<&'static Size> {
             "GOMAP_BENCH_SIZES: unknown size {w:?} (known: 1k, 100k, 1m, 8m)"
         );
     }
-    ALL_SIZES.iter().filter(|s| wanted.contains(&s.label)).collect()
+    ALL_SIZES
+        .iter()
+        .filter(|s| wanted.contains(&s.label))
+        .collect()
 }
 
 /// Runs one workload at one size for every map; each iteration does `n` operations.
@@ -234,6 +249,8 @@ struct MemoryRun<'a, K> {
 impl<K: BenchKey> MapVisitor<K> for MemoryRun<'_, K> {
     fn visit<M: BenchMap<K, u64>>(&mut self, label: &'static str) {
         let mut keys = self.d.hits().to_vec();
+        // Hashers may allocate once per process (ahash's seed source): not the map's cost.
+        drop(M::new());
         // Keys are allocated before the baseline and moved in, so only the map's own
         // allocations count (a String key's heap bytes are not the map's).
         let base = reset_peak();
@@ -260,16 +277,30 @@ fn memory_table(sizes: &[&'static Size]) {
     let mut rows = Vec::new();
     for size in sizes {
         let d = Data::<u64>::new(size.n);
-        for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
+        for_each_map(&mut MemoryRun {
+            d: &d,
+            size,
+            rows: &mut rows,
+        });
         drop(d);
         let d = Data::<String>::new(size.n);
-        for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
+        for_each_map(&mut MemoryRun {
+            d: &d,
+            size,
+            rows: &mut rows,
+        });
     }
     println!("heap bytes per entry after insert_grow (live, peak during the build)");
-    println!("{:<5} {:>5} {:<20} {:>8} {:>8}", "key", "size", "map", "live", "peak");
+    println!(
+        "{:<5} {:>5} {:<20} {:>8} {:>8}",
+        "key", "size", "map", "live", "peak"
+    );
     for r in &rows {
         let f: Vec<&str> = r.split(',').collect();
-        println!("{:<5} {:>5} {:<20} {:>8} {:>8}", f[0], f[1], f[2], f[3], f[4]);
+        println!(
+            "{:<5} {:>5} {:<20} {:>8} {:>8}",
+            f[0], f[1], f[2], f[3], f[4]
+        );
     }
     let dir = std::path::Path::new("target/gomap-bench");
     let written = std::fs::create_dir_all(dir).and_then(|_| {
@@ -295,13 +326,51 @@ fn workloads<K: BenchKey>(c: &mut Criterion, sizes: &[&'static Size]) {
                 // Iterations take 10 ms to seconds here: one per sample is plenty.
                 g.sampling_mode(SamplingMode::Flat);
             }
-            for_each_map(&mut WorkloadRun { g: &mut g, w, size, d: &d });
+            for_each_map(&mut WorkloadRun {
+                g: &mut g,
+                w,
+                size,
+                d: &d,
+            });
             g.finish();
         }
     }
 }
 
+/// Prints what `go run ./benches/go -check` prints: equal lines mean both sides get the same
+/// keys, lookup order and in-flight trace.
+fn print_check() {
+    let d = Data::<u64>::new(1000);
+    let (r, sh) = (&d.ring, &d.shuffled);
+    println!(
+        "u64 ring[0]={} ring[1999]={} shuffled[0]={} shuffled[999]={}",
+        r[0], r[1999], sh[0], sh[999]
+    );
+    println!("str ring[0]={}", String::make(r[0]));
+    let mut sim = InflightSim::new();
+    let mut steps = Vec::new();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for _ in 0..20 {
+        sim.chunk(&mut steps);
+        for (done, new) in &steps {
+            for b in done.iter().chain(new) {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    let text = |id: &MsgId| String::from_utf8_lossy(id).into_owned();
+    println!(
+        "inflight first={} last={} fnv={h:016x}",
+        text(&steps[0].0),
+        text(&steps[steps.len() - 1].1)
+    );
+}
+
 fn main() {
+    if std::env::var_os("GOMAP_BENCH_CHECK").is_some() {
+        print_check();
+        return;
+    }
     let sizes = sizes();
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
