@@ -1,3 +1,9 @@
 //! gomap: Go's classic runtime map (hmap/bmap) reimplemented in Rust.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
+
+pub mod hash;
+pub mod map;
+
+pub use hash::RandomState;
+pub use map::{GoMap, Stats, TryReserveError};
