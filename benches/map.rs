@@ -30,6 +30,8 @@ trait MapVisitor<K> {
 
 /// The maps under test, in table order. Labels are criterion function ids and table columns.
 fn for_each_map<K: Hash + Eq, V: MapVisitor<K>>(v: &mut V) {
+    v.visit::<gomap::GoMap<K, u64>>("gomap");
+    v.visit::<gomap::GoMap<K, u64, Ahash>>("gomap_ahash");
     v.visit::<HashMap<K, u64, Sip>>("std");
     v.visit::<HashMap<K, u64, Ahash>>("std_ahash");
     v.visit::<hashbrown::HashMap<K, u64, Ahash>>("hashbrown_ahash");
@@ -77,22 +79,10 @@ struct Size {
 }
 
 const ALL_SIZES: [Size; 4] = [
-    Size {
-        label: "1k",
-        n: 1_000,
-    },
-    Size {
-        label: "100k",
-        n: 100_000,
-    },
-    Size {
-        label: "1m",
-        n: 1_000_000,
-    },
-    Size {
-        label: "8m",
-        n: 8_000_000,
-    },
+    Size { label: "1k", n: 1_000 },
+    Size { label: "100k", n: 100_000 },
+    Size { label: "1m", n: 1_000_000 },
+    Size { label: "8m", n: 8_000_000 },
 ];
 
 fn sizes() -> Vec<&'static Size> {
@@ -104,10 +94,7 @@ fn sizes() -> Vec<&'static Size> {
             "GOMAP_BENCH_SIZES: unknown size {w:?} (known: 1k, 100k, 1m, 8m)"
         );
     }
-    ALL_SIZES
-        .iter()
-        .filter(|s| wanted.contains(&s.label))
-        .collect()
+    ALL_SIZES.iter().filter(|s| wanted.contains(&s.label)).collect()
 }
 
 /// Runs one workload at one size for every map; each iteration does `n` operations.
@@ -189,9 +176,8 @@ impl<K: BenchKey> MapVisitor<K> for WorkloadRun<'_, '_, K> {
             Workload::Churn => {
                 // A sliding window over 2n keys: remove the oldest, insert the next.
                 let mut m: M = d.build();
-                let mut spare: Vec<Option<K>> = (0..2 * n)
-                    .map(|i| (i >= n).then(|| d.ring[i].clone()))
-                    .collect();
+                let mut spare: Vec<Option<K>> =
+                    (0..2 * n).map(|i| (i >= n).then(|| d.ring[i].clone())).collect();
                 let mut j = 0usize;
                 self.g.bench_function(id, |b| {
                     b.iter(|| {
@@ -277,30 +263,16 @@ fn memory_table(sizes: &[&'static Size]) {
     let mut rows = Vec::new();
     for size in sizes {
         let d = Data::<u64>::new(size.n);
-        for_each_map(&mut MemoryRun {
-            d: &d,
-            size,
-            rows: &mut rows,
-        });
+        for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
         drop(d);
         let d = Data::<String>::new(size.n);
-        for_each_map(&mut MemoryRun {
-            d: &d,
-            size,
-            rows: &mut rows,
-        });
+        for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
     }
     println!("heap bytes per entry after insert_grow (live, peak during the build)");
-    println!(
-        "{:<5} {:>5} {:<20} {:>8} {:>8}",
-        "key", "size", "map", "live", "peak"
-    );
+    println!("{:<5} {:>5} {:<20} {:>8} {:>8}", "key", "size", "map", "live", "peak");
     for r in &rows {
         let f: Vec<&str> = r.split(',').collect();
-        println!(
-            "{:<5} {:>5} {:<20} {:>8} {:>8}",
-            f[0], f[1], f[2], f[3], f[4]
-        );
+        println!("{:<5} {:>5} {:<20} {:>8} {:>8}", f[0], f[1], f[2], f[3], f[4]);
     }
     let dir = std::path::Path::new("target/gomap-bench");
     let written = std::fs::create_dir_all(dir).and_then(|_| {
@@ -326,12 +298,7 @@ fn workloads<K: BenchKey>(c: &mut Criterion, sizes: &[&'static Size]) {
                 // Iterations take 10 ms to seconds here: one per sample is plenty.
                 g.sampling_mode(SamplingMode::Flat);
             }
-            for_each_map(&mut WorkloadRun {
-                g: &mut g,
-                w,
-                size,
-                d: &d,
-            });
+            for_each_map(&mut WorkloadRun { g: &mut g, w, size, d: &d });
             g.finish();
         }
     }

@@ -15,8 +15,8 @@ use std::fmt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// The index type; the rest of the file does not care which map it is.
-type Index<K, V> = std::collections::HashMap<K, V>;
+/// The index type: Go's classic map, as nsqd had it before Go 1.24.
+type Index<K, V> = gomap::GoMap<K, V>;
 
 /// nsqd's message ID: the hex text of a 64-bit time-ordered guid.
 type MessageId = [u8; 16];
@@ -40,11 +40,7 @@ enum ChannelError {
     /// FIN/REQ for an ID that is not in flight (finished already, or timed out and requeued).
     NotInFlight(MessageId),
     /// FIN/REQ from a client other than the one the message was delivered to.
-    WrongClient {
-        id: MessageId,
-        owner: u32,
-        sender: u32,
-    },
+    WrongClient { id: MessageId, owner: u32, sender: u32 },
     /// A delivery of an ID already in flight: a bug in the channel.
     AlreadyInFlight(MessageId),
 }
@@ -54,11 +50,9 @@ impl fmt::Display for ChannelError {
         let text = |id: &MessageId| String::from_utf8_lossy(id).into_owned();
         match self {
             ChannelError::NotInFlight(id) => write!(f, "message {} is not in flight", text(id)),
-            ChannelError::WrongClient { id, owner, sender } => write!(
-                f,
-                "message {} belongs to client {owner}, not client {sender}",
-                text(id)
-            ),
+            ChannelError::WrongClient { id, owner, sender } => {
+                write!(f, "message {} belongs to client {owner}, not client {sender}", text(id))
+            }
             ChannelError::AlreadyInFlight(id) => {
                 write!(f, "message {} is already in flight", text(id))
             }
@@ -109,12 +103,7 @@ impl Channel {
         // nsqd's guid: milliseconds << 22 | node << 12 | sequence; hex-encoded into the ID.
         self.next_guid = self.next_guid.max(now << 22) + 1;
         let id = hex_id(self.next_guid);
-        self.ready.push_back(Message {
-            id,
-            attempts: 0,
-            client: 0,
-            deadline: 0,
-        });
+        self.ready.push_back(Message { id, attempts: 0, client: 0, deadline: 0 });
         self.counters.published += 1;
     }
 
@@ -143,11 +132,7 @@ impl Channel {
         match self.in_flight.get(id) {
             None => return Err(ChannelError::NotInFlight(*id)),
             Some(m) if m.client != client => {
-                return Err(ChannelError::WrongClient {
-                    id: *id,
-                    owner: m.client,
-                    sender: client,
-                })
+                return Err(ChannelError::WrongClient { id: *id, owner: m.client, sender: client })
             }
             Some(_) => {}
         }
@@ -207,10 +192,7 @@ impl Channel {
                 break;
             }
             self.deferred.pop();
-            let msg = self
-                .deferred_msgs
-                .remove(&id)
-                .expect("deferred message indexed");
+            let msg = self.deferred_msgs.remove(&id).expect("deferred message indexed");
             self.ready.push_back(msg);
         }
     }
@@ -309,15 +291,19 @@ fn main() {
         ch.ready.len(),
         c.max_attempts
     );
+    let st = ch.in_flight.stats();
+    println!(
+        "in-flight index: B = {} ({} buckets), noverflow = {}, growing = {}",
+        st.b,
+        1usize << st.b,
+        st.noverflow,
+        st.growing
+    );
     // Every published message is exactly one of: finished, in flight, deferred, ready.
     let accounted =
         c.finished as usize + ch.in_flight.len() + ch.deferred_msgs.len() + ch.ready.len();
     assert_eq!(accounted as u64, c.published, "messages lost or duplicated");
     // Ready and deferred gain a message on publish, REQ and timeout, and lose one per delivery.
     let waiting = (ch.ready.len() + ch.deferred_msgs.len()) as u64;
-    assert_eq!(
-        c.published + c.requeued + c.timed_out - c.delivered,
-        waiting,
-        "delivery count"
-    );
+    assert_eq!(c.published + c.requeued + c.timed_out - c.delivered, waiting, "delivery count");
 }

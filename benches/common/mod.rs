@@ -144,6 +144,8 @@ macro_rules! impl_bench_map {
 }
 
 impl_bench_map!(HashMap);
+use gomap::GoMap;
+impl_bench_map!(GoMap);
 use hashbrown::HashMap as HbMap;
 impl_bench_map!(HbMap);
 
