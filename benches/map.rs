@@ -97,81 +97,161 @@ fn sizes() -> Vec<&'static Size> {
     ALL_SIZES.iter().filter(|s| wanted.contains(&s.label)).collect()
 }
 
-/// Runs one workload at one size for every map; each iteration does `n` operations.
-struct WorkloadRun<'a, 'g, K> {
+/// How a workload's routine is driven: by criterion, or a fixed number of times for a profiler.
+trait Runner {
+    /// Whether the benchmark of map `label` is wanted (so its setup may be skipped).
+    fn wants(&self, label: &str) -> bool;
+    fn iter<O>(&mut self, label: &'static str, f: impl FnMut() -> O);
+    /// `routine` is timed, `setup` (and dropping the output) is not.
+    fn batched<I, O>(
+        &mut self,
+        label: &'static str,
+        setup: impl FnMut() -> I,
+        routine: impl FnMut(I) -> O,
+    );
+    /// `f(iters)` runs `iters` iterations and returns the time they took.
+    fn custom(&mut self, label: &'static str, f: impl FnMut(u64) -> Duration);
+}
+
+struct Crit<'a, 'g> {
     g: &'a mut BenchmarkGroup<'g, WallTime>,
+    size: &'static str,
+}
+
+impl Runner for Crit<'_, '_> {
+    fn wants(&self, _label: &str) -> bool {
+        true
+    }
+    fn iter<O>(&mut self, label: &'static str, mut f: impl FnMut() -> O) {
+        self.g.bench_function(BenchmarkId::new(label, self.size), |b| b.iter(&mut f));
+    }
+    fn batched<I, O>(
+        &mut self,
+        label: &'static str,
+        mut setup: impl FnMut() -> I,
+        mut routine: impl FnMut(I) -> O,
+    ) {
+        self.g.bench_function(BenchmarkId::new(label, self.size), |b| {
+            b.iter_batched(&mut setup, &mut routine, BatchSize::LargeInput)
+        });
+    }
+    fn custom(&mut self, label: &'static str, mut f: impl FnMut(u64) -> Duration) {
+        self.g.bench_function(BenchmarkId::new(label, self.size), |b| b.iter_custom(&mut f));
+    }
+}
+
+/// Runs one benchmark's routine `reps` times, for callgrind (see scripts/bench-callgrind.sh).
+struct Profile {
+    label: String,
+    reps: u64,
+    /// Run only the untimed setup of batched routines, to subtract its instructions.
+    setup_only: bool,
+    ran: bool,
+}
+
+impl Runner for Profile {
+    fn wants(&self, label: &str) -> bool {
+        self.label == label
+    }
+    fn iter<O>(&mut self, label: &'static str, mut f: impl FnMut() -> O) {
+        if self.wants(label) {
+            for _ in 0..self.reps {
+                black_box(f());
+            }
+            self.ran = true;
+        }
+    }
+    fn batched<I, O>(
+        &mut self,
+        label: &'static str,
+        mut setup: impl FnMut() -> I,
+        mut routine: impl FnMut(I) -> O,
+    ) {
+        if self.wants(label) {
+            for _ in 0..self.reps {
+                if self.setup_only {
+                    black_box(setup());
+                } else {
+                    black_box(routine(setup()));
+                }
+            }
+            self.ran = true;
+        }
+    }
+    fn custom(&mut self, label: &'static str, mut f: impl FnMut(u64) -> Duration) {
+        if self.wants(label) {
+            f(self.reps);
+            self.ran = true;
+        }
+    }
+}
+
+/// Runs one workload at one size for every map; each iteration does `n` operations.
+struct WorkloadRun<'a, K, R> {
+    r: &'a mut R,
     w: Workload,
-    size: &'static Size,
     d: &'a Data<K>,
 }
 
-impl<K: BenchKey> MapVisitor<K> for WorkloadRun<'_, '_, K> {
+impl<K: BenchKey, R: Runner> MapVisitor<K> for WorkloadRun<'_, K, R> {
     fn visit<M: BenchMap<K, u64>>(&mut self, label: &'static str) {
+        if !self.r.wants(label) {
+            return;
+        }
         let d = self.d;
         let n = d.n;
-        let id = BenchmarkId::new(label, self.size.label);
         match self.w {
             Workload::InsertGrow | Workload::InsertHint => {
                 let hint = self.w == Workload::InsertHint;
-                self.g.bench_function(id, |b| {
-                    b.iter_batched(
-                        || d.hits().to_vec(),
-                        |keys| {
-                            let mut m = if hint { M::with_capacity(n) } else { M::new() };
-                            for (i, k) in keys.into_iter().enumerate() {
-                                m.insert(k, i as u64);
-                            }
-                            m
-                        },
-                        BatchSize::LargeInput,
-                    )
-                });
+                self.r.batched(
+                    label,
+                    || d.hits().to_vec(),
+                    |keys| {
+                        let mut m = if hint { M::with_capacity(n) } else { M::new() };
+                        for (i, k) in keys.into_iter().enumerate() {
+                            m.insert(k, i as u64);
+                        }
+                        m
+                    },
+                );
             }
             Workload::GetHit => {
                 let m: M = d.build();
-                self.g.bench_function(id, |b| {
-                    b.iter(|| {
-                        let mut acc = 0u64;
-                        for k in &d.shuffled {
-                            acc = acc.wrapping_add(*m.get(k).expect("hit"));
-                        }
-                        acc
-                    })
+                self.r.iter(label, || {
+                    let mut acc = 0u64;
+                    for k in &d.shuffled {
+                        acc = acc.wrapping_add(*m.get(k).expect("hit"));
+                    }
+                    acc
                 });
             }
             Workload::GetMiss => {
                 let m: M = d.build();
-                self.g.bench_function(id, |b| {
-                    b.iter(|| {
-                        let mut found = 0usize;
-                        for k in d.misses() {
-                            found += m.get(k).is_some() as usize;
-                        }
-                        assert_eq!(found, 0);
-                    })
+                self.r.iter(label, || {
+                    let mut found = 0usize;
+                    for k in d.misses() {
+                        found += m.get(k).is_some() as usize;
+                    }
+                    assert_eq!(found, 0);
                 });
             }
             Workload::Remove => {
-                self.g.bench_function(id, |b| {
-                    b.iter_batched(
-                        || (d.build::<M>(), Vec::with_capacity(n)),
-                        // Removed entries go to `sink` so that freeing String keys is not timed
-                        // (Go frees nothing on delete).
-                        |(mut m, mut sink)| {
-                            for k in &d.shuffled {
-                                sink.push(m.remove_entry(k).expect("present"));
-                            }
-                            (m, sink)
-                        },
-                        BatchSize::LargeInput,
-                    )
-                });
+                self.r.batched(
+                    label,
+                    || (d.build::<M>(), Vec::with_capacity(n)),
+                    // Removed entries go to `sink` so that freeing String keys is not timed
+                    // (Go frees nothing on delete).
+                    |(mut m, mut sink)| {
+                        for k in &d.shuffled {
+                            sink.push(m.remove_entry(k).expect("present"));
+                        }
+                        (m, sink)
+                    },
+                );
             }
             Workload::Iterate => {
                 let m: M = d.build();
-                self.g.bench_function(id, |b| {
-                    b.iter(|| m.fold_values(0, |acc, _, v| acc.wrapping_add(*v)))
-                });
+                self.r.iter(label, || m.fold_values(0, |acc, _, v| acc.wrapping_add(*v)));
             }
             Workload::Churn => {
                 // A sliding window over 2n keys: remove the oldest, insert the next.
@@ -179,16 +259,14 @@ impl<K: BenchKey> MapVisitor<K> for WorkloadRun<'_, '_, K> {
                 let mut spare: Vec<Option<K>> =
                     (0..2 * n).map(|i| (i >= n).then(|| d.ring[i].clone())).collect();
                 let mut j = 0usize;
-                self.g.bench_function(id, |b| {
-                    b.iter(|| {
-                        for _ in 0..n {
-                            let (k, v) = m.remove_entry(&d.ring[j]).expect("in window");
-                            spare[j] = Some(k);
-                            let t = (j + n) % (2 * n);
-                            m.insert(spare[t].take().expect("spare key"), v);
-                            j = (j + 1) % (2 * n);
-                        }
-                    })
+                self.r.iter(label, || {
+                    for _ in 0..n {
+                        let (k, v) = m.remove_entry(&d.ring[j]).expect("in window");
+                        spare[j] = Some(k);
+                        let t = (j + n) % (2 * n);
+                        m.insert(spare[t].take().expect("spare key"), v);
+                        j = (j + 1) % (2 * n);
+                    }
                 });
                 assert_eq!(m.len(), n);
             }
@@ -197,29 +275,30 @@ impl<K: BenchKey> MapVisitor<K> for WorkloadRun<'_, '_, K> {
 }
 
 /// The queue-engine workload: see `InflightSim` and examples/inflight_index.rs.
-struct InflightRun<'a, 'g> {
-    g: &'a mut BenchmarkGroup<'g, WallTime>,
+struct InflightRun<'a, R> {
+    r: &'a mut R,
 }
 
-impl MapVisitor<MsgId> for InflightRun<'_, '_> {
+impl<R: Runner> MapVisitor<MsgId> for InflightRun<'_, R> {
     fn visit<M: BenchMap<MsgId, u64>>(&mut self, label: &'static str) {
+        if !self.r.wants(label) {
+            return;
+        }
         let mut sim = InflightSim::new();
         let mut m = M::new();
         for (i, id) in sim.in_flight().iter().enumerate() {
             m.insert(*id, i as u64);
         }
         let mut steps = Vec::with_capacity(INFLIGHT_CHUNK);
-        self.g.bench_function(BenchmarkId::new(label, "100k"), |b| {
-            b.iter_custom(|iters| {
-                let mut t = Duration::ZERO;
-                for _ in 0..iters {
-                    sim.chunk(&mut steps);
-                    let start = Instant::now();
-                    black_box(replay_inflight(&mut m, &steps));
-                    t += start.elapsed();
-                }
-                t
-            })
+        self.r.custom(label, |iters| {
+            let mut t = Duration::ZERO;
+            for _ in 0..iters {
+                sim.chunk(&mut steps);
+                let start = Instant::now();
+                black_box(replay_inflight(&mut m, &steps));
+                t += start.elapsed();
+            }
+            t
         });
         assert_eq!(m.len(), INFLIGHT);
     }
@@ -298,7 +377,8 @@ fn workloads<K: BenchKey>(c: &mut Criterion, sizes: &[&'static Size]) {
                 // Iterations take 10 ms to seconds here: one per sample is plenty.
                 g.sampling_mode(SamplingMode::Flat);
             }
-            for_each_map(&mut WorkloadRun { g: &mut g, w, size, d: &d });
+            let mut r = Crit { g: &mut g, size: size.label };
+            for_each_map(&mut WorkloadRun { r: &mut r, w, d: &d });
             g.finish();
         }
     }
@@ -333,9 +413,42 @@ fn print_check() {
     );
 }
 
+/// Runs one benchmark, named as criterion names it (`get_hit-u64/gomap/100k`), `reps` times
+/// with no timing, so that an instruction profile of it is deterministic. With
+/// `GOMAP_BENCH_SETUP_ONLY` set, batched benchmarks run only their setup (to subtract it).
+fn profile(id: &str, reps: u64) {
+    let usage = "GOMAP_BENCH_PROFILE wants WORKLOAD-KEY/MAP/SIZE, e.g. get_hit-u64/gomap/100k";
+    let parts: Vec<&str> = id.split('/').collect();
+    let [group, label, size] = parts[..] else { panic!("{usage}") };
+    let (workload, key) = group.rsplit_once('-').expect(usage);
+    let setup_only = std::env::var_os("GOMAP_BENCH_SETUP_ONLY").is_some();
+    let mut r = Profile { label: label.to_string(), reps, setup_only, ran: false };
+    if workload == "inflight" {
+        for_each_map(&mut InflightRun { r: &mut r });
+    } else {
+        let w = *WORKLOADS.iter().find(|w| w.name() == workload).expect(usage);
+        let size = ALL_SIZES.iter().find(|s| s.label == size).expect(usage);
+        match key {
+            "u64" => for_each_map(&mut WorkloadRun { r: &mut r, w, d: &Data::<u64>::new(size.n) }),
+            "str" => {
+                for_each_map(&mut WorkloadRun { r: &mut r, w, d: &Data::<String>::new(size.n) })
+            }
+            _ => panic!("{usage}"),
+        }
+    }
+    assert!(r.ran, "no benchmark named {id}");
+    println!("ran {id} {reps} times");
+}
+
 fn main() {
     if std::env::var_os("GOMAP_BENCH_CHECK").is_some() {
         print_check();
+        return;
+    }
+    if let Ok(id) = std::env::var("GOMAP_BENCH_PROFILE") {
+        let reps = std::env::var("GOMAP_BENCH_REPS")
+            .map_or(10, |r| r.parse().expect("GOMAP_BENCH_REPS must be a number"));
+        profile(&id, reps);
         return;
     }
     let sizes = sizes();
@@ -351,7 +464,7 @@ fn main() {
     workloads::<String>(&mut c, &sizes);
     let mut g = c.benchmark_group("inflight-id16");
     g.throughput(Throughput::Elements(INFLIGHT_CHUNK as u64));
-    for_each_map(&mut InflightRun { g: &mut g });
+    for_each_map(&mut InflightRun { r: &mut Crit { g: &mut g, size: "100k" } });
     g.finish();
     c.final_summary();
 }

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Instruction profile of one benchmark, e.g.:
-#   scripts/bench-callgrind.sh 'get_hit-u64/gomap/100k'
-# Criterion's --profile-time runs the routine without analysis; callgrind counts instructions,
-# which do not depend on the noisy machine. Output: target/gomap-bench/callgrind.<name>.{out,txt}
+# Deterministic instruction profile of one benchmark of benches/map.rs, e.g.
+#   scripts/bench-callgrind.sh get_hit-u64/gomap_ahash/100k [reps]
+# The bench binary runs that routine `reps` times (default 10) with no timing
+# (GOMAP_BENCH_PROFILE); callgrind counts instructions, which the noisy machine cannot move.
+# Compare maps by running the same id with another map: the input setup is identical, so the
+# difference in totals divided by reps * n is the difference per operation.
+# Output: target/gomap-bench/callgrind.<id>.{out,txt}
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter=${1:?usage: scripts/bench-callgrind.sh GROUP/MAP/SIZE [seconds]}
-secs=${2:-2}
+id=${1:?usage: scripts/bench-callgrind.sh WORKLOAD-KEY/MAP/SIZE [reps]}
+reps=${2:-10}
 cargo bench --bench map --no-run
 bin=$(ls -t target/release/deps/map-* | grep -v '\.d$' | head -1)
-name=$(echo "$filter" | tr '/' '_')
+name=$(echo "$id" | tr '/' '_')
 mkdir -p target/gomap-bench
-GOMAP_BENCH_NO_MEMORY=1 GOMAP_BENCH_SIZES=${GOMAP_BENCH_SIZES:-1k,100k} \
-    valgrind --tool=callgrind --callgrind-out-file="target/gomap-bench/callgrind.$name.out" \
-    "$bin" --bench --profile-time "$secs" "^$filter\$"
-callgrind_annotate --inclusive=yes "target/gomap-bench/callgrind.$name.out" \
-    >"target/gomap-bench/callgrind.$name.txt"
-head -40 "target/gomap-bench/callgrind.$name.txt"
+GOMAP_BENCH_PROFILE="$id" GOMAP_BENCH_REPS="$reps" \
+    valgrind --tool=callgrind --callgrind-out-file="target/gomap-bench/callgrind.$name.out" "$bin"
+callgrind_annotate "target/gomap-bench/callgrind.$name.out" >"target/gomap-bench/callgrind.$name.txt"
+head -30 "target/gomap-bench/callgrind.$name.txt"
