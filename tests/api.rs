@@ -140,8 +140,8 @@ fn entry_api() {
     let e = m.entry("d".into()).and_modify(|v| v.push(0));
     assert_eq!(e.key(), "d");
     assert!(format!("{e:?}").contains("VacantEntry"));
-    e.or_insert_with(Vec::new);
-    assert_eq!(m["d"], Vec::<u32>::new());
+    e.or_insert_with(|| vec![7]);
+    assert_eq!(m["d"], [7]);
     let occ = m.entry("d".into()).insert_entry(vec![4]);
     assert_eq!(occ.into_mut(), &[4]);
     assert_eq!(m.len(), 2);
