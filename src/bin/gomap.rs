@@ -86,9 +86,7 @@ fn color_choice(v: &str) -> Res<bool> {
         "always" => Ok(true),
         "never" => Ok(false),
         "auto" => Ok(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()),
-        _ => bad(format!(
-            "--color must be auto, always or never, got '{v}'"
-        )),
+        _ => bad(format!("--color must be auto, always or never, got '{v}'")),
     }
 }
 
@@ -168,7 +166,11 @@ fn cmd_layout(mut a: Args) -> Res<()> {
         ),
         "svg" => inspect::render_svg(&layout, &SvgOptions::default()),
         "json" => inspect::render_json(&layout),
-        _ => return bad(format!("--format must be text, svg or json, got '{format}'")),
+        _ => {
+            return bad(format!(
+                "--format must be text, svg or json, got '{format}'"
+            ))
+        }
     };
     out(&s)
 }
@@ -319,7 +321,9 @@ fn cmd_bench(mut a: Args) -> Res<()> {
     while let Some((k, v)) = a.next_opt()? {
         match k.as_str() {
             "--n" => n = number("--n", &a.value("--n", v)?, 1 << 26)?.max(1),
-            "--rounds" => rounds = number("--rounds", &a.value("--rounds", v)?, 1000)?.max(1) as usize,
+            "--rounds" => {
+                rounds = number("--rounds", &a.value("--rounds", v)?, 1000)?.max(1) as usize
+            }
             _ => return a.unknown(&k),
         }
     }
@@ -339,13 +343,20 @@ fn cmd_bench(mut a: Args) -> Res<()> {
     });
     let mut s = format!(
         "{n} u64 keys, best of {rounds} rounds, ns per operation (lower is better){}\n\n",
-        if cfg!(debug_assertions) { "; DEBUG BUILD: use --release for real figures" } else { "" }
+        if cfg!(debug_assertions) {
+            "; DEBUG BUILD: use --release for real figures"
+        } else {
+            ""
+        }
     );
     s.push_str(&format!(
         "{:<16}{:>14}{:>16}{:>22}{:>14}{:>14}\n",
         "operation", "gomap", "std (SipHash)", "std (gomap's hash)", "gomap/std", "gomap/std*"
     ));
-    for (i, op) in ["insert", "get (hit)", "get (miss)", "remove"].iter().enumerate() {
+    for (i, op) in ["insert", "get (hit)", "get (miss)", "remove"]
+        .iter()
+        .enumerate()
+    {
         s.push_str(&format!(
             "{op:<16}{:>14.1}{:>16.1}{:>22.1}{:>13.2}x{:>13.2}x\n",
             go[i],

@@ -359,7 +359,10 @@ pub fn files() -> Vec<(&'static str, String)> {
     vec![
         ("figures/overflow.svg", svg("The first overflow bucket")),
         ("figures/half-grown.svg", svg("A grow half done")),
-        ("figures/lookup-old.svg", svg("A lookup that reads an old bucket")),
+        (
+            "figures/lookup-old.svg",
+            svg("A lookup that reads an old bucket"),
+        ),
         ("figures/deletes.svg", svg("Deletes leave emptyRest")),
         ("figures/same-size-grow.svg", svg("A same-size grow")),
         ("tour.html", tour::html(&frames)),

@@ -31,7 +31,9 @@ pub struct ModuloState;
 impl BuildHasher for ModuloState {
     type Hasher = ModuloHasher;
     fn build_hasher(&self) -> ModuloHasher {
-        ModuloHasher { hash: 0xcbf2_9ce4_8422_2325 }
+        ModuloHasher {
+            hash: 0xcbf2_9ce4_8422_2325,
+        }
     }
 }
 

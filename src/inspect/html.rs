@@ -81,7 +81,7 @@ pub fn render_html(title: &str, frames: &[HtmlFrame]) -> String {
     );
     let _ = writeln!(
         h,
-        "<nav><button id=\"first\" title=\"first frame (Home)\">&#x23EE;</button><button id=\"prev\" title=\"previous (&#x2190;)\">&#x25C0; Prev</button><button id=\"next\" title=\"next (&#x2192;)\">Next &#x25B6;</button><button id=\"last\" title=\"last frame (End)\">&#x23ED;</button><input id=\"slider\" type=\"range\" min=\"1\" max=\"{}\" value=\"1\" aria-label=\"frame\"><span id=\"counter\">Frame 1 of {}</span></nav>",
+        "<nav><button id=\"first\" title=\"first frame (Home)\">First</button><button id=\"prev\" title=\"previous (&#x2190;)\">&#x25C0; Prev</button><button id=\"next\" title=\"next (&#x2192;)\">Next &#x25B6;</button><button id=\"last\" title=\"last frame (End)\">Last</button><input id=\"slider\" type=\"range\" min=\"1\" max=\"{}\" value=\"1\" aria-label=\"frame\"><span id=\"counter\">Frame 1 of {}</span></nav>",
         frames.len().max(1),
         frames.len()
     );

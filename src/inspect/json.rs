@@ -53,7 +53,11 @@ fn chains(out: &mut String, cs: &[Chain]) {
             if bi > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "\n      {{\"preallocated\": {}, \"slots\": [", b.preallocated);
+            let _ = write!(
+                out,
+                "\n      {{\"preallocated\": {}, \"slots\": [",
+                b.preallocated
+            );
             for (si, s) in b.slots.iter().enumerate() {
                 if si > 0 {
                     out.push(',');
@@ -109,7 +113,11 @@ pub fn render_json(layout: &Layout) -> String {
     number(&mut o, Some(f.overflow_share));
     o.push_str(", \"avg_chain\": ");
     number(&mut o, Some(f.avg_chain));
-    let _ = write!(o, ", \"longest_chain\": {}, \"probes_per_hit\": ", f.longest_chain);
+    let _ = write!(
+        o,
+        ", \"longest_chain\": {}, \"probes_per_hit\": ",
+        f.longest_chain
+    );
     number(&mut o, Some(f.probes_per_hit));
     o.push_str(", \"probes_per_miss\": ");
     number(&mut o, Some(f.probes_per_miss));

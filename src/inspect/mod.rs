@@ -267,7 +267,12 @@ impl Layout {
         let per_entry = (n > 0).then(|| self.allocated_bytes as f64 / n as f64);
         let overflow_buckets = self.buckets.iter().map(|c| c.bmaps.len() - 1).sum();
         let with_overflow = self.buckets.iter().filter(|c| c.bmaps.len() > 1).count();
-        let longest_chain = self.buckets.iter().map(|c| c.bmaps.len()).max().unwrap_or(0);
+        let longest_chain = self
+            .buckets
+            .iter()
+            .map(|c| c.bmaps.len())
+            .max()
+            .unwrap_or(0);
         // Each live entry is found by the chain that lookups read, exactly once: entries of
         // unevacuated old buckets there, all others in the current array.
         let mut hit_total = 0usize;

@@ -23,7 +23,7 @@ const SW: usize = 62; // slot width
 const LH: usize = 17; // line height inside a slot
 const BH: usize = 3 * LH; // bmap height
 const RH: usize = BH + 18; // row pitch
-const LABEL: usize = 78;
+const LABEL: usize = 124;
 const LINK: usize = 34; // gap holding the overflow arrow
 const BW: usize = 8 * SW;
 
@@ -133,7 +133,7 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
     s.push('\n');
     let _ = writeln!(
         s,
-        r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#3b6ea8"/></marker></defs>"##
+        r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#3b6ea8"/></marker></defs>"##
     );
     let _ = writeln!(
         s,
@@ -228,21 +228,19 @@ fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usi
     };
     let _ = writeln!(
         s,
-        r#"<text x="{}" y="{}">{}</text>"#,
+        r#"<text x="{}" y="{}" font-weight="bold">{}</text>"#,
         col.x,
-        y + LH + 4,
+        y + BH / 2 + 4,
         esc(&label)
     );
-    let _ = writeln!(
-        s,
-        r##"<text x="{}" y="{}" fill="#777" font-size="10">tophash</text><text x="{}" y="{}" fill="#777" font-size="10">key</text><text x="{}" y="{}" fill="#777" font-size="10">value</text>"##,
-        col.x + 22,
-        y + 2 * LH - 4,
-        col.x + 22,
-        y + 3 * LH - 4,
-        col.x + 22,
-        y + 4 * LH - 6
-    );
+    for (row, name) in ["tophash", "key", "value"].iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r##"<text x="{}" y="{}" fill="#777" font-size="10" text-anchor="end">{name}</text>"##,
+            col.x + LABEL - 6,
+            y + (row + 1) * LH - 5
+        );
+    }
     for (depth, b) in c.bmaps.iter().enumerate() {
         let bx = col.x + LABEL + depth * (BW + LINK);
         if depth > 0 {
@@ -274,7 +272,11 @@ fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usi
                 st.name()
             );
             let cx = sx + SW / 2;
-            let weight = if st == SlotState::Filled { "bold" } else { "normal" };
+            let weight = if st == SlotState::Filled {
+                "bold"
+            } else {
+                "normal"
+            };
             let _ = writeln!(
                 s,
                 r##"<text x="{cx}" y="{}" text-anchor="middle" font-weight="{weight}" fill="#333">{}</text>"##,

@@ -16,6 +16,7 @@ pub struct TextOptions {
     pub max_buckets: usize,
 }
 
+/// Widest a key or value cell gets before it is clipped.
 const WIDTH: usize = 8;
 
 fn paint(out: &mut String, color: bool, code: &str, text: &str) {
@@ -60,30 +61,32 @@ fn colour_of(state: SlotState, greyed: bool) -> &'static str {
     }
 }
 
-fn bmap_rows(out: &mut String, opts: &TextOptions, label: &str, b: &Bmap, greyed: bool) {
-    let rows: [(&str, Box<dyn Fn(usize) -> String>); 3] = [
-        ("tophash", Box::new(|i| tophash_label(b.slots[i].tophash))),
-        (
-            "key",
-            Box::new(|i| b.slots[i].key.as_deref().map_or("·".into(), clip)),
-        ),
-        (
-            "value",
-            Box::new(|i| b.slots[i].value.as_deref().map_or("·".into(), clip)),
-        ),
-    ];
-    for (r, (name, cell)) in rows.iter().enumerate() {
+fn bmap_rows(out: &mut String, opts: &Ctx, label: &str, b: &Bmap, greyed: bool) {
+    let cell = |row: usize, i: usize| {
+        let s = &b.slots[i];
+        match row {
+            0 => tophash_label(s.tophash),
+            1 => s.key.as_deref().map_or("·".into(), clip),
+            _ => s.value.as_deref().map_or("·".into(), clip),
+        }
+    };
+    for (r, name) in ["tophash", "key", "value"].into_iter().enumerate() {
         let first = if r == 0 { label } else { "" };
         let _ = write!(out, "{first:<14}{name:<8}");
         for i in 0..b.slots.len() {
-            let text = format!(" {:>w$}", cell(i), w = WIDTH);
-            paint(out, opts.color, colour_of(b.slots[i].state(), greyed), &text);
+            let text = format!(" {:>w$}", cell(r, i), w = opts.width);
+            paint(
+                out,
+                opts.color,
+                colour_of(b.slots[i].state(), greyed),
+                &text,
+            );
         }
         out.push('\n');
     }
 }
 
-fn chain(out: &mut String, opts: &TextOptions, array: Array, c: &Chain, note: &str) {
+fn chain(out: &mut String, opts: &Ctx, array: Array, c: &Chain, note: &str) {
     let greyed = array == Array::Old && c.evacuated();
     let marked = opts.highlight.contains(&(array, c.index))
         || opts
@@ -108,7 +111,7 @@ fn chain(out: &mut String, opts: &TextOptions, array: Array, c: &Chain, note: &s
     }
 }
 
-fn array(out: &mut String, opts: &TextOptions, layout: &Layout, which: Array) {
+fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Array) {
     let chains = match which {
         Array::Current => &layout.buckets,
         Array::Old => &layout.old_buckets,
@@ -184,10 +187,11 @@ pub(crate) fn header_line(layout: &Layout) -> String {
         )
     };
     format!(
-        "hmap: count {}, B {} ({} buckets), noverflow {}, {grow}",
+        "hmap: count {}, B {} (2^B = {} bucket{}), noverflow {}, {grow}",
         h.count,
         h.b,
         1usize << h.b,
+        if h.b == 0 { "" } else { "s" },
         h.noverflow
     )
 }
@@ -205,8 +209,35 @@ pub(crate) fn figures_line(layout: &Layout) -> String {
     )
 }
 
+/// Options plus the column width every slot of this picture shares.
+struct Ctx<'a> {
+    opts: &'a TextOptions,
+    width: usize,
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = TextOptions;
+    fn deref(&self) -> &TextOptions {
+        self.opts
+    }
+}
+
 /// Renders `layout` for a terminal.
 pub fn render_text(layout: &Layout, opts: &TextOptions) -> String {
+    let width = layout
+        .buckets
+        .iter()
+        .chain(layout.old_buckets.iter())
+        .flat_map(|c| c.bmaps.iter())
+        .flat_map(|b| b.slots.iter())
+        .flat_map(|s| [s.key.as_deref(), s.value.as_deref()])
+        .flatten()
+        .map(|t| t.chars().count().min(WIDTH))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let ctx = Ctx { opts, width };
+    let opts = &ctx;
     let mut out = String::new();
     paint(&mut out, opts.color, "1", &header_line(layout));
     out.push('\n');

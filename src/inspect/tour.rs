@@ -293,13 +293,17 @@ pub fn frames() -> Vec<Frame> {
     let probe = next + nb;
     let b = r.insert(probe);
     let st = r.map.stats();
+    let moved = snapshot(&r.map)
+        .old_buckets
+        .iter()
+        .filter(|c| c.evacuated())
+        .count();
     r.frame(
         "A same-size grow",
         format!(
             "insert({probe}): noverflow >= 2^B (tooManyOverflowBuckets), so hashGrow starts a same-size grow: sameSizeGrow is set and the new array has the same {} buckets.\n\
-             Evacuation copies each chain's live entries compactly into a fresh bucket (everything goes to X). This write moved {} old bucket(s); nevacuate = {}. Key {probe} went to bucket {b}.",
+             Evacuation copies each chain's live entries compactly into a fresh bucket (everything goes to X). This write moved {moved} old bucket(s): the one key {probe} needs and the one at nevacuate (now {}). Key {probe} went to bucket {b}.",
             1usize << st.b,
-            st.nevacuate,
             st.nevacuate
         ),
         &[b],
