@@ -2,4 +2,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod hash;
 pub mod inspect;
+pub mod map;
+
+pub use hash::RandomState;
+pub use map::{GoMap, Stats, TryReserveError};
