@@ -49,39 +49,20 @@ fn help_lists_every_command() {
     assert!(o.status.success());
     let s = stdout(&o);
     for c in ["tour", "layout", "trace", "bench", "docs"] {
-        assert!(
-            s.contains(&format!("gomap {c}")) || s.contains(&format!("gomap [{c}]")),
-            "{c}"
-        );
+        assert!(s.contains(&format!("gomap {c}")) || s.contains(&format!("gomap [{c}]")), "{c}");
     }
 }
 
 #[test]
 fn layout_prints_text_svg_and_json() {
-    let t = gomap(&[
-        "layout",
-        "--n",
-        "20",
-        "--key-type",
-        "u64",
-        "--format",
-        "text",
-    ]);
+    let t = gomap(&["layout", "--n", "20", "--key-type", "u64", "--format", "text"]);
     assert!(t.status.success());
     let s = stdout(&t);
     assert!(s.starts_with("hmap: count 20, B 2"), "{s}");
-    assert!(
-        !s.contains('\x1b'),
-        "no colour when stdout is not a terminal"
-    );
+    assert!(!s.contains('\x1b'), "no colour when stdout is not a terminal");
     let svg = stdout(&gomap(&["layout", "--n", "20", "--format", "svg"]));
     assert!(svg.starts_with("<svg") && svg.matches("class=\"chain\"").count() == 4);
-    let json = stdout(&gomap(&[
-        "layout",
-        "--n=30",
-        "--key-type=string",
-        "--format=json",
-    ]));
+    let json = stdout(&gomap(&["layout", "--n=30", "--key-type=string", "--format=json"]));
     assert!(json.contains("\"count\": 30"));
     assert!(json.contains("\"key\": \"\\\"key-0\\\"\""), "{json}");
 }
@@ -115,10 +96,7 @@ fn trace_rows_follow_the_script() {
         assert!(b >= last_b, "B never shrinks");
         last_b = b;
         // Go's load factor: never more than 6.5 entries per bucket (B = 0 holds 8).
-        assert!(
-            count <= 8 || count * 2 <= 13 << b,
-            "row {i}: {count} entries at B {b}"
-        );
+        assert!(count <= 8 || count * 2 <= 13 << b, "row {i}: {count} entries at B {b}");
         let growing = r[5] == "true";
         let nevacuate: usize = r[6].parse().unwrap();
         if growing {

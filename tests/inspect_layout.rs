@@ -18,10 +18,7 @@ fn modulo_map(keys: impl IntoIterator<Item = u64>) -> GoMap<u64, u64, ModuloStat
 }
 
 fn live_keys(l: &Layout) -> Vec<String> {
-    let serving = l
-        .buckets
-        .iter()
-        .chain(l.old_buckets.iter().filter(|c| !c.evacuated()));
+    let serving = l.buckets.iter().chain(l.old_buckets.iter().filter(|c| !c.evacuated()));
     let mut v: Vec<String> = serving
         .flat_map(|c| c.bmaps.iter())
         .flat_map(|b| b.slots.iter())
@@ -106,10 +103,7 @@ fn half_grown() -> GoMap<u64, u64, ModuloState> {
 fn mid_grow_shows_both_arrays_and_the_evacuation_mark() {
     let m = half_grown();
     let st = m.stats();
-    assert!(
-        st.growing,
-        "the tour's premise: one write cannot evacuate 4 buckets"
-    );
+    assert!(st.growing, "the tour's premise: one write cannot evacuate 4 buckets");
     let l = snapshot(&m);
     assert_eq!(l.header.b, 3);
     assert_eq!(l.buckets.len(), 8);
@@ -146,9 +140,7 @@ fn a_lookup_mid_grow_reads_the_unevacuated_old_bucket() {
     assert!(p.probes >= 1 && p.key_compares >= 1);
     assert_eq!(m.get(&k), Some(&(k * 10)));
     // A key whose old bucket moved is read from the new array.
-    let moved = (0..26u64)
-        .find(|&k| l.old_buckets[(k & 3) as usize].evacuated())
-        .unwrap();
+    let moved = (0..26u64).find(|&k| l.old_buckets[(k & 3) as usize].evacuated()).unwrap();
     let p = lookup_path(&m, &moved);
     assert_eq!(p.array, Some(Array::Current));
     assert!(p.found.is_some());
@@ -161,11 +153,7 @@ fn deletes_leave_empty_one_then_empty_rest() {
     let mut m = modulo_map(0..5); // B = 0, slots 0..5
     m.remove(&1);
     let l = snapshot(&m);
-    let states: Vec<SlotState> = l.buckets[0].bmaps[0]
-        .slots
-        .iter()
-        .map(|s| s.state())
-        .collect();
+    let states: Vec<SlotState> = l.buckets[0].bmaps[0].slots.iter().map(|s| s.state()).collect();
     assert_eq!(states[1], SlotState::EmptyOne);
     assert_eq!(states[5], SlotState::EmptyRest);
     // Removing the tail turns the trailing run, the earlier emptyOne included, into emptyRest.
@@ -206,13 +194,8 @@ fn renderers_draw_every_bucket() {
     assert!(svg.contains(&format!("nevacuate = {}", l.header.nevacuate)));
     let plain = inspect::render_text(&l, &inspect::TextOptions::default());
     assert!(!plain.contains('\x1b'));
-    let colored = inspect::render_text(
-        &l,
-        &inspect::TextOptions {
-            color: true,
-            ..Default::default()
-        },
-    );
+    let colored =
+        inspect::render_text(&l, &inspect::TextOptions { color: true, ..Default::default() });
     assert!(colored.contains("\x1b[32m"));
     let json = inspect::render_json(&l);
     assert!(json.contains("\"B\": 3"));
@@ -226,10 +209,7 @@ fn json_escapes_keys() {
     m.insert("quote\" and \\ and\nnewline".to_string(), 1u8);
     let json = inspect::render_json(&snapshot(&m));
     // Debug escapes the string once, JSON escapes that text again.
-    assert!(
-        json.contains(r#""key": "\"quote\\\" and \\\\ and\\nnewline\"""#),
-        "{json}"
-    );
+    assert!(json.contains(r#""key": "\"quote\\\" and \\\\ and\\nnewline\"""#), "{json}");
 }
 
 #[test]

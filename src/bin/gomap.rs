@@ -51,10 +51,9 @@ impl Args {
                 Some((k, v)) => Ok(Some((k.to_string(), Some(v.to_string())))),
                 None => Ok(Some((a, None))),
             },
-            Some(a) => bad(format!(
-                "unexpected argument '{a}' for '{}' (try 'gomap help')",
-                self.cmd
-            )),
+            Some(a) => {
+                bad(format!("unexpected argument '{a}' for '{}' (try 'gomap help')", self.cmd))
+            }
         }
     }
 
@@ -66,10 +65,7 @@ impl Args {
     }
 
     fn unknown<T>(&self, name: &str) -> Res<T> {
-        bad(format!(
-            "unknown option '{name}' for '{}' (try 'gomap help')",
-            self.cmd
-        ))
+        bad(format!("unknown option '{name}' for '{}' (try 'gomap help')", self.cmd))
     }
 }
 
@@ -157,20 +153,10 @@ fn cmd_layout(mut a: Args) -> Res<()> {
         _ => return bad(format!("--key-type must be u64 or string, got '{key}'")),
     };
     let s = match format.as_str() {
-        "text" => inspect::render_text(
-            &layout,
-            &TextOptions {
-                color,
-                ..TextOptions::default()
-            },
-        ),
+        "text" => inspect::render_text(&layout, &TextOptions { color, ..TextOptions::default() }),
         "svg" => inspect::render_svg(&layout, &SvgOptions::default()),
         "json" => inspect::render_json(&layout),
-        _ => {
-            return bad(format!(
-                "--format must be text, svg or json, got '{format}'"
-            ))
-        }
+        _ => return bad(format!("--format must be text, svg or json, got '{format}'")),
     };
     out(&s)
 }
@@ -208,11 +194,7 @@ fn cmd_docs(mut a: Args) -> Res<()> {
             return out("every figure in docs/ is up to date\n");
         }
         let names: Vec<String> = stale.iter().map(|p| p.display().to_string()).collect();
-        return bad(format!(
-            "out of date: {} (run `{}`)",
-            names.join(", "),
-            docs::REGENERATE
-        ));
+        return bad(format!("out of date: {} (run `{}`)", names.join(", "), docs::REGENERATE));
     }
     let written = docs::regenerate(&dir).map_err(Usage)?;
     for p in &written {
@@ -327,36 +309,24 @@ fn cmd_bench(mut a: Args) -> Res<()> {
             _ => return a.unknown(&k),
         }
     }
-    let mut p = Progress {
-        total: 3 * rounds,
-        done: 0,
-        tty: std::io::stderr().is_terminal(),
-    };
+    let mut p = Progress { total: 3 * rounds, done: 0, tty: std::io::stderr().is_terminal() };
     let go = time_map(n, rounds, "gomap::GoMap", &mut p, || {
         GoMap::<u64, u64>::with_hasher(gomap::RandomState::new())
     });
-    let std_sip = time_map(n, rounds, "std HashMap (SipHash)", &mut p, || {
-        HashMap::<u64, u64>::new()
-    });
+    let std_sip =
+        time_map(n, rounds, "std HashMap (SipHash)", &mut p, || HashMap::<u64, u64>::new());
     let std_same = time_map(n, rounds, "std HashMap (gomap's hash)", &mut p, || {
         HashMap::<u64, u64, _>::with_hasher(gomap::RandomState::new())
     });
     let mut s = format!(
         "{n} u64 keys, best of {rounds} rounds, ns per operation (lower is better){}\n\n",
-        if cfg!(debug_assertions) {
-            "; DEBUG BUILD: use --release for real figures"
-        } else {
-            ""
-        }
+        if cfg!(debug_assertions) { "; DEBUG BUILD: use --release for real figures" } else { "" }
     );
     s.push_str(&format!(
         "{:<16}{:>14}{:>16}{:>22}{:>14}{:>14}\n",
         "operation", "gomap", "std (SipHash)", "std (gomap's hash)", "gomap/std", "gomap/std*"
     ));
-    for (i, op) in ["insert", "get (hit)", "get (miss)", "remove"]
-        .iter()
-        .enumerate()
-    {
+    for (i, op) in ["insert", "get (hit)", "get (miss)", "remove"].iter().enumerate() {
         s.push_str(&format!(
             "{op:<16}{:>14.1}{:>16.1}{:>22.1}{:>13.2}x{:>13.2}x\n",
             go[i],
@@ -381,10 +351,7 @@ fn run(argv: Vec<String>) -> Res<()> {
     } else {
         (cmd, it.collect())
     };
-    let args = Args {
-        cmd: cmd.clone(),
-        rest: rest.into_iter(),
-    };
+    let args = Args { cmd: cmd.clone(), rest: rest.into_iter() };
     match cmd.as_str() {
         "tour" => cmd_tour(args),
         "layout" => cmd_layout(args),

@@ -216,9 +216,7 @@ fn trace_changes(n: u64) -> String {
 fn hashing_table() -> String {
     let hasher = FixedState::with_seed(0);
     let mut m = GoMap::with_capacity_and_hasher(40, hasher);
-    let words = [
-        "apple", "banana", "cherry", "date", "elder", "fig", "grape", "hazel",
-    ];
+    let words = ["apple", "banana", "cherry", "date", "elder", "fig", "grape", "hazel"];
     for (i, w) in words.iter().enumerate() {
         m.insert(w.to_string(), i);
     }
@@ -240,10 +238,7 @@ fn hashing_table() -> String {
             }
             None => "missing".into(),
         };
-        let _ = writeln!(
-            t,
-            "| `{w}` | `{h:#018x}` | {bucket} | `{top:#04x}` | {place} |"
-        );
+        let _ = writeln!(t, "| `{w}` | `{h:#018x}` | {bucket} | `{top:#04x}` | {place} |");
     }
     t
 }
@@ -302,50 +297,20 @@ pub fn figures() -> Vec<Figure> {
     let text = |f: &Frame| Body::Text(f.text(false));
     let plain = TextOptions::default();
     vec![
-        Figure {
-            name: "readme",
-            body: text(frame(&frames, "The first overflow bucket").1),
-        },
-        Figure {
-            name: "layout-u64-20",
-            body: Body::Text(render_text(&layout_u64(20), &plain)),
-        },
-        Figure {
-            name: "layout-sizes",
-            body: Body::Markdown(sizes_table()),
-        },
-        Figure {
-            name: "memory-per-entry",
-            body: Body::Markdown(memory_table()),
-        },
-        Figure {
-            name: "growth-table",
-            body: Body::Markdown(growth_table()),
-        },
-        Figure {
-            name: "growth-trace",
-            body: Body::Text(trace_changes(60)),
-        },
-        Figure {
-            name: "half-grown",
-            body: text(frame(&frames, "A grow half done").1),
-        },
+        Figure { name: "readme", body: text(frame(&frames, "The first overflow bucket").1) },
+        Figure { name: "layout-u64-20", body: Body::Text(render_text(&layout_u64(20), &plain)) },
+        Figure { name: "layout-sizes", body: Body::Markdown(sizes_table()) },
+        Figure { name: "memory-per-entry", body: Body::Markdown(memory_table()) },
+        Figure { name: "growth-table", body: Body::Markdown(growth_table()) },
+        Figure { name: "growth-trace", body: Body::Text(trace_changes(60)) },
+        Figure { name: "half-grown", body: text(frame(&frames, "A grow half done").1) },
         Figure {
             name: "lookup-old",
             body: text(frame(&frames, "A lookup that reads an old bucket").1),
         },
-        Figure {
-            name: "deletes",
-            body: text(frame(&frames, "Deletes leave emptyRest").1),
-        },
-        Figure {
-            name: "hashing-example",
-            body: Body::Markdown(hashing_table()),
-        },
-        Figure {
-            name: "queue-churn",
-            body: Body::Markdown(queue_churn()),
-        },
+        Figure { name: "deletes", body: text(frame(&frames, "Deletes leave emptyRest").1) },
+        Figure { name: "hashing-example", body: Body::Markdown(hashing_table()) },
+        Figure { name: "queue-churn", body: Body::Markdown(queue_churn()) },
     ]
 }
 
@@ -359,10 +324,7 @@ pub fn files() -> Vec<(&'static str, String)> {
     vec![
         ("figures/overflow.svg", svg("The first overflow bucket")),
         ("figures/half-grown.svg", svg("A grow half done")),
-        (
-            "figures/lookup-old.svg",
-            svg("A lookup that reads an old bucket"),
-        ),
+        ("figures/lookup-old.svg", svg("A lookup that reads an old bucket")),
         ("figures/deletes.svg", svg("Deletes leave emptyRest")),
         ("figures/same-size-grow.svg", svg("A same-size grow")),
         ("tour.html", tour::html(&frames)),
@@ -379,22 +341,16 @@ pub fn splice(md: &str, figures: &[Figure]) -> Result<String, String> {
     while let Some(at) = rest.find(START) {
         let (before, tail) = rest.split_at(at);
         out.push_str(before);
-        let line_end = tail
-            .find('\n')
-            .ok_or("a gomap:figure marker ends the file")?;
+        let line_end = tail.find('\n').ok_or("a gomap:figure marker ends the file")?;
         let marker = &tail[..line_end];
-        let name = marker[START.len()..]
-            .trim_end()
-            .trim_end_matches("-->")
-            .trim();
+        let name = marker[START.len()..].trim_end().trim_end_matches("-->").trim();
         let fig = figures
             .iter()
             .find(|f| f.name == name)
             .ok_or_else(|| format!("unknown figure {name:?}"))?;
         let body_start = &tail[line_end + 1..];
-        let end = body_start
-            .find(END)
-            .ok_or_else(|| format!("figure {name:?} has no {END} marker"))?;
+        let end =
+            body_start.find(END).ok_or_else(|| format!("figure {name:?} has no {END} marker"))?;
         out.push_str(marker);
         out.push('\n');
         match &fig.body {

@@ -31,9 +31,7 @@ pub struct ModuloState;
 impl BuildHasher for ModuloState {
     type Hasher = ModuloHasher;
     fn build_hasher(&self) -> ModuloHasher {
-        ModuloHasher {
-            hash: 0xcbf2_9ce4_8422_2325,
-        }
+        ModuloHasher { hash: 0xcbf2_9ce4_8422_2325 }
     }
 }
 
@@ -88,9 +86,7 @@ impl FixedState {
 impl BuildHasher for FixedState {
     type Hasher = FixedHasher;
     fn build_hasher(&self) -> FixedHasher {
-        FixedHasher {
-            state: self.seed ^ 0xcbf2_9ce4_8422_2325,
-        }
+        FixedHasher { state: self.seed ^ 0xcbf2_9ce4_8422_2325 }
     }
 }
 

@@ -53,11 +53,7 @@ fn chains(out: &mut String, cs: &[Chain]) {
             if bi > 0 {
                 out.push(',');
             }
-            let _ = write!(
-                out,
-                "\n      {{\"preallocated\": {}, \"slots\": [",
-                b.preallocated
-            );
+            let _ = write!(out, "\n      {{\"preallocated\": {}, \"slots\": [", b.preallocated);
             for (si, s) in b.slots.iter().enumerate() {
                 if si > 0 {
                     out.push(',');
@@ -105,19 +101,11 @@ pub fn render_json(layout: &Layout) -> String {
     number(&mut o, f.bytes_per_entry);
     o.push_str(", \"overhead_per_entry\": ");
     number(&mut o, f.overhead_per_entry);
-    let _ = write!(
-        o,
-        ", \"overflow_buckets\": {}, \"overflow_share\": ",
-        f.overflow_buckets
-    );
+    let _ = write!(o, ", \"overflow_buckets\": {}, \"overflow_share\": ", f.overflow_buckets);
     number(&mut o, Some(f.overflow_share));
     o.push_str(", \"avg_chain\": ");
     number(&mut o, Some(f.avg_chain));
-    let _ = write!(
-        o,
-        ", \"longest_chain\": {}, \"probes_per_hit\": ",
-        f.longest_chain
-    );
+    let _ = write!(o, ", \"longest_chain\": {}, \"probes_per_hit\": ", f.longest_chain);
     number(&mut o, Some(f.probes_per_hit));
     o.push_str(", \"probes_per_miss\": ");
     number(&mut o, Some(f.probes_per_miss));

@@ -88,10 +88,7 @@ impl SlotState {
 
     /// Whether the bucket holding this slot (as its first slot) has been evacuated.
     pub fn is_evacuated(self) -> bool {
-        matches!(
-            self,
-            SlotState::EvacuatedX | SlotState::EvacuatedY | SlotState::EvacuatedEmpty
-        )
+        matches!(self, SlotState::EvacuatedX | SlotState::EvacuatedY | SlotState::EvacuatedEmpty)
     }
 }
 
@@ -125,10 +122,7 @@ pub struct Bmap {
 impl Bmap {
     /// Filled slots in this bmap.
     pub fn live(&self) -> usize {
-        self.slots
-            .iter()
-            .filter(|s| s.state() == SlotState::Filled)
-            .count()
+        self.slots.iter().filter(|s| s.state() == SlotState::Filled).count()
     }
 }
 
@@ -144,9 +138,7 @@ pub struct Chain {
 impl Chain {
     /// Whether the bucket was evacuated (old array only): the runtime looks at tophash[0].
     pub fn evacuated(&self) -> bool {
-        self.bmaps
-            .first()
-            .is_some_and(|b| b.slots[0].state().is_evacuated())
+        self.bmaps.first().is_some_and(|b| b.slots[0].state().is_evacuated())
     }
 
     /// Filled slots along the chain.
@@ -267,28 +259,19 @@ impl Layout {
         let per_entry = (n > 0).then(|| self.allocated_bytes as f64 / n as f64);
         let overflow_buckets = self.buckets.iter().map(|c| c.bmaps.len() - 1).sum();
         let with_overflow = self.buckets.iter().filter(|c| c.bmaps.len() > 1).count();
-        let longest_chain = self
-            .buckets
-            .iter()
-            .map(|c| c.bmaps.len())
-            .max()
-            .unwrap_or(0);
+        let longest_chain = self.buckets.iter().map(|c| c.bmaps.len()).max().unwrap_or(0);
         // Each live entry is found by the chain that lookups read, exactly once: entries of
         // unevacuated old buckets there, all others in the current array.
         let mut hit_total = 0usize;
         let mut hits = 0usize;
-        let serving = self
-            .buckets
-            .iter()
-            .chain(self.old_buckets.iter().filter(|c| !c.evacuated()));
+        let serving = self.buckets.iter().chain(self.old_buckets.iter().filter(|c| !c.evacuated()));
         for c in serving {
             let live = c.live();
             hit_total += live * (live + 1) / 2;
             hits += live;
         }
-        let miss_total: usize = (0..nb)
-            .map(|j| self.chain_read(j).map_or(0, |(_, c)| c.live()))
-            .sum();
+        let miss_total: usize =
+            (0..nb).map(|j| self.chain_read(j).map_or(0, |(_, c)| c.live())).sum();
         let div = |a: f64, b: usize| if b == 0 { 0.0 } else { a / b as f64 };
         Figures {
             load_factor: n as f64 / (1usize << self.header.b) as f64,
@@ -317,20 +300,14 @@ pub fn snapshot<K: Debug, V: Debug, S>(map: &GoMap<K, V, S>) -> Layout {
                 value: view.values[i].map(|v| format!("{v:?}")),
             })
             .collect();
-        let bmap = Bmap {
-            slots,
-            preallocated: view.preallocated,
-        };
+        let bmap = Bmap { slots, preallocated: view.preallocated };
         let array = match view.generation {
             Generation::Current => &mut buckets,
             Generation::Old => &mut old_buckets,
         };
         match array.last_mut() {
             Some(c) if view.chain > 0 => c.bmaps.push(bmap),
-            _ => array.push(Chain {
-                index: view.index,
-                bmaps: vec![bmap],
-            }),
+            _ => array.push(Chain { index: view.index, bmaps: vec![bmap] }),
         }
     });
     Layout {

@@ -89,21 +89,11 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
     let mut x = 10;
     if !old.is_empty() {
         let w = column_width(old);
-        cols.push(Column {
-            array: Array::Old,
-            chains: old,
-            x,
-            width: w,
-        });
+        cols.push(Column { array: Array::Old, chains: old, x, width: w });
         x += w + 60;
     }
     let cw = column_width(cur).max(LABEL + BW);
-    cols.push(Column {
-        array: Array::Current,
-        chains: cur,
-        x,
-        width: cw,
-    });
+    cols.push(Column { array: Array::Current, chains: cur, x, width: cw });
     x += cw + 10;
     let width = x.max(720);
     let top = if opts.title.is_some() { 96 } else { 74 };
@@ -135,10 +125,8 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
         s,
         r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#3b6ea8"/></marker></defs>"##
     );
-    let _ = writeln!(
-        s,
-        r##"<rect x="0" y="0" width="{width}" height="{height}" fill="#fbfbf8"/>"##
-    );
+    let _ =
+        writeln!(s, r##"<rect x="0" y="0" width="{width}" height="{height}" fill="#fbfbf8"/>"##);
     let mut y = 22;
     if let Some(t) = &opts.title {
         let _ = writeln!(
@@ -221,11 +209,7 @@ fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usi
         },
         c.index
     );
-    let label = if greyed {
-        format!("{} evac", c.index)
-    } else {
-        format!("bucket {}", c.index)
-    };
+    let label = if greyed { format!("{} evac", c.index) } else { format!("bucket {}", c.index) };
     let _ = writeln!(
         s,
         r#"<text x="{}" y="{}" font-weight="bold">{}</text>"#,
@@ -272,11 +256,7 @@ fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usi
                 st.name()
             );
             let cx = sx + SW / 2;
-            let weight = if st == SlotState::Filled {
-                "bold"
-            } else {
-                "normal"
-            };
+            let weight = if st == SlotState::Filled { "bold" } else { "normal" };
             let _ = writeln!(
                 s,
                 r##"<text x="{cx}" y="{}" text-anchor="middle" font-weight="{weight}" fill="#333">{}</text>"##,

@@ -75,12 +75,7 @@ fn bmap_rows(out: &mut String, opts: &Ctx, label: &str, b: &Bmap, greyed: bool) 
         let _ = write!(out, "{first:<14}{name:<8}");
         for i in 0..b.slots.len() {
             let text = format!(" {:>w$}", cell(r, i), w = opts.width);
-            paint(
-                out,
-                opts.color,
-                colour_of(b.slots[i].state(), greyed),
-                &text,
-            );
+            paint(out, opts.color, colour_of(b.slots[i].state(), greyed), &text);
         }
         out.push('\n');
     }
@@ -89,21 +84,13 @@ fn bmap_rows(out: &mut String, opts: &Ctx, label: &str, b: &Bmap, greyed: bool) 
 fn chain(out: &mut String, opts: &Ctx, array: Array, c: &Chain, note: &str) {
     let greyed = array == Array::Old && c.evacuated();
     let marked = opts.highlight.contains(&(array, c.index))
-        || opts
-            .lookup
-            .as_ref()
-            .is_some_and(|l| l.array == Some(array) && l.index == c.index);
+        || opts.lookup.as_ref().is_some_and(|l| l.array == Some(array) && l.index == c.index);
     let mark = if marked { ">>" } else { "  " };
     let label = format!("{mark}bucket {}", c.index);
     bmap_rows(out, opts, &label, &c.bmaps[0], greyed);
     for (depth, b) in c.bmaps.iter().enumerate().skip(1) {
         let pre = if b.preallocated { ", prealloc" } else { "" };
-        paint(
-            out,
-            opts.color,
-            "36",
-            &format!("  `-> overflow {depth}{pre}\n"),
-        );
+        paint(out, opts.color, "36", &format!("  `-> overflow {depth}{pre}\n"));
         bmap_rows(out, opts, "", b, greyed);
     }
     if !note.is_empty() {
@@ -116,19 +103,11 @@ fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Array) {
         Array::Current => &layout.buckets,
         Array::Old => &layout.old_buckets,
     };
-    let limit = if opts.max_buckets == 0 {
-        chains.len()
-    } else {
-        opts.max_buckets.min(chains.len())
-    };
+    let limit =
+        if opts.max_buckets == 0 { chains.len() } else { opts.max_buckets.min(chains.len()) };
     for c in &chains[..limit] {
         if which == Array::Old && c.index == layout.header.nevacuate {
-            paint(
-                out,
-                opts.color,
-                "1;31",
-                &format!("  ---- nevacuate = {} ----\n", c.index),
-            );
+            paint(out, opts.color, "1;31", &format!("  ---- nevacuate = {} ----\n", c.index));
         }
         let mut note = String::new();
         if let Some(l) = &opts.lookup {
@@ -137,22 +116,14 @@ fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Array) {
             }
         }
         if which == Array::Old && c.evacuated() {
-            note = if note.is_empty() {
-                "(evacuated)".into()
-            } else {
-                note
-            };
+            note = if note.is_empty() { "(evacuated)".into() } else { note };
         }
         chain(out, opts, which, c, &note);
     }
     if limit < chains.len() {
         let more = &chains[limit..];
         let entries: usize = more.iter().map(Chain::live).sum();
-        let _ = writeln!(
-            out,
-            "  ... {} more buckets holding {entries} entries",
-            more.len()
-        );
+        let _ = writeln!(out, "  ... {} more buckets holding {entries} entries", more.len());
     }
 }
 
@@ -254,12 +225,7 @@ pub fn render_text(layout: &Layout, opts: &TextOptions) -> String {
     if layout.buckets.is_empty() {
         out.push_str("buckets: none yet (a B = 0 map allocates its bucket on the first insert)\n");
     } else {
-        paint(
-            &mut out,
-            opts.color,
-            "1",
-            &format!("buckets ({}):\n", layout.buckets.len()),
-        );
+        paint(&mut out, opts.color, "1", &format!("buckets ({}):\n", layout.buckets.len()));
         array(&mut out, opts, layout, Array::Current);
     }
     if !layout.old_buckets.is_empty() {

@@ -95,10 +95,7 @@ fn keys_in(layout: &Layout, index: usize) -> Vec<u64> {
 
 /// Runs the tour on a live map and returns its frames.
 pub fn frames() -> Vec<Frame> {
-    let mut r = Recorder {
-        map: GoMap::with_hasher(ModuloState),
-        frames: Vec::new(),
-    };
+    let mut r = Recorder { map: GoMap::with_hasher(ModuloState), frames: Vec::new() };
     r.frame(
         "An empty map",
         "GoMap::with_hasher(ModuloState): the header (hmap) exists, but with B = 0 the bucket array is not allocated until the first insert, as in Go's makemap_small.\n\
@@ -234,12 +231,7 @@ pub fn frames() -> Vec<Frame> {
         for &k in tail.iter().rev() {
             r.map.remove(&k);
         }
-        let list = tail
-            .iter()
-            .rev()
-            .map(|k| k.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = tail.iter().rev().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
         r.frame(
             "Deletes leave emptyRest",
             format!(
@@ -293,11 +285,7 @@ pub fn frames() -> Vec<Frame> {
     let probe = next + nb;
     let b = r.insert(probe);
     let st = r.map.stats();
-    let moved = snapshot(&r.map)
-        .old_buckets
-        .iter()
-        .filter(|c| c.evacuated())
-        .count();
+    let moved = snapshot(&r.map).old_buckets.iter().filter(|c| c.evacuated()).count();
     r.frame(
         "A same-size grow",
         format!(
