@@ -313,8 +313,7 @@ fn cmd_bench(mut a: Args) -> Res<()> {
     let go = time_map(n, rounds, "gomap::GoMap", &mut p, || {
         GoMap::<u64, u64>::with_hasher(gomap::RandomState::new())
     });
-    let std_sip =
-        time_map(n, rounds, "std HashMap (SipHash)", &mut p, || HashMap::<u64, u64>::new());
+    let std_sip = time_map(n, rounds, "std HashMap (SipHash)", &mut p, HashMap::<u64, u64>::new);
     let std_same = time_map(n, rounds, "std HashMap (gomap's hash)", &mut p, || {
         HashMap::<u64, u64, _>::with_hasher(gomap::RandomState::new())
     });
