@@ -70,31 +70,43 @@ pub fn layout_string(n: u64) -> Layout {
     snapshot(&m)
 }
 
-#[repr(C)]
-struct Pair<K, V> {
-    k: K,
-    v: V,
+/// Size and alignment a slot really uses: a pointer when the type is stored indirectly.
+fn slot_shape<T>() -> (usize, usize, bool) {
+    let size = std::mem::size_of::<T>();
+    if size > super::MAX_INLINE_SIZE {
+        (std::mem::size_of::<usize>(), std::mem::align_of::<usize>(), true)
+    } else {
+        (size, std::mem::align_of::<T>(), false)
+    }
 }
 
 fn size_row<K, V>(out: &mut String, k: &str, v: &str) {
-    let ks = std::mem::size_of::<K>();
-    let vs = std::mem::size_of::<V>();
+    let (ks, ka, ki) = slot_shape::<K>();
+    let (vs, va, vi) = slot_shape::<V>();
     let real = GoMap::<K, V, FixedState>::bucket_bytes();
-    // A k/v/k/v bucket: 8 tophash bytes, 8 padded pairs, the overflow pointer, then padding.
-    let align = std::mem::align_of::<Pair<K, V>>().max(std::mem::align_of::<usize>());
-    let raw = 8 + 8 * std::mem::size_of::<Pair<K, V>>();
-    let raw = raw.div_ceil(align) * align + std::mem::size_of::<usize>();
-    let interleaved = raw.div_ceil(align) * align;
+    // The same bucket with key/value pairs side by side: each pair padded to its alignment.
+    let up = |n: usize, a: usize| n.div_ceil(a) * a;
+    let align = ka.max(va).max(std::mem::align_of::<usize>());
+    let pair = up(up(ks, va) + vs, ka.max(va));
+    let interleaved = up(up(up(8, ka.max(va)) + 8 * pair, 8) + 8, align);
+    let stored = match (ki, vi) {
+        (true, true) => "key and value boxed",
+        (true, false) => "key boxed",
+        (false, true) => "value boxed",
+        (false, false) => "inline",
+    };
     let _ = writeln!(
         out,
-        "| `{k}` | `{v}` | {ks} | {vs} | {real} | {interleaved} | {:.1} |",
+        "| `{k}` | `{v}` | {} | {} | {stored} | {real} | {interleaved} | {:.1} |",
+        std::mem::size_of::<K>(),
+        std::mem::size_of::<V>(),
         real as f64 / 8.0
     );
 }
 
 fn sizes_table() -> String {
     let mut t = String::from(
-        "| key | value | key bytes | value bytes | bmap bytes (grouped) | bmap bytes if k/v/k/v | bytes per slot |\n|---|---|---:|---:|---:|---:|---:|\n",
+        "| key | value | key bytes | value bytes | stored | bmap bytes (keys, then values) | bmap bytes if k/v/k/v | bmap bytes per slot |\n|---|---|---:|---:|---|---:|---:|---:|\n",
     );
     size_row::<u64, u64>(&mut t, "u64", "u64");
     size_row::<u64, u8>(&mut t, "u64", "u8");
@@ -259,16 +271,17 @@ fn queue_churn() -> String {
             m.remove(&(id - WINDOW));
         }
         let st = m.stats();
+        if st.b != prev.b {
+            doublings += 1;
+        }
         let event = match (prev.growing, st.growing) {
             (false, true) if st.same_size_grow => {
                 same_size += 1;
                 "same-size grow starts"
             }
-            (false, true) => {
-                doublings += 1;
-                "doubling starts"
-            }
+            (false, true) => "doubling starts",
             (true, false) => "grow done",
+            (false, false) if st.b != prev.b => "doubled and finished in the same write",
             _ => "",
         };
         // The first events tell the story; the summary line counts the rest.
@@ -285,7 +298,7 @@ fn queue_churn() -> String {
     let st = m.stats();
     let _ = writeln!(
         out,
-        "\nAfter {MESSAGES} messages: count {}, B {}, noverflow {}; {doublings} doubling grows, {same_size} same-size grows.",
+        "\nAfter {MESSAGES} messages: count {}, B {}, noverflow {}; {doublings} doublings, {same_size} same-size grow(s).",
         st.len, st.b, st.noverflow
     );
     out
