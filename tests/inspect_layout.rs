@@ -258,3 +258,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_live_iterator_follows_one_of_go_s_walks() {
+    // Mid-grow, and again after the grow finished.
+    let mut m = modulo_map((0..=25).chain([28]));
+    for round in 0..2 {
+        let l = snapshot(&m);
+        let nb = l.buckets.len();
+        let walks: Vec<Vec<String>> = (0..nb)
+            .flat_map(|s| (0..8).map(move |o| (s, o)))
+            .map(|(s, o)| {
+                inspect::iteration_walk(&m, s, o).into_iter().flat_map(|st| st.keys).collect()
+            })
+            .collect();
+        for w in &walks {
+            let mut sorted = w.clone();
+            sorted.sort();
+            assert_eq!(sorted, live_keys(&l), "every walk yields each key once");
+        }
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..40 {
+            let order: Vec<String> = m.keys().map(|k| k.to_string()).collect();
+            let at = walks.iter().position(|w| *w == order);
+            assert!(at.is_some(), "round {round}: iterator order {order:?} is no Go walk");
+            seen.insert(at);
+        }
+        assert!(seen.len() > 1, "the start is random, so orders vary");
+        m.insert(30, 300); // finishes the grow
+        assert!(!m.stats().growing);
+    }
+}

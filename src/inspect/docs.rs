@@ -304,6 +304,39 @@ fn queue_churn() -> String {
     out
 }
 
+/// The tour's half-grown map: 26 keys at B = 2, then key 28 starts the grow to B = 3.
+pub fn half_grown_map() -> GoMap<u64, u64, super::ModuloState> {
+    let mut m = GoMap::with_hasher(super::ModuloState);
+    for k in (0..=25).chain([28]) {
+        m.insert(k, k * 10);
+    }
+    m
+}
+
+fn iteration_figure() -> String {
+    let m = half_grown_map();
+    let (start, offset) = (5, 3);
+    let mut out = format!(
+        "map: {}\nstart bucket {start}, slot offset {offset} (a real iterator draws both at random)\n\n",
+        super::text::header_line(&snapshot(&m))
+    );
+    for step in super::iteration_walk(&m, start, offset) {
+        let from = match step.array {
+            super::Array::Current => format!("buckets[{}]", step.index),
+            super::Array::Old => format!("oldbuckets[{}]", step.index),
+        };
+        let mut line =
+            format!("bucket {}  reads {from:<14} yields {:<12}", step.bucket, step.keys.join(" "));
+        if step.skipped > 0 {
+            let sibling = step.bucket ^ (1 << (m.stats().b - 1));
+            let _ = write!(line, " skips {} key(s) of bucket {sibling}", step.skipped);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// Every figure embedded in docs/*.md.
 pub fn figures() -> Vec<Figure> {
     let frames = tour::frames();
@@ -322,6 +355,7 @@ pub fn figures() -> Vec<Figure> {
             body: text(frame(&frames, "A lookup that reads an old bucket").1),
         },
         Figure { name: "deletes", body: text(frame(&frames, "Deletes leave emptyRest").1) },
+        Figure { name: "iteration-walk", body: Body::Text(iteration_figure()) },
         Figure { name: "hashing-example", body: Body::Markdown(hashing_table()) },
         Figure { name: "queue-churn", body: Body::Markdown(queue_churn()) },
     ]

@@ -434,3 +434,93 @@ where
     });
     path
 }
+
+/// One bucket visit of an iteration: which new bucket, which chain was read, what it yielded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IterStep {
+    /// The new-array bucket the iterator is at.
+    pub bucket: usize,
+    /// The array whose chain was walked (old while that bucket is unevacuated).
+    pub array: Array,
+    /// The index of the walked chain in that array.
+    pub index: usize,
+    /// Keys produced, in order (`Debug` text).
+    pub keys: Vec<String>,
+    /// Keys of that chain skipped because they belong to the other half of a doubling grow.
+    pub skipped: usize,
+}
+
+/// The order Go's `mapiternext` visits `map` from `start_bucket` with slot `offset`: every
+/// bucket of the current array from the start, wrapping; an unevacuated old bucket is walked in
+/// place of its new bucket, keeping (in a doubling grow) only the keys that hash to that bucket.
+///
+/// A real iterator draws `start_bucket` and `offset` at random; this fixes them, so the walk can
+/// be drawn and compared with the live iterator's order.
+///
+/// # Panics
+/// If `offset >= 8`.
+pub fn iteration_walk<K, V, S>(
+    map: &GoMap<K, V, S>,
+    start_bucket: usize,
+    offset: usize,
+) -> Vec<IterStep>
+where
+    K: Hash + Debug,
+    S: BuildHasher,
+{
+    assert!(offset < BUCKET_CNT, "offset must be below {BUCKET_CNT}, got {offset}");
+    let st = map.stats();
+    // Per array, per chain, per bmap: each slot's tophash and, when filled, (key text, hash).
+    type Slots = [(u8, Option<(String, u64)>); BUCKET_CNT];
+    let mut cur: Vec<Vec<Slots>> = Vec::new();
+    let mut old: Vec<Vec<Slots>> = Vec::new();
+    map.for_each_bucket(|v| {
+        let arr = match v.generation {
+            Generation::Current => &mut cur,
+            Generation::Old => &mut old,
+        };
+        let slots: Slots = std::array::from_fn(|i| {
+            let key = v.keys[i].filter(|_| v.tophash[i] >= MIN_TOP_HASH);
+            (v.tophash[i], key.map(|k| (format!("{k:?}"), map.hasher().hash_one(k))))
+        });
+        if v.chain == 0 {
+            arr.push(vec![slots]);
+        } else if let Some(c) = arr.last_mut() {
+            c.push(slots);
+        }
+    });
+    let nb = cur.len();
+    let mut steps = Vec::with_capacity(nb);
+    for step in 0..nb {
+        let j = (start_bucket + step) % nb;
+        let mut chain = &cur[j];
+        let mut array = Array::Current;
+        let mut index = j;
+        let mut check = false;
+        if !old.is_empty() {
+            let oi = j & (old.len() - 1);
+            if !SlotState::of(old[oi][0][0].0).is_evacuated() {
+                chain = &old[oi];
+                array = Array::Old;
+                index = oi;
+                check = !st.same_size_grow;
+            }
+        }
+        let mut keys = Vec::new();
+        let mut skipped = 0;
+        for bm in chain {
+            for i in 0..BUCKET_CNT {
+                let Some((key, hash)) = &bm[(i + offset) & (BUCKET_CNT - 1)].1 else {
+                    continue;
+                };
+                if check && (*hash as usize & (nb - 1)) != j {
+                    skipped += 1;
+                    continue;
+                }
+                keys.push(key.clone());
+            }
+        }
+        steps.push(IterStep { bucket: j, array, index, keys, skipped });
+    }
+    steps
+}
