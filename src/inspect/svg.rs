@@ -121,10 +121,6 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="12">"#
     );
     s.push('\n');
-    let _ = writeln!(
-        s,
-        r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#3b6ea8"/></marker></defs>"##
-    );
     let _ =
         writeln!(s, r##"<rect x="0" y="0" width="{width}" height="{height}" fill="#fbfbf8"/>"##);
     let mut y = 22;
@@ -228,13 +224,18 @@ fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usi
     for (depth, b) in c.bmaps.iter().enumerate() {
         let bx = col.x + LABEL + depth * (BW + LINK);
         if depth > 0 {
+            // A drawn arrowhead, not a <marker>: pages hold many SVGs, and a marker defined
+            // in a hidden one does not render in the others.
+            let (ay, tip) = (y + BH / 2, bx - 2);
             let _ = writeln!(
                 s,
-                r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#3b6ea8" stroke-width="2" marker-end="url(#arrow)"/>"##,
+                r##"<line x1="{}" y1="{ay}" x2="{}" y2="{ay}" stroke="#3b6ea8" stroke-width="2"/><polygon points="{tip},{ay} {},{} {},{}" fill="#3b6ea8"/>"##,
                 bx - LINK + 2,
-                y + BH / 2,
-                bx - 2,
-                y + BH / 2
+                tip - 8,
+                tip - 10,
+                ay - 6,
+                tip - 10,
+                ay + 6
             );
             if b.preallocated {
                 let _ = writeln!(
