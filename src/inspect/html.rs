@@ -30,7 +30,7 @@ nav input[type=range] { flex: 1; }
 section.frame { padding: 8px 18px 30px; }
 section.frame h2 { margin: 6px 0; font-size: 19px; }
 .narration p { margin: 4px 0; max-width: 70em; line-height: 1.4; }
-.picture svg { width: 100%; height: auto; background: #fbfbf8; border: 1px solid #ccc; }
+.picture svg { max-width: 100%; height: auto; background: #fbfbf8; border: 1px solid #ccc; }
 pre { font-size: 12px; background: #fff; padding: 8px; overflow-x: auto; }
 "#;
 

@@ -26,6 +26,7 @@ const RH: usize = BH + 18; // row pitch
 const LABEL: usize = 124;
 const LINK: usize = 34; // gap holding the overflow arrow
 const BW: usize = 8 * SW;
+const LEGEND_WIDTH: usize = 880; // the legend row, so it is never cut off
 
 /// Escapes text for SVG/HTML.
 pub(crate) fn esc(s: &str) -> String {
@@ -95,7 +96,14 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
     let cw = column_width(cur).max(LABEL + BW);
     cols.push(Column { array: Array::Current, chains: cur, x, width: cw });
     x += cw + 10;
-    let width = x.max(720);
+    // Monospace at 12px is about 7.3px a character; keep the longest text line inside.
+    let longest_text = [header_line(layout), figures_line(layout)]
+        .iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(0);
+    let note_len = opts.lookup.as_ref().map_or(0, |l| lookup_note(l).chars().count());
+    let width = x.max(LEGEND_WIDTH).max(20 + longest_text.max(note_len) * 15 / 2);
     let top = if opts.title.is_some() { 96 } else { 74 };
     let rows = cur.len().max(old.len()).max(1);
     let notes_y = top + rows * RH + 8;
