@@ -150,3 +150,33 @@ fn bench_compares_with_std() {
     }
     assert!(String::from_utf8_lossy(&o.stderr).contains("100%"));
 }
+
+#[test]
+fn color_always_paints_and_never_does_not() {
+    let on = stdout(&gomap(&["layout", "--n", "9", "--color", "always"]));
+    assert!(on.contains("\x1b[32m"), "filled slots are green");
+    let off = stdout(&gomap(&["layout", "--n", "9", "--color=never"]));
+    assert!(!off.contains('\x1b'));
+}
+
+#[test]
+fn docs_check_names_stale_files_and_regenerating_fixes_them() {
+    let dir = std::env::temp_dir().join(format!("gomap-cli-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("page.md"),
+        "# t\n<!-- gomap:figure growth-trace -->\nold\n<!-- gomap:end -->\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let o = gomap(&["docs", "--out", d, "--check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("page.md") && err.contains("cargo run --release -- docs"), "{err}");
+    assert!(gomap(&["docs", "--out", d]).status.success());
+    assert!(gomap(&["docs", "--out", d, "--check"]).status.success());
+    let page = std::fs::read_to_string(dir.join("page.md")).unwrap();
+    assert!(page.contains("step\top\tcount") && !page.contains("old"));
+    assert!(dir.join("tour.html").exists() && dir.join("figures/half-grown.svg").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
