@@ -8,7 +8,8 @@
 //! <!-- gomap:end -->
 //! ```
 //!
-//! [`regenerate`] rewrites what lies between the markers (and the standalone SVG/HTML files);
+//! [`regenerate`] rewrites what lies between the markers in docs/*.md and in the README beside
+//! docs/ (and the standalone SVG/HTML files);
 //! [`check`] reports what is out of date. Every figure uses a fixed hasher, so the output is the
 //! same on every machine.
 
@@ -440,7 +441,11 @@ fn markdown_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 pub fn stale(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let figs = figures();
     let mut out = Vec::new();
-    let md = markdown_files(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut md = markdown_files(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    // The crate's README shows a figure too; it sits beside docs/.
+    if let Some(readme) = dir.parent().map(|p| p.join("README.md")).filter(|p| p.is_file()) {
+        md.push(readme);
+    }
     for p in md {
         let old =
             std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
