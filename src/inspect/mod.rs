@@ -136,7 +136,7 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Whether the bucket was evacuated (old array only): the runtime looks at tophash[0].
+    /// Whether the bucket was evacuated (old array only): the runtime looks at `tophash[0]`.
     pub fn evacuated(&self) -> bool {
         self.bmaps.first().is_some_and(|b| b.slots[0].state().is_evacuated())
     }
