@@ -5,17 +5,25 @@
 #
 #   scripts/screenshots.sh [OUT_DIR]        (default target/screenshots)
 #
-# Needs Debian's chromium (apt-get install -y chromium). Exits 0 with a note when it is missing
-# and GOMAP_REQUIRE_CHROMIUM is unset, so CI can run it unconditionally.
+# Needs Debian's chromium. With GOMAP_INSTALL_CHROMIUM=1 it tries `apt-get install -y chromium`
+# first (CI). When no browser can be had it exits 0 with a note, unless GOMAP_REQUIRE_CHROMIUM
+# is set, so CI can run it unconditionally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-target/screenshots}"
 mkdir -p "$out"
 
-browser=""
-for b in chromium chromium-browser google-chrome; do
-  if command -v "$b" >/dev/null 2>&1; then browser="$b"; break; fi
-done
+find_browser() {
+  for b in chromium chromium-browser google-chrome; do
+    if command -v "$b" >/dev/null 2>&1; then echo "$b"; return; fi
+  done
+}
+browser="$(find_browser)"
+if [ -z "$browser" ] && [ -n "${GOMAP_INSTALL_CHROMIUM:-}" ] && command -v apt-get >/dev/null; then
+  echo "screenshots: installing chromium"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 || true
+  browser="$(find_browser)"
+fi
 if [ -z "$browser" ]; then
   if [ -n "${GOMAP_REQUIRE_CHROMIUM:-}" ]; then
     echo "screenshots: no chromium found" >&2; exit 1

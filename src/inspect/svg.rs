@@ -26,7 +26,7 @@ const RH: usize = BH + 18; // row pitch
 const LABEL: usize = 124;
 const LINK: usize = 34; // gap holding the overflow arrow
 const BW: usize = 8 * SW;
-const LEGEND_WIDTH: usize = 880; // the legend row, so it is never cut off
+const LEGEND_WIDTH: usize = 970; // the legend row, so it is never cut off
 
 /// Escapes text for SVG/HTML.
 pub(crate) fn esc(s: &str) -> String {
