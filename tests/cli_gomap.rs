@@ -180,3 +180,13 @@ fn docs_check_names_stale_files_and_regenerating_fixes_them() {
     assert!(dir.join("tour.html").exists() && dir.join("figures/half-grown.svg").exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn max_buckets_summarises_the_rest() {
+    let t = stdout(&gomap(&["layout", "--n", "1000", "--max-buckets", "3"]));
+    assert_eq!(t.matches("bucket ").count(), 3, "{t}");
+    assert!(t.contains("... 253 more buckets holding"), "{t}");
+    let svg = stdout(&gomap(&["layout", "--n", "1000", "--format", "svg", "--max-buckets=2"]));
+    assert_eq!(svg.matches("class=\"chain\"").count(), 2);
+    assert!(svg.contains("254 more buckets"));
+}

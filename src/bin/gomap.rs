@@ -17,8 +17,10 @@ gomap: watch Go's classic map (hmap/bmap) work
 usage:
   gomap [tour] [--html PATH | --no-html] [--color auto|always|never]
       a narrated walk from an empty map; writes an HTML page of SVG frames
-  gomap layout --n N [--key-type u64|string] [--format text|svg|json] [--color ...]
-      the bucket layout of a map holding N keys (fixed hash seed)
+  gomap layout --n N [--key-type u64|string] [--format text|svg|json] [--max-buckets M]
+               [--color ...]
+      the bucket layout of a map holding N keys (fixed hash seed); --max-buckets draws only
+      the first M buckets of each array (text and svg)
   gomap trace --n N
       TSV, one row per operation: insert N keys, delete every other, insert N more
       (tools/gotrace runs the same script on Go's runtime)
@@ -134,12 +136,17 @@ fn cmd_tour(mut a: Args) -> Res<()> {
 
 fn cmd_layout(mut a: Args) -> Res<()> {
     let (mut n, mut key, mut format) = (None, "u64".to_string(), "text".to_string());
+    let mut max_buckets = 0;
     let mut color = color_choice("auto")?;
     while let Some((k, v)) = a.next_opt()? {
         match k.as_str() {
             "--n" => n = Some(number("--n", &a.value("--n", v)?, 1 << 22)?),
             "--key-type" => key = a.value("--key-type", v)?,
             "--format" => format = a.value("--format", v)?,
+            "--max-buckets" => {
+                max_buckets =
+                    number("--max-buckets", &a.value("--max-buckets", v)?, 1 << 30)? as usize;
+            }
             "--color" => color = color_choice(&a.value("--color", v)?)?,
             _ => return a.unknown(&k),
         }
@@ -153,8 +160,11 @@ fn cmd_layout(mut a: Args) -> Res<()> {
         _ => return bad(format!("--key-type must be u64 or string, got '{key}'")),
     };
     let s = match format.as_str() {
-        "text" => inspect::render_text(&layout, &TextOptions { color, ..TextOptions::default() }),
-        "svg" => inspect::render_svg(&layout, &SvgOptions::default()),
+        "text" => inspect::render_text(
+            &layout,
+            &TextOptions { color, max_buckets, ..TextOptions::default() },
+        ),
+        "svg" => inspect::render_svg(&layout, &SvgOptions { max_buckets, ..SvgOptions::default() }),
         "json" => inspect::render_json(&layout),
         _ => return bad(format!("--format must be text, svg or json, got '{format}'")),
     };
