@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod hash;
+pub mod inspect;
 pub mod map;
 
 pub use hash::RandomState;
