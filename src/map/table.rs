@@ -715,6 +715,8 @@ impl<K, V> Default for RawTable<K, V> {
     }
 }
 
+const NO_CHECK: usize = usize::MAX;
+
 /// The position of an iteration in progress: Go's hiter, less the pointers (the table is passed
 /// to each `next` call, so owning and borrowing iterators share this walk).
 #[derive(Clone)]
@@ -729,8 +731,9 @@ pub(crate) struct RawIter {
     /// Filled slots of `bptr` not yet visited, rotated so the lowest bit is the next slot in
     /// Go's visiting order. Reading all 8 tophash bytes at once replaces Go's slot counter `i`.
     mask: u64,
-    /// The new bucket whose entries an unevacuated old bucket is being filtered for.
-    check_bucket: Option<usize>,
+    /// The new bucket whose entries an unevacuated old bucket is being filtered for, or
+    /// NO_CHECK.
+    check_bucket: usize,
     pub(crate) remaining: usize,
 }
 
@@ -746,7 +749,7 @@ impl RawIter {
             wrapped: false,
             bptr: 0,
             mask: 0,
-            check_bucket: None,
+            check_bucket: NO_CHECK,
             remaining: if table.buckets.is_some() { table.count } else { 0 },
         }
     }
@@ -771,56 +774,73 @@ impl RawIter {
         table: &RawTable<K, V>,
         hasher: Option<ErasedHasher>,
     ) -> Option<(Bucket<K, V>, usize)> {
-        if self.remaining == 0 {
-            return None;
-        }
-        let new = table.buckets.as_ref()?;
         loop {
-            if self.bptr == 0 {
-                if self.bucket == self.start_bucket && self.wrapped {
-                    return None;
-                }
-                let j = self.bucket;
-                let mut b = new.bucket(j);
-                self.check_bucket = None;
-                if let Some(old) = &table.oldbuckets {
-                    let ob = old.bucket(j & (old.len() - 1));
-                    if !ob.evacuated() {
-                        b = ob;
-                        if !table.same_size_grow {
-                            self.check_bucket = Some(j);
-                        }
-                    }
-                }
-                self.bucket += 1;
-                if self.bucket == new.len() {
-                    self.bucket = 0;
-                    self.wrapped = true;
-                }
-                self.enter(b);
-            }
-            // SAFETY: bptr was stored from a live bucket of this unchanged table.
-            let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
-            while self.mask != 0 {
+            // The common case first: another filled slot in the current bucket.
+            if self.mask != 0 {
                 let slot = (lowest(self.mask) + self.offset as usize) & (BUCKET_CNT - 1);
                 self.mask &= self.mask - 1;
-                if let Some(j) = self.check_bucket {
-                    let keep = match hasher {
-                        // SAFETY: the slot is filled and the hasher is this map's.
-                        Some(h) => (unsafe { h.hash(b.key(slot)) } as usize & (new.len() - 1)) == j,
-                        None => j < new.len() / 2,
-                    };
-                    if !keep {
-                        continue;
-                    }
+                // SAFETY: a non-zero mask was set by `enter` from a live bucket at bptr.
+                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                if self.check_bucket != NO_CHECK && !self.belongs(table, b, slot, hasher) {
+                    continue;
                 }
                 self.remaining -= 1;
                 return Some((b, slot));
             }
-            match b.overflow() {
-                Some(next) => self.enter(next),
-                None => self.bptr = 0,
+            if self.remaining == 0 {
+                return None;
             }
+            // The rest of the chain, then the next bucket (Go's `b == nil` case).
+            if self.bptr != 0 {
+                // SAFETY: as above.
+                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                if let Some(next) = b.overflow() {
+                    self.enter(next);
+                    continue;
+                }
+            }
+            let new = table.buckets.as_ref()?;
+            if self.bucket == self.start_bucket && self.wrapped {
+                return None;
+            }
+            let j = self.bucket;
+            let mut b = new.bucket(j);
+            self.check_bucket = NO_CHECK;
+            if let Some(old) = &table.oldbuckets {
+                let ob = old.bucket(j & (old.len() - 1));
+                if !ob.evacuated() {
+                    b = ob;
+                    if !table.same_size_grow {
+                        self.check_bucket = j;
+                    }
+                }
+            }
+            self.bucket += 1;
+            if self.bucket == new.len() {
+                self.bucket = 0;
+                self.wrapped = true;
+            }
+            self.enter(b);
+        }
+    }
+
+    /// Go's checkBucket filter: does this old bucket's entry belong to the new bucket being
+    /// visited? With no hasher, the whole old bucket goes with its X visit.
+    #[cold]
+    fn belongs<K, V>(
+        &self,
+        table: &RawTable<K, V>,
+        b: Bucket<K, V>,
+        slot: usize,
+        hasher: Option<ErasedHasher>,
+    ) -> bool {
+        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
+        match hasher {
+            // SAFETY: the slot is filled and the hasher is this map's.
+            Some(h) => {
+                (unsafe { h.hash(b.key(slot)) } as usize & (nbuckets - 1)) == self.check_bucket
+            }
+            None => self.check_bucket < nbuckets / 2,
         }
     }
 }
