@@ -13,7 +13,7 @@ use std::alloc::{alloc_zeroed, dealloc, handle_alloc_error};
 
 use bumpalo::Bump;
 
-use super::{BUCKET_CNT, EMPTY_ONE, MAX_ELEM_SIZE, MAX_KEY_SIZE, MIN_TOP_HASH};
+use super::{BUCKET_CNT, EMPTY_ONE, EMPTY_REST, MAX_ELEM_SIZE, MAX_KEY_SIZE, MIN_TOP_HASH};
 
 const fn round_up(n: usize, align: usize) -> usize {
     (n + align - 1) & !(align - 1)
@@ -53,6 +53,11 @@ impl<K, V> Shape<K, V> {
     pub(crate) const SIZE: usize = round_up(Self::OVERFLOW_OFF + size_of::<*mut u8>(), Self::ALIGN);
 }
 
+#[repr(C, align(64))]
+struct EmptyBucket([u8; 64]);
+
+static EMPTY_BUCKET: EmptyBucket = EmptyBucket([EMPTY_REST; 64]);
+
 /// A pointer to one bucket. Copyable and unchecked: whoever holds one must know the bucket is
 /// alive and that its slots' tophash bytes say truthfully which slots hold values.
 pub(crate) struct Bucket<K, V> {
@@ -74,8 +79,28 @@ impl<K, V> PartialEq for Bucket<K, V> {
 impl<K, V> Eq for Bucket<K, V> {}
 
 impl<K, V> Bucket<K, V> {
-    fn from_raw(ptr: NonNull<u8>) -> Self {
+    const fn from_raw(ptr: NonNull<u8>) -> Self {
         Bucket { ptr, marker: PhantomData }
+    }
+
+    /// A shared, read-only bucket whose tophash bytes are all emptyRest: what lookups in a map
+    /// without buckets search. Only its tophash may ever be read.
+    pub(crate) const fn empty() -> Self {
+        let p = &EMPTY_BUCKET as *const EmptyBucket as *mut u8;
+        // SAFETY: the address of a static is non-null.
+        Bucket::from_raw(unsafe { NonNull::new_unchecked(p) })
+    }
+
+    /// The bucket `i` buckets after this one in the same array.
+    ///
+    /// # Safety
+    /// The array must have more than `i` buckets from here.
+    #[inline(always)]
+    pub(crate) unsafe fn offset(self, i: usize) -> Self {
+        // SAFETY: in bounds (caller).
+        Bucket::from_raw(unsafe {
+            NonNull::new_unchecked(self.ptr.as_ptr().add(i * Shape::<K, V>::SIZE))
+        })
     }
 
     /// The bucket's address, for iterators that keep their position as a plain number.
@@ -116,6 +141,13 @@ impl<K, V> Bucket<K, V> {
         // SAFETY: the first 8 bytes of a live bucket are its tophash array; the bucket is at
         // least 8-aligned (ALIGN >= pointer alignment), so the read is aligned too.
         u64::from_le(unsafe { ptr::read(self.ptr.as_ptr().cast::<u64>()) })
+    }
+
+    /// Writes all eight tophash bytes at once.
+    #[inline(always)]
+    pub(crate) fn set_top_word(self, word: u64) {
+        // SAFETY: as in `top_word`.
+        unsafe { ptr::write(self.ptr.as_ptr().cast::<u64>(), word.to_le()) }
     }
 
     #[inline(always)]

@@ -519,3 +519,6 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

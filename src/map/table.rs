@@ -5,10 +5,11 @@
 //! hasher and wraps these raw operations in safe, typed methods.
 
 use core::cell::Cell;
+use core::mem;
 
 use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
 use super::{
-    BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, LOAD_FACTOR_DEN,
+    BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, LOAD_FACTOR_DEN,
     LOAD_FACTOR_NUM, MIN_TOP_HASH,
 };
 
@@ -29,8 +30,8 @@ pub(crate) fn tophash(hash: u64) -> u8 {
 /// Go's `overLoadFactor`: would `count` entries in 2^B buckets exceed 6.5 per bucket?
 #[inline(always)]
 pub(crate) fn over_load_factor(count: usize, b: u8) -> bool {
-    count > BUCKET_CNT
-        && (count as u128) > LOAD_FACTOR_NUM as u128 * ((1u128 << b) / LOAD_FACTOR_DEN as u128)
+    // B never reaches 60 (the array would not fit in memory), so this cannot overflow.
+    count > BUCKET_CNT && count > LOAD_FACTOR_NUM * ((1usize << b) / LOAD_FACTOR_DEN)
 }
 
 /// Go's `tooManyOverflowBuckets`: as many overflow buckets as main buckets (capped at 2^15).
@@ -43,7 +44,7 @@ pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
 /// Go's makemap rule: the smallest B that holds `hint` entries without passing the load factor.
 pub(crate) fn b_for_hint(hint: usize) -> u8 {
     let mut b = 0u8;
-    while over_load_factor(hint, b) {
+    while b < 61 && over_load_factor(hint, b) {
         b += 1;
     }
     b
@@ -63,6 +64,14 @@ fn match_byte(word: u64, byte: u8) -> u64 {
 fn match_empty(word: u64) -> u64 {
     let x = word & !LO; // 0 and 1 both become 0
     x.wrapping_sub(LO) & !x & HI
+}
+
+/// Bytes that are filled slots (tophash >= MIN_TOP_HASH), exactly. Setting each byte's high bit
+/// first means subtracting 5 never borrows across bytes.
+#[inline(always)]
+fn match_full(word: u64) -> u64 {
+    let t = (word | HI).wrapping_sub(LO * MIN_TOP_HASH as u64);
+    (t | word) & HI
 }
 
 #[inline(always)]
@@ -130,6 +139,10 @@ pub(crate) struct RawTable<K, V> {
     pub(crate) buckets: Option<BucketArray<K, V>>,
     /// The previous array while growing.
     pub(crate) oldbuckets: Option<BucketArray<K, V>>,
+    /// Cached for lookups: bucket 0 of `buckets` (a shared all-emptyRest bucket before the
+    /// first allocation, so an empty map needs no special case) and 2^B - 1.
+    cur: Bucket<K, V>,
+    mask: usize,
     /// Old buckets below this index are all evacuated.
     pub(crate) nevacuate: usize,
 }
@@ -144,14 +157,31 @@ impl<K, V> RawTable<K, V> {
             buckets: None,
             oldbuckets: None,
             nevacuate: 0,
+            cur: Bucket::empty(),
+            mask: 0,
         }
+    }
+
+    /// Installs `arr` as the current array (B follows it) and returns the previous one.
+    fn set_buckets(&mut self, arr: Option<BucketArray<K, V>>) -> Option<BucketArray<K, V>> {
+        match &arr {
+            Some(a) => {
+                self.b = a.b();
+                self.cur = a.bucket(0);
+                self.mask = a.len() - 1;
+            }
+            None => {
+                self.cur = Bucket::empty();
+                self.mask = 0;
+            }
+        }
+        mem::replace(&mut self.buckets, arr)
     }
 
     /// A table with 2^b buckets allocated now.
     pub(crate) fn try_with_b(b: u8) -> Result<Self, AllocFailure> {
         let mut t = Self::new();
-        t.buckets = Some(BucketArray::try_new(b)?);
-        t.b = b;
+        t.set_buckets(Some(BucketArray::try_new(b)?));
         Ok(t)
     }
 
@@ -162,7 +192,7 @@ impl<K, V> RawTable<K, V> {
 
     #[inline(always)]
     fn bucket_mask(&self) -> usize {
-        (1usize << self.b) - 1
+        self.mask
     }
 
     /// Entries the current array holds before the next load-factor grow.
@@ -182,11 +212,9 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
     ) -> Option<(Bucket<K, V>, usize)> {
-        if self.count == 0 {
-            return None;
-        }
-        let buckets = self.buckets.as_ref()?;
-        let mut b = buckets.bucket(hash as usize & self.bucket_mask());
+        // SAFETY: mask + 1 buckets start at cur (or mask == 0 and cur is the shared empty one,
+        // whose emptyRest tophash ends the search before anything else is read).
+        let mut b = unsafe { self.cur.offset(hash as usize & self.mask) };
         if let Some(old) = &self.oldbuckets {
             let ob = old.bucket(hash as usize & (old.len() - 1));
             if !ob.evacuated() {
@@ -219,10 +247,10 @@ impl<K, V> RawTable<K, V> {
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        hasher: &dyn Fn(&K) -> u64,
+        hasher: &impl Fn(&K) -> u64,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
         if self.buckets.is_none() {
-            self.buckets = Some(BucketArray::new(self.b));
+            self.set_buckets(Some(BucketArray::new(self.b)));
         }
         let top = tophash(hash);
         loop {
@@ -300,7 +328,7 @@ impl<K, V> RawTable<K, V> {
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        hasher: &dyn Fn(&K) -> u64,
+        hasher: &impl Fn(&K) -> u64,
     ) -> Option<(K, V)> {
         if self.count == 0 {
             return None;
@@ -386,14 +414,13 @@ impl<K, V> RawTable<K, V> {
             0
         };
         let new = BucketArray::new(self.b + bigger);
-        self.oldbuckets = self.buckets.replace(new);
-        self.b += bigger;
+        self.oldbuckets = self.set_buckets(Some(new));
         self.nevacuate = 0;
         self.noverflow = 0;
     }
 
     /// Go's growWork: evacuate the old bucket a write is about to use, then one more.
-    fn grow_work(&mut self, bucket: usize, hasher: &dyn Fn(&K) -> u64) {
+    fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
         let oldmask = self.oldbuckets.as_ref().expect("growing").len() - 1;
         self.evacuate(bucket & oldmask, hasher);
         if self.growing() {
@@ -406,63 +433,69 @@ impl<K, V> RawTable<K, V> {
     ///
     /// All hashes are computed before anything moves, so a panicking `Hash` leaves the map as it
     /// was; the moves themselves cannot panic.
-    fn evacuate(&mut self, oldbucket: usize, hasher: &dyn Fn(&K) -> u64) {
+    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let newbit = old.len();
         let b0 = old.bucket(oldbucket);
         if !b0.evacuated() {
-            // One bit per slot of the chain: does its entry go to Y?
+            // Which entries go to Y, one bit per slot of the chain (bit 8 * k + i for slot i of
+            // the chain's k-th bucket).
             let mut use_y = SlotBits::default();
             if !self.same_size_grow {
-                let mut nslots = 0;
+                let mut base = 0;
                 let mut b = Some(b0);
                 while let Some(bk) = b {
-                    nslots += BUCKET_CNT;
-                    b = bk.overflow();
-                }
-                use_y.reserve(nslots);
-                let mut n = 0;
-                let mut b = Some(b0);
-                while let Some(bk) = b {
-                    for i in 0..BUCKET_CNT {
-                        if bk.top(i) >= MIN_TOP_HASH {
-                            // SAFETY: the slot is filled.
-                            let hash = hasher(unsafe { &*bk.key(i) });
-                            if hash as usize & newbit != 0 {
-                                use_y.set(n);
-                            }
+                    let mut full = match_full(bk.top_word());
+                    while full != 0 {
+                        let i = lowest(full);
+                        full &= full - 1;
+                        // SAFETY: the slot is filled.
+                        let hash = hasher(unsafe { &*bk.key(i) });
+                        if hash as usize & newbit != 0 {
+                            use_y.set(base + i);
                         }
-                        n += 1;
                     }
+                    base += BUCKET_CNT;
                     b = bk.overflow();
                 }
             }
             let new = self.buckets.as_ref().expect("growing");
-            let mut dst = [(new.bucket(oldbucket), 0usize), (new.bucket(oldbucket), 0usize)];
-            if !self.same_size_grow {
-                dst[1].0 = new.bucket(oldbucket + newbit);
-            }
-            let mut n = 0;
+            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0 };
+            let mut y = if self.same_size_grow {
+                EvacDst { b: x.b, i: 0 }
+            } else {
+                EvacDst { b: new.bucket(oldbucket + newbit), i: 0 }
+            };
+            let mut base = 0;
             let mut b = Some(b0);
             while let Some(bk) = b {
-                for i in 0..BUCKET_CNT {
-                    let top = bk.top(i);
-                    if top <= EMPTY_ONE {
-                        bk.set_top(i, EVACUATED_EMPTY);
+                let word = bk.top_word();
+                let mut full = match_full(word);
+                // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY; the
+                // new tophash word is written once the bucket's entries have moved.
+                let mut marks = LO * u64::from(EVACUATED_EMPTY);
+                while full != 0 {
+                    let i = lowest(full);
+                    full &= full - 1;
+                    let top = (word >> (8 * i)) as u8;
+                    let dst = if use_y.get(base + i) {
+                        marks ^= u64::from(EVACUATED_EMPTY ^ EVACUATED_Y) << (8 * i);
+                        &mut y
                     } else {
-                        let y = usize::from(use_y.get(n));
-                        bk.set_top(i, EVACUATED_X + y as u8);
-                        if dst[y].1 == BUCKET_CNT {
-                            dst[y] = (self.new_overflow(dst[y].0), 0);
-                        }
-                        // SAFETY: the old slot is filled and the destination slot is the next
-                        // unused one of a bucket that only this evacuation fills; the old slot is
-                        // marked evacuated, so ownership moves exactly once.
-                        unsafe { bk.move_to(i, dst[y].0, dst[y].1, top) };
-                        dst[y].1 += 1;
+                        marks ^= u64::from(EVACUATED_EMPTY ^ EVACUATED_X) << (8 * i);
+                        &mut x
+                    };
+                    if dst.i == BUCKET_CNT {
+                        *dst = EvacDst { b: self.new_overflow(dst.b), i: 0 };
                     }
-                    n += 1;
+                    // SAFETY: the old slot is filled and the destination slot is the next unused
+                    // one of a bucket that only this evacuation fills; the old slot is marked
+                    // evacuated below, before anything can observe it, so ownership moves once.
+                    unsafe { bk.move_to(i, dst.b, dst.i, top) };
+                    dst.i += 1;
                 }
+                bk.set_top_word(marks);
+                base += BUCKET_CNT;
                 b = bk.overflow();
             }
         }
@@ -558,7 +591,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn rebuild(
         &mut self,
         new_b: u8,
-        hasher: &dyn Fn(&K) -> u64,
+        hasher: &impl Fn(&K) -> u64,
     ) -> Result<(), AllocFailure> {
         let mut items: Vec<(Bucket<K, V>, usize, u64)> = Vec::new();
         items.try_reserve_exact(self.count).map_err(|_| AllocFailure::CapacityOverflow)?;
@@ -590,8 +623,7 @@ impl<K, V> RawTable<K, V> {
             tail.1 += 1;
         }
         self.oldbuckets = None;
-        self.buckets = Some(new);
-        self.b = new_b;
+        self.set_buckets(Some(new));
         self.noverflow = if new_b < 16 { noverflow } else { noverflow >> (new_b - 15) };
         self.nevacuate = 0;
         self.same_size_grow = false;
@@ -631,7 +663,15 @@ impl<K, V> RawTable<K, V> {
         };
         let buckets = self.buckets.as_ref().map(|a| clone_array(a, f));
         let oldbuckets = self.oldbuckets.as_ref().map(|a| clone_array(a, f));
-        RawTable { buckets, oldbuckets, ..*self }
+        let mut t = RawTable { oldbuckets, ..RawTable::new() };
+        t.set_buckets(buckets);
+        RawTable {
+            cur: t.cur,
+            mask: t.mask,
+            buckets: t.buckets.take(),
+            oldbuckets: t.oldbuckets.take(),
+            ..*self
+        }
     }
 
     /// Bytes held by both generations, overflow buckets and indirect boxes included.
@@ -675,19 +715,25 @@ impl<K, V> Default for RawTable<K, V> {
     }
 }
 
+const NO_CHECK: usize = usize::MAX;
+
 /// The position of an iteration in progress: Go's hiter, less the pointers (the table is passed
 /// to each `next` call, so owning and borrowing iterators share this walk).
 #[derive(Clone)]
 pub(crate) struct RawIter {
     start_bucket: usize,
-    offset: usize,
+    /// Slot offset: a bucket's slots are visited from this one, wrapping (Go's `offset`).
+    offset: u32,
     bucket: usize,
     wrapped: bool,
     /// The bucket being walked (Go's bptr), as an address; 0 when a new one must be picked.
     bptr: usize,
-    i: usize,
-    /// The new bucket whose entries an unevacuated old bucket is being filtered for.
-    check_bucket: Option<usize>,
+    /// Filled slots of `bptr` not yet visited, rotated so the lowest bit is the next slot in
+    /// Go's visiting order. Reading all 8 tophash bytes at once replaces Go's slot counter `i`.
+    mask: u64,
+    /// The new bucket whose entries an unevacuated old bucket is being filtered for, or
+    /// NO_CHECK.
+    check_bucket: usize,
     pub(crate) remaining: usize,
 }
 
@@ -698,14 +744,20 @@ impl RawIter {
         let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
         RawIter {
             start_bucket: r as usize & (nbuckets - 1),
-            offset: (r >> (64 - 3)) as usize & (BUCKET_CNT - 1),
+            offset: (r >> (64 - 3)) as u32 & (BUCKET_CNT as u32 - 1),
             bucket: r as usize & (nbuckets - 1),
             wrapped: false,
             bptr: 0,
-            i: 0,
-            check_bucket: None,
+            mask: 0,
+            check_bucket: NO_CHECK,
             remaining: if table.buckets.is_some() { table.count } else { 0 },
         }
+    }
+
+    #[inline(always)]
+    fn enter<K, V>(&mut self, b: Bucket<K, V>) {
+        self.bptr = b.addr();
+        self.mask = match_full(b.top_word()).rotate_right(8 * self.offset);
     }
 
     /// Go's mapiternext. Returns the next filled slot. With `hasher`, an unevacuated old bucket
@@ -716,65 +768,79 @@ impl RawIter {
     /// # Safety
     /// `table` must be the table this iterator was made for, unchanged since, except that slots
     /// already returned may have been emptied.
+    #[inline]
     pub(crate) unsafe fn next<K, V>(
         &mut self,
         table: &RawTable<K, V>,
         hasher: Option<ErasedHasher>,
     ) -> Option<(Bucket<K, V>, usize)> {
-        if self.remaining == 0 {
-            return None;
-        }
-        let new = table.buckets.as_ref()?;
         loop {
-            let b: Bucket<K, V> = if self.bptr == 0 {
-                if self.bucket == self.start_bucket && self.wrapped {
-                    return None;
-                }
-                let j = self.bucket;
-                let mut b = new.bucket(j);
-                self.check_bucket = None;
-                if let Some(old) = &table.oldbuckets {
-                    let ob = old.bucket(j & (old.len() - 1));
-                    if !ob.evacuated() {
-                        b = ob;
-                        if !table.same_size_grow {
-                            self.check_bucket = Some(j);
-                        }
-                    }
-                }
-                self.bucket += 1;
-                if self.bucket == new.len() {
-                    self.bucket = 0;
-                    self.wrapped = true;
-                }
-                self.i = 0;
-                b
-            } else {
-                // SAFETY: bptr was stored from a live bucket of this unchanged table.
-                unsafe { Bucket::from_addr(self.bptr) }
-            };
-            while self.i < BUCKET_CNT {
-                let slot = (self.i + self.offset) & (BUCKET_CNT - 1);
-                self.i += 1;
-                if b.top(slot) < MIN_TOP_HASH {
+            // The common case first: another filled slot in the current bucket.
+            if self.mask != 0 {
+                let slot = (lowest(self.mask) + self.offset as usize) & (BUCKET_CNT - 1);
+                self.mask &= self.mask - 1;
+                // SAFETY: a non-zero mask was set by `enter` from a live bucket at bptr.
+                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                if self.check_bucket != NO_CHECK && !self.belongs(table, b, slot, hasher) {
                     continue;
                 }
-                if let Some(j) = self.check_bucket {
-                    let keep = match hasher {
-                        // SAFETY: the slot is filled and the hasher is this map's.
-                        Some(h) => (unsafe { h.hash(b.key(slot)) } as usize & (new.len() - 1)) == j,
-                        None => j < new.len() / 2,
-                    };
-                    if !keep {
-                        continue;
-                    }
-                }
-                self.bptr = b.addr();
                 self.remaining -= 1;
                 return Some((b, slot));
             }
-            self.bptr = b.overflow().map_or(0, Bucket::addr);
-            self.i = 0;
+            if self.remaining == 0 {
+                return None;
+            }
+            // The rest of the chain, then the next bucket (Go's `b == nil` case).
+            if self.bptr != 0 {
+                // SAFETY: as above.
+                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                if let Some(next) = b.overflow() {
+                    self.enter(next);
+                    continue;
+                }
+            }
+            let new = table.buckets.as_ref()?;
+            if self.bucket == self.start_bucket && self.wrapped {
+                return None;
+            }
+            let j = self.bucket;
+            let mut b = new.bucket(j);
+            self.check_bucket = NO_CHECK;
+            if let Some(old) = &table.oldbuckets {
+                let ob = old.bucket(j & (old.len() - 1));
+                if !ob.evacuated() {
+                    b = ob;
+                    if !table.same_size_grow {
+                        self.check_bucket = j;
+                    }
+                }
+            }
+            self.bucket += 1;
+            if self.bucket == new.len() {
+                self.bucket = 0;
+                self.wrapped = true;
+            }
+            self.enter(b);
+        }
+    }
+
+    /// Go's checkBucket filter: does this old bucket's entry belong to the new bucket being
+    /// visited? With no hasher, the whole old bucket goes with its X visit.
+    #[cold]
+    fn belongs<K, V>(
+        &self,
+        table: &RawTable<K, V>,
+        b: Bucket<K, V>,
+        slot: usize,
+        hasher: Option<ErasedHasher>,
+    ) -> bool {
+        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
+        match hasher {
+            // SAFETY: the slot is filled and the hasher is this map's.
+            Some(h) => {
+                (unsafe { h.hash(b.key(slot)) } as usize & (nbuckets - 1)) == self.check_bucket
+            }
+            None => self.check_bucket < nbuckets / 2,
         }
     }
 }
@@ -827,34 +893,40 @@ impl<K, V> RawTable<K, V> {
     }
 }
 
-/// A bit per slot of one old chain; inline for chains of up to 32 buckets.
+/// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain.
+struct EvacDst<K, V> {
+    b: Bucket<K, V>,
+    i: usize,
+}
+
+/// A bit per slot of one old chain: in a register for chains of up to 8 buckets, which is all
+/// of them unless the hash is very poor.
 #[derive(Default)]
 struct SlotBits {
-    inline: [u64; 4],
-    heap: Vec<u64>,
+    first: u64,
+    rest: Vec<u64>,
 }
 
 impl SlotBits {
-    fn reserve(&mut self, nslots: usize) {
-        if nslots > 64 * self.inline.len() {
-            self.heap = vec![0; nslots.div_ceil(64)];
-        }
-    }
-
-    fn words(&self) -> &[u64] {
-        if self.heap.is_empty() {
-            &self.inline
-        } else {
-            &self.heap
-        }
-    }
-
+    #[inline(always)]
     fn set(&mut self, n: usize) {
-        let words = if self.heap.is_empty() { &mut self.inline[..] } else { &mut self.heap[..] };
-        words[n / 64] |= 1 << (n % 64);
+        if n < 64 {
+            self.first |= 1 << n;
+        } else {
+            let w = n / 64 - 1;
+            if self.rest.len() <= w {
+                self.rest.resize(w + 1, 0);
+            }
+            self.rest[w] |= 1 << (n % 64);
+        }
     }
 
+    #[inline(always)]
     fn get(&self, n: usize) -> bool {
-        self.words()[n / 64] >> (n % 64) & 1 == 1
+        if n < 64 {
+            self.first >> n & 1 == 1
+        } else {
+            self.rest.get(n / 64 - 1).is_some_and(|w| w >> (n % 64) & 1 == 1)
+        }
     }
 }
