@@ -62,6 +62,7 @@ fn load_short(p: &[u8]) -> (u64, u64) {
 
 /// Go's `aeshashbody`: hashes `p` (any length) with the per-map `seed`.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
+#[inline]
 pub(crate) fn hash(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
     let n = p.len();
     // Seed in the low half, the low 16 bits of the length four times in the high half.
@@ -170,12 +171,14 @@ fn hash65plus(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
 /// Go's AES `memhash32`: the seed in the low half, the value in the next 32 bits, three rounds
 /// keyed by the first three round keys.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
+#[inline]
 pub(crate) fn hash32(ks: &AesKeys, seed: u64, x: u32) -> u64 {
     rounds3(ks, _mm_set_epi64x(i64::from(x), seed as i64))
 }
 
 /// Go's AES `memhash64`: the seed in the low half, the value in the high half.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
+#[inline]
 pub(crate) fn hash64(ks: &AesKeys, seed: u64, x: u64) -> u64 {
     rounds3(ks, _mm_set_epi64x(x as i64, seed as i64))
 }
