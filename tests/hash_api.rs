@@ -119,3 +119,25 @@ fn error_type_is_cloneable_and_comparable() {
     fn assert_traits<T: Clone + PartialEq + std::fmt::Debug + std::error::Error>() {}
     assert_traits::<BackendUnavailable>();
 }
+
+#[test]
+fn small_and_wide_integers_hash_as_their_bytes() {
+    // Go hashes 1-, 2- and 16-byte keys with memhash of that size; the vectors check `write`.
+    for b in [Backend::Mem, backend()] {
+        let s = RandomState::with_seed(0x77, b).unwrap();
+        let bytes = |p: &[u8]| {
+            let mut h = s.build_hasher();
+            h.write(p);
+            h.finish()
+        };
+        for x in [0u8, 1, 0x80, 0xff] {
+            assert_eq!(s.hash_one(x), bytes(&[x]));
+        }
+        for x in [0u16, 0x1234, u16::MAX] {
+            assert_eq!(s.hash_one(x), bytes(&x.to_le_bytes()));
+        }
+        for x in [0u128, 1 << 100, u128::MAX] {
+            assert_eq!(s.hash_one(x), bytes(&x.to_le_bytes()));
+        }
+    }
+}

@@ -130,7 +130,9 @@ fn hash17to32(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
 }
 
 /// First and last 32 bytes, four lanes.
+// Out of line: a call is cheap next to 16+ rounds, and callers stay small.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
+#[inline(never)]
 fn hash33to64(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
     let n = p.len();
     let s: [__m128i; 4] = lane_seeds(ks, plain, seed0);
@@ -143,12 +145,13 @@ fn hash33to64(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
 }
 
 /// 65-128 bytes: first and last 64 bytes in eight lanes. Beyond 128: the last 128 bytes seed the
-/// eight lanes, then every full 128-byte block from the start is folded in as round keys.
+/// eight lanes, then (n - 1) / 128 blocks from the start are folded in as round keys.
+// Out of line: a call is cheap next to 16+ rounds, and callers stay small.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
+#[inline(never)]
 fn hash65plus(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
     let n = p.len();
-    let s: [__m128i; 8] = lane_seeds(ks, plain, seed0);
-    let mut v = s;
+    let mut v: [__m128i; 8] = lane_seeds(ks, plain, seed0);
     if n <= 128 {
         for (i, x) in v.iter_mut().enumerate() {
             let at = if i < 4 { 16 * i } else { n + 16 * i - 128 };
@@ -159,7 +162,7 @@ fn hash65plus(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
     for (i, x) in v.iter_mut().enumerate() {
         *x = _mm_xor_si128(load(p, n - 128 + 16 * i), *x);
     }
-    // (n - 1) / 128 blocks: the last one may overlap the tail block already loaded.
+    // The tail is already in; the blocks before it may overlap it.
     for block in p.chunks_exact(128).take((n - 1) / 128) {
         for (i, x) in v.iter_mut().enumerate() {
             *x = _mm_aesenc_si128(scramble(*x), load(block, 16 * i));

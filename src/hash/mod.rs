@@ -12,7 +12,8 @@
 //!   wyhash's folded 64x64 -> 128 bit multiply and four random key words (`hashkey`).
 //!
 //! The rule, like Go's on x86-64: aeshash when the CPU has AES-NI, SSSE3 and SSE4.1 (detected
-//! once per process with `cpufeatures`), memhash otherwise and on every other target. Both
+//! once per process with `cpufeatures`), memhash otherwise and on every other target (Go's
+//! own AES hash for arm64 is not ported). Both
 //! functions give bit-for-bit the outputs of Go 1.24's runtime for the same key schedule, seed
 //! and input (`tests/hash_vectors.rs` checks vectors printed by `tools/gohash`).
 //!
@@ -26,7 +27,7 @@
 //! `write_u64` gives Go's 8-byte form (`u64`, `i64`, `usize` keys), one `write_u32` the 4-byte
 //! form, and `write` the general function. A `str` key writes its bytes and then a `0xff`
 //! terminator; the terminator is skipped when it directly follows a byte write, so a string
-//! hashes exactly as Go's `strhash`. Skipping it loses nothing: every write is hashed with its
+//! hashes exactly as Go's `strhash`. Skipping it loses nothing: a byte write mixes in its
 //! length, so write boundaries already separate the fields of a key. `u8`, `u16` and `u128`
 //! take the general function on 1, 2 and 16 bytes, as Go hashes those sizes. Inputs are read
 //! little-endian and outputs are 64-bit on every target (Go on amd64).
@@ -111,8 +112,7 @@ impl fmt::Display for BackendUnavailable {
 
 impl std::error::Error for BackendUnavailable {}
 
-/// aeshash's key schedule; aligned like Go's so each 16-byte round key sits in one cache line.
-#[derive(Clone)]
+/// aeshash's key schedule, 16-byte aligned so each round key is one aligned load.
 #[repr(C, align(16))]
 pub(crate) struct AesKeys(pub(crate) [u8; 128]);
 
