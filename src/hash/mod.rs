@@ -31,6 +31,25 @@
 //! length, so write boundaries already separate the fields of a key. `u8`, `u16` and `u128`
 //! take the general function on 1, 2 and 16 bytes, as Go hashes those sizes. Inputs are read
 //! little-endian and outputs are 64-bit on every target (Go on amd64).
+//!
+//! # Example
+//!
+//! ```
+//! use std::hash::BuildHasher;
+//! use gomap::hash::{backend, Backend, RandomState};
+//!
+//! let s = RandomState::new(); // fresh seed, process backend
+//! assert_eq!(s.backend(), backend());
+//! // How the map uses a hash, with B = 5 (32 buckets):
+//! let h = s.hash_one("gopher");
+//! let bucket = h & ((1 << 5) - 1);
+//! let tophash = (h >> 56) as u8;
+//! assert!(bucket < 32);
+//! # let _ = tophash;
+//! // memhash can be forced anywhere; aeshash only where the CPU has it.
+//! let m = RandomState::with_seed(42, Backend::Mem).unwrap();
+//! assert_eq!(m.hash_one(7u64), RandomState::with_seed(42, Backend::Mem).unwrap().hash_one(7u64));
+//! ```
 
 use core::fmt;
 use core::hash::{BuildHasher, Hasher};
