@@ -1,6 +1,7 @@
 //! GoMap against std's HashMap and hashbrown, and (through benches/go) against Go's own maps.
 //!
-//! Sizes come from `GOMAP_BENCH_SIZES` (default `1k,100k`; add `1m`, `8m` for the slow groups).
+//! Sizes come from `GOMAP_BENCH_SIZES` (default `1k,100k`; add `1m`, `8m` for the slow groups),
+//! key types from `GOMAP_BENCH_KEYS` (default `u64,str,id16`; id16 is the inflight workload).
 //! Every run first prints and saves (target/gomap-bench/memory.csv) the heap bytes per entry
 //! after insert_grow, counted by the global allocator below. See docs/performance.md.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -338,14 +339,23 @@ impl<K: BenchKey> MapVisitor<K> for MemoryRun<'_, K> {
     }
 }
 
+/// Whether `GOMAP_BENCH_KEYS` (default `u64,str,id16`) asks for this key type.
+fn wants_key(name: &str) -> bool {
+    let spec = std::env::var("GOMAP_BENCH_KEYS").unwrap_or_else(|_| "u64,str,id16".into());
+    spec.split(',').any(|k| k.trim() == name)
+}
+
 fn memory_table(sizes: &[&'static Size]) {
     let mut rows = Vec::new();
     for size in sizes {
-        let d = Data::<u64>::new(size.n);
-        for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
-        drop(d);
-        let d = Data::<String>::new(size.n);
-        for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
+        if wants_key(u64::NAME) {
+            let d = Data::<u64>::new(size.n);
+            for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
+        }
+        if wants_key(String::NAME) {
+            let d = Data::<String>::new(size.n);
+            for_each_map(&mut MemoryRun { d: &d, size, rows: &mut rows });
+        }
     }
     println!("heap bytes per entry after insert_grow (live, peak during the build)");
     println!("{:<5} {:>5} {:<20} {:>8} {:>8}", "key", "size", "map", "live", "peak");
@@ -368,6 +378,9 @@ fn memory_table(sizes: &[&'static Size]) {
 }
 
 fn workloads<K: BenchKey>(c: &mut Criterion, sizes: &[&'static Size]) {
+    if !wants_key(K::NAME) {
+        return;
+    }
     for size in sizes {
         let d = Data::<K>::new(size.n);
         for w in WORKLOADS {
@@ -462,9 +475,11 @@ fn main() {
     }
     workloads::<u64>(&mut c, &sizes);
     workloads::<String>(&mut c, &sizes);
-    let mut g = c.benchmark_group("inflight-id16");
-    g.throughput(Throughput::Elements(INFLIGHT_CHUNK as u64));
-    for_each_map(&mut InflightRun { r: &mut Crit { g: &mut g, size: "100k" } });
-    g.finish();
+    if wants_key("id16") {
+        let mut g = c.benchmark_group("inflight-id16");
+        g.throughput(Throughput::Elements(INFLIGHT_CHUNK as u64));
+        for_each_map(&mut InflightRun { r: &mut Crit { g: &mut g, size: "100k" } });
+        g.finish();
+    }
     c.final_summary();
 }

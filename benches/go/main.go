@@ -62,6 +62,7 @@ var (
 	samples = flag.Int("samples", 10, "samples per benchmark (the median is reported)")
 	sizesF  = flag.String("sizes", "1k,100k", "comma-separated sizes: 1k, 100k, 1m, 8m")
 	only    = flag.String("only", "", "run only workloads whose name contains this")
+	keysF   = flag.String("keys", "u64,str,id16", "comma-separated key types: u64, str, id16 (inflight)")
 	check   = flag.Bool("check", false, "print the fingerprint of the inputs (compare with GOMAP_BENCH_CHECK=1 on the Rust side) and exit")
 	outF    = flag.String("out", "", "write results as JSON lines to this file")
 	results []result
@@ -420,13 +421,23 @@ func main() {
 		}
 		sizes = append(sizes, s)
 	}
-	for _, s := range sizes {
-		benchU64(s, sizeN[s])
+	keys := map[string]bool{}
+	for _, k := range strings.Split(*keysF, ",") {
+		keys[strings.TrimSpace(k)] = true
 	}
 	for _, s := range sizes {
-		benchStr(s, sizeN[s])
+		if keys["u64"] {
+			benchU64(s, sizeN[s])
+		}
 	}
-	benchInflight()
+	for _, s := range sizes {
+		if keys["str"] {
+			benchStr(s, sizeN[s])
+		}
+	}
+	if keys["id16"] {
+		benchInflight()
+	}
 	if *outF != "" {
 		f, err := os.Create(*outF)
 		if err != nil {

@@ -3,7 +3,7 @@
 # prints one table beside the Rust results already in target/criterion (run
 # scripts/bench-rust.sh first, or scripts/bench-all.sh for both).
 #
-# Env: GOMAP_BENCH_SIZES (default 1k,100k), GO_WARM / GO_MEAS (default 1s / 2s),
+# Env: GOMAP_BENCH_SIZES (default 1k,100k), GOMAP_BENCH_KEYS (default u64,str,id16), GO_WARM / GO_MEAS (default 1s / 2s),
 #      GO_ONLY=get_hit (workloads whose name contains it), GO=/path/to/go to skip the
 #      temporary venv and use that toolchain.
 set -euo pipefail
@@ -40,6 +40,7 @@ fi
 
 for impl in classic swiss; do
     "$out/gomapbench-$impl" -sizes "$sizes" -warm "${GO_WARM:-1s}" -meas "${GO_MEAS:-2s}" -only "${GO_ONLY:-}" \
+        -keys "${GOMAP_BENCH_KEYS:-u64,str,id16}" \
         -out "$out/go_$impl.json" >&2
 done
 
