@@ -128,7 +128,8 @@ mod imp {
         }
 
         pub(crate) fn load_full(&self) -> Arc<T> {
-            Arc::clone(&unpoison(self.0.lock()))
+            let current = unpoison(self.0.lock());
+            Arc::clone(&current)
         }
 
         pub(crate) fn store(&self, value: Arc<T>) {
