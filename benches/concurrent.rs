@@ -1,1 +1,239 @@
-fn main() {}
+//! Shared-map throughput: ConcurrentMap (sync.Map design) against RwLockMap, RwLock<HashMap>
+//! and dashmap, with the thread count as a parameter.
+//!
+//! Thread counts come from `GOMAP_BENCH_THREADS` (default `1,2`; a bigger machine can run
+//! `GOMAP_BENCH_THREADS=1,2,4,8,16`). One iteration is one operation on every thread, so the
+//! reported throughput is total operations per second across threads.
+//!
+//! Workloads (keys and values are u64; 1024 keys are stored before each timed batch):
+//! - `read_99`, `read_90`, `write_50`: loads of present keys, the rest stores to present keys.
+//! - `grow_only`: 1% of operations store a brand-new key, which is then read many times;
+//!   the other loads hit the initial keys. The case sync.Map is made for.
+//! - `churn`: 25% stores of new keys, 25% deletes of keys stored 64 stores ago, 50% loads.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use dashmap::DashMap;
+use gomap::concurrent::{ConcurrentMap, RwLockMap};
+use std::collections::HashMap;
+use std::sync::{Barrier, RwLock};
+use std::time::{Duration, Instant};
+
+const PREFILL: u64 = 1024;
+const RING: usize = 64;
+
+trait SharedMap: Sync {
+    const NAME: &'static str;
+    fn new() -> Self;
+    fn load(&self, k: u64) -> Option<u64>;
+    fn store(&self, k: u64, v: u64);
+    fn delete(&self, k: u64);
+}
+
+impl SharedMap for ConcurrentMap<u64, u64> {
+    const NAME: &'static str = "ConcurrentMap";
+    fn new() -> Self {
+        ConcurrentMap::new()
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        ConcurrentMap::load(self, &k)
+    }
+    fn store(&self, k: u64, v: u64) {
+        ConcurrentMap::store(self, k, v)
+    }
+    fn delete(&self, k: u64) {
+        ConcurrentMap::delete(self, &k)
+    }
+}
+
+impl SharedMap for RwLockMap<u64, u64> {
+    const NAME: &'static str = "RwLockMap";
+    fn new() -> Self {
+        RwLockMap::new()
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        RwLockMap::load(self, &k)
+    }
+    fn store(&self, k: u64, v: u64) {
+        RwLockMap::store(self, k, v)
+    }
+    fn delete(&self, k: u64) {
+        RwLockMap::delete(self, &k)
+    }
+}
+
+impl SharedMap for RwLock<HashMap<u64, u64>> {
+    const NAME: &'static str = "RwLock_std_HashMap";
+    fn new() -> Self {
+        RwLock::new(HashMap::new())
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        self.read().unwrap().get(&k).copied()
+    }
+    fn store(&self, k: u64, v: u64) {
+        self.write().unwrap().insert(k, v);
+    }
+    fn delete(&self, k: u64) {
+        self.write().unwrap().remove(&k);
+    }
+}
+
+impl SharedMap for DashMap<u64, u64> {
+    const NAME: &'static str = "dashmap";
+    fn new() -> Self {
+        DashMap::new()
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        self.get(&k).map(|r| *r)
+    }
+    fn store(&self, k: u64, v: u64) {
+        self.insert(k, v);
+    }
+    fn delete(&self, k: u64) {
+        self.remove(&k);
+    }
+}
+
+/// Per-thread xorshift: cheap enough not to dominate a map operation.
+struct Rng(u64);
+
+impl Rng {
+    #[inline]
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Workload {
+    /// Percentage of loads; the rest are stores to present keys.
+    Mixed(u64),
+    GrowOnly,
+    Churn,
+}
+
+/// Runs `iters` operations of `w` on thread `t` and returns how long they took.
+fn run_thread<M: SharedMap>(m: &M, w: Workload, t: u64, iters: u64, go: &Barrier) -> Duration {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (t + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
+    // Keys this thread added, newest last; fresh keys never collide across threads.
+    let mut ring = [0u64; RING];
+    let mut fresh = (t + 1) << 40;
+    let mut added = 0usize;
+    go.wait();
+    let start = Instant::now();
+    for i in 0..iters {
+        let r = rng.next();
+        match w {
+            Workload::Mixed(load_pct) => {
+                let k = r % PREFILL;
+                if (r >> 32) % 100 < load_pct {
+                    black_box(m.load(k));
+                } else {
+                    m.store(k, i);
+                }
+            }
+            Workload::GrowOnly => {
+                if (r >> 32) % 100 == 0 {
+                    fresh += 1;
+                    m.store(fresh, fresh);
+                    ring[added % RING] = fresh;
+                    added += 1;
+                } else if added > 0 && (r >> 40) % 2 == 0 {
+                    black_box(m.load(ring[(r as usize) % added.min(RING)]));
+                } else {
+                    black_box(m.load(r % PREFILL));
+                }
+            }
+            Workload::Churn => match i % 4 {
+                0 => {
+                    if added >= RING {
+                        // The slot about to be reused holds the key stored RING stores ago.
+                        m.delete(ring[added % RING]);
+                    }
+                    fresh += 1;
+                    m.store(fresh, fresh);
+                    ring[added % RING] = fresh;
+                    added += 1;
+                }
+                1 if added > 0 => {
+                    black_box(m.load(ring[(r as usize) % added.min(RING)]));
+                }
+                _ => {
+                    black_box(m.load(r % PREFILL));
+                }
+            },
+        }
+    }
+    start.elapsed()
+}
+
+fn run<M: SharedMap>(w: Workload, threads: usize, iters: u64) -> Duration {
+    let m = M::new();
+    for k in 0..PREFILL {
+        m.store(k, k);
+    }
+    // Settle ConcurrentMap's read map the way a long-lived map would be: loads of the
+    // prefilled keys promote them out of the dirty map.
+    for k in 0..2 * PREFILL {
+        black_box(m.load(k % PREFILL));
+    }
+    let go = Barrier::new(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (m, go) = (&m, &go);
+                s.spawn(move || run_thread(m, w, t as u64, iters, go))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .max()
+            .unwrap_or_default()
+    })
+}
+
+fn thread_counts() -> Vec<usize> {
+    std::env::var("GOMAP_BENCH_THREADS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|t| t.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![1, 2])
+}
+
+fn bench_workload(c: &mut Criterion, name: &str, w: Workload) {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(700))
+        .measurement_time(Duration::from_secs(2));
+    for threads in thread_counts() {
+        g.throughput(Throughput::Elements(threads as u64));
+        macro_rules! one {
+            ($ty:ty) => {
+                g.bench_with_input(
+                    BenchmarkId::new(<$ty as SharedMap>::NAME, threads),
+                    &threads,
+                    |b, &n| b.iter_custom(|iters| run::<$ty>(w, n, iters)),
+                );
+            };
+        }
+        one!(ConcurrentMap<u64, u64>);
+        one!(RwLockMap<u64, u64>);
+        one!(RwLock<HashMap<u64, u64>>);
+        one!(DashMap<u64, u64>);
+    }
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    bench_workload(c, "read_99", Workload::Mixed(99));
+    bench_workload(c, "read_90", Workload::Mixed(90));
+    bench_workload(c, "write_50", Workload::Mixed(50));
+    bench_workload(c, "grow_only", Workload::GrowOnly);
+    bench_workload(c, "churn", Workload::Churn);
+}
+
+criterion_group!(concurrent, benches);
+criterion_main!(concurrent);

@@ -6,7 +6,10 @@ use std::hash::Hash;
 use std::sync::atomic::Ordering::{Acquire, Release};
 use std::sync::Arc;
 
-use super::sync::{unpoison, AtomicArc, AtomicBool, AtomicOptionArc, Guard, Mutex, MutexGuard};
+use super::sync::{
+    pin, unpoison, AtomicBool, Fresh, Guard, Mark, Mutex, MutexGuard, Published, Snapshot, State,
+    ValueCell,
+};
 use super::Inner;
 
 /// A concurrent map built like Go's classic `sync.Map`.
@@ -22,6 +25,10 @@ use super::Inner;
 /// is built from `read`, empty cells are marked *expunged* and left out of it, and a later
 /// store to such a key must first clear the mark and put the entry back into `dirty` under
 /// the lock.
+///
+/// Pointers are published and reclaimed with crossbeam-epoch, so a read is one thread pin and
+/// a hash lookup. Replaced values are freed later, possibly on another thread and after the map
+/// is dropped; hence the `Send + Sync + 'static` bounds on keys and values.
 ///
 /// Values are returned as clones, never as guards, so nothing a caller holds can block the map.
 ///
@@ -57,8 +64,9 @@ use super::Inner;
 /// assert_eq!(m.len(), 0);
 /// ```
 pub struct ConcurrentMap<K, V> {
-    /// Stored only with `mu` held; loaded without it.
-    read: AtomicArc<ReadOnly<K, V>>,
+    /// Replaced only with `mu` held; loaded without it. Boxed in an `Arc` so that `range` and
+    /// `len` can keep a snapshot without staying pinned.
+    read: Published<Arc<ReadOnly<K, V>>>,
     mu: Mutex<Dirty<K, V>>,
 }
 
@@ -75,211 +83,177 @@ struct Dirty<K, V> {
     misses: usize,
 }
 
-/// One key's value cell. Empty: deleted. `Slot::Expunged`: deleted and absent from `dirty`.
+/// One key's value cell (Go's `entry`).
 struct Entry<V> {
-    p: AtomicOptionArc<Slot<V>>,
+    p: ValueCell<V>,
 }
 
-enum Slot<V> {
-    Expunged,
-    Value(V),
-}
-
-type Cell<V> = Option<Arc<Slot<V>>>;
-
-fn live<V>(cell: &Cell<V>) -> Option<&V> {
-    match cell.as_deref() {
-        Some(Slot::Value(v)) => Some(v),
+fn live<V>(s: Snapshot<'_, V>) -> Option<&V> {
+    match s.state() {
+        State::Value(v) => Some(v),
         _ => None,
     }
 }
 
-fn is_expunged<V>(cell: &Cell<V>) -> bool {
-    matches!(cell.as_deref(), Some(Slot::Expunged))
+fn is_expunged<V>(s: Snapshot<'_, V>) -> bool {
+    matches!(s.state(), State::<V>::Expunged)
 }
 
-/// Gets the value out of a slot this thread took out of the map, cloning only if readers
-/// still hold it.
-fn into_value<V: Clone>(slot: Arc<Slot<V>>) -> Option<V> {
-    match Arc::try_unwrap(slot) {
-        Ok(Slot::Value(v)) => Some(v),
-        Ok(Slot::Expunged) => None,
-        Err(shared) => match &*shared {
-            Slot::Value(v) => Some(v.clone()),
-            Slot::Expunged => None,
-        },
-    }
-}
-
-/// A value for `load_or_store`, boxed only once a store is actually attempted.
-enum Pending<V> {
-    Plain(V),
-    /// The value to return, and the slot that will be stored.
-    Boxed(V, Arc<Slot<V>>),
-}
-
-impl<V: Clone> Pending<V> {
-    fn into_parts(self) -> (V, Arc<Slot<V>>) {
-        match self {
-            Pending::Plain(v) => (v.clone(), Arc::new(Slot::Value(v))),
-            Pending::Boxed(v, slot) => (v, slot),
-        }
-    }
-}
-
-impl<V> Entry<V> {
-    fn new(slot: Arc<Slot<V>>) -> Arc<Self> {
-        Arc::new(Entry {
-            p: AtomicOptionArc::new(Some(slot)),
+impl<V: Clone + Send + Sync + 'static> Entry<V> {
+    fn new(value: Fresh<V>) -> Arc<Self> {
+        Arc::new(Entry::<V> {
+            p: ValueCell::new(value),
         })
     }
 
-    fn load(&self) -> Option<V>
-    where
-        V: Clone,
-    {
-        live(&self.p.load()).cloned()
+    fn load(&self, g: &Guard) -> Option<V> {
+        live(self.p.load(g)).cloned()
     }
 
-    /// Stores `new` unless the entry is expunged, returning the previous cell.
-    fn try_swap(&self, new: &Arc<Slot<V>>) -> Result<Cell<V>, ()> {
-        let mut cur = self.p.load();
+    /// Stores `new` unless the entry is expunged; returns the previous value, or hands `new`
+    /// back if expunged (only the locked path may revive an expunged entry).
+    fn try_swap(&self, mut new: Fresh<V>, g: &Guard) -> Result<Option<V>, Fresh<V>> {
+        let mut cur = self.p.load(g);
         loop {
-            if is_expunged(&cur) {
-                return Err(());
+            if is_expunged(cur) {
+                return Err(new);
             }
-            if self.p.compare_and_swap(&cur, Some(Arc::clone(new))) {
-                return Ok((*cur).clone());
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return Ok(live(cur).cloned()),
+                Err(back) => new = back,
             }
-            cur = self.p.load();
+            cur = self.p.load(g);
         }
     }
 
     /// With `mu` held: turns an expunged entry back into a deleted one, so the caller can put
     /// it into `dirty` before storing into it.
-    fn unexpunge_locked(&self) -> bool {
-        let cur = self.p.load();
-        is_expunged(&cur) && self.p.compare_and_swap(&cur, None)
+    fn unexpunge_locked(&self, g: &Guard) -> bool {
+        let cur = self.p.load(g);
+        is_expunged(cur) && self.p.compare_and_mark(cur, Mark::Deleted, g)
     }
 
     /// With `mu` held and the entry known not to be expunged.
-    fn swap_locked(&self, new: Arc<Slot<V>>) -> Cell<V> {
-        self.p.swap(Some(new))
+    fn swap_locked(&self, new: Fresh<V>, g: &Guard) -> Option<V> {
+        live(self.p.swap(new, g)).cloned()
     }
 
     /// With `mu` held: marks a deleted entry expunged (it is about to be left out of `dirty`).
-    fn try_expunge_locked(&self, marker: &mut Option<Arc<Slot<V>>>) -> bool {
-        let mut cur = self.p.load();
+    fn try_expunge_locked(&self, g: &Guard) -> bool {
+        let mut cur = self.p.load(g);
         loop {
-            match cur.as_deref() {
-                Some(Slot::Value(_)) => return false,
-                Some(Slot::Expunged) => return true,
-                None => {}
+            match cur.state() {
+                State::Value(_) => return false,
+                State::Expunged => return true,
+                State::Deleted => {}
             }
-            let marker = marker.get_or_insert_with(|| Arc::new(Slot::Expunged));
-            if self.p.compare_and_swap(&cur, Some(Arc::clone(marker))) {
+            if self.p.compare_and_mark(cur, Mark::Expunged, g) {
                 return true;
             }
-            cur = self.p.load();
+            cur = self.p.load(g);
         }
     }
 
-    /// Loads the value, or stores one into a deleted entry. Gives the value back if the entry
-    /// is expunged, because then only the slow path (under `mu`) may store into it.
-    fn try_load_or_store(&self, value: Pending<V>) -> Result<(V, bool), Pending<V>>
-    where
-        V: Clone,
-    {
-        let mut cur = self.p.load();
-        match cur.as_deref() {
-            Some(Slot::Value(v)) => return Ok((v.clone(), true)),
-            Some(Slot::Expunged) => return Err(value),
-            None => {}
-        }
-        let (ret, slot) = value.into_parts();
+    /// Loads the value, or stores `new` into a deleted entry. Hands `new` back if the entry is
+    /// expunged. Under `mu` it cannot be (only `mu` holders expunge), so the locked paths call
+    /// this too and never see `Err`.
+    fn try_load_or_store(&self, mut new: Fresh<V>, g: &Guard) -> Result<(V, bool), Fresh<V>> {
+        let mut cur = self.p.load(g);
         loop {
-            if self.p.compare_and_swap(&cur, Some(Arc::clone(&slot))) {
-                return Ok((ret, false));
+            match cur.state() {
+                State::Value(v) => return Ok((v.clone(), true)),
+                State::Expunged => return Err(new),
+                State::Deleted => {}
             }
-            cur = self.p.load();
-            match cur.as_deref() {
-                Some(Slot::Value(v)) => return Ok((v.clone(), true)),
-                Some(Slot::Expunged) => return Err(Pending::Boxed(ret, slot)),
-                None => {}
+            let ret = new.get().clone();
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return Ok((ret, false)),
+                Err(back) => new = back,
             }
+            cur = self.p.load(g);
         }
     }
 
-    /// With `mu` held and the entry known not to be expunged.
-    fn load_or_store_locked(&self, value: Pending<V>) -> (V, bool)
-    where
-        V: Clone,
-    {
-        let (ret, slot) = value.into_parts();
-        let mut cur = self.p.load();
+    /// With `mu` held: `try_load_or_store` on an entry that is not expunged.
+    fn load_or_store_locked(&self, mut new: Fresh<V>, g: &Guard) -> (V, bool) {
+        let mut cur = self.p.load(g);
         loop {
-            if let Some(v) = live(&cur) {
+            if let Some(v) = live(cur) {
                 return (v.clone(), true);
             }
-            if self.p.compare_and_swap(&cur, Some(Arc::clone(&slot))) {
-                return (ret, false);
+            let ret = new.get().clone();
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return (ret, false),
+                Err(back) => new = back,
             }
-            cur = self.p.load();
+            cur = self.p.load(g);
         }
     }
 
-    /// Empties a live entry, returning the slot it held.
-    fn delete(&self) -> Option<Arc<Slot<V>>> {
-        let mut cur = self.p.load();
+    /// Empties a live entry, returning its value.
+    fn delete(&self, g: &Guard) -> Option<V> {
+        let mut cur = self.p.load(g);
         loop {
-            live(&cur)?;
-            if self.p.compare_and_swap(&cur, None) {
-                return (*cur).clone();
+            let v = live(cur)?;
+            if self.p.compare_and_mark(cur, Mark::Deleted, g) {
+                return Some(v.clone());
             }
-            cur = self.p.load();
+            cur = self.p.load(g);
         }
     }
 
-    fn try_compare_and_swap(&self, old: &V, new: V) -> bool
+    /// `delete` without cloning the value out.
+    fn delete_quietly(&self, g: &Guard) {
+        let mut cur = self.p.load(g);
+        while live(cur).is_some() {
+            if self.p.compare_and_mark(cur, Mark::Deleted, g) {
+                return;
+            }
+            cur = self.p.load(g);
+        }
+    }
+
+    fn try_compare_and_swap(&self, old: &V, new: V, g: &Guard) -> bool
     where
         V: PartialEq,
     {
-        let mut cur = self.p.load();
-        if live(&cur) != Some(old) {
+        let mut cur = self.p.load(g);
+        if live(cur) != Some(old) {
             return false;
         }
-        let slot = Arc::new(Slot::Value(new));
+        let mut new = Fresh::new(new);
         loop {
-            if self.p.compare_and_swap(&cur, Some(Arc::clone(&slot))) {
-                return true;
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return true,
+                Err(back) => new = back,
             }
-            cur = self.p.load();
-            if live(&cur) != Some(old) {
+            cur = self.p.load(g);
+            if live(cur) != Some(old) {
                 return false;
             }
         }
     }
 
-    fn compare_and_delete(&self, old: &V) -> bool
+    fn compare_and_delete(&self, old: &V, g: &Guard) -> bool
     where
         V: PartialEq,
     {
-        let mut cur = self.p.load();
+        let mut cur = self.p.load(g);
         loop {
-            if live(&cur) != Some(old) {
+            if live(cur) != Some(old) {
                 return false;
             }
-            if self.p.compare_and_swap(&cur, None) {
+            if self.p.compare_and_mark(cur, Mark::Deleted, g) {
                 return true;
             }
-            cur = self.p.load();
+            cur = self.p.load(g);
         }
     }
 }
 
 impl<K, V> ReadOnly<K, V> {
     fn new(m: Inner<K, Arc<Entry<V>>>) -> Arc<Self> {
-        Arc::new(ReadOnly {
+        Arc::new(ReadOnly::<K, V> {
             m,
             amended: AtomicBool::new(false),
         })
@@ -301,7 +275,7 @@ impl<K, V> ConcurrentMap<K, V> {
     /// ```
     pub fn new() -> Self {
         ConcurrentMap {
-            read: AtomicArc::new(ReadOnly::new(Inner::default())),
+            read: Published::new(ReadOnly::<K, V>::new(Inner::default())),
             mu: Mutex::new(Dirty {
                 map: None,
                 misses: 0,
@@ -322,8 +296,8 @@ impl<K, V> Default for ConcurrentMap<K, V> {
 
 impl<K, V> ConcurrentMap<K, V>
 where
-    K: Eq + Hash + Clone,
-    V: Clone,
+    K: Eq + Hash + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
 {
     /// Returns a clone of the value stored for `key`, if any.
     #[inline]
@@ -332,53 +306,54 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.with_entry(key, false, |e| e.load()).flatten()
+        self.with_entry(key, false, Entry::load).flatten()
     }
 
     /// Sets the value for `key`.
     pub fn store(&self, key: K, value: V) {
-        drop(self.swap_slot(key, Arc::new(Slot::Value(value))));
+        self.swap_value(key, value, |e, new, g| {
+            e.p.swap(new, g);
+            None
+        });
     }
 
     /// Sets the value for `key` and returns the previous one, if any.
     pub fn swap(&self, key: K, value: V) -> Option<V> {
-        self.swap_slot(key, Arc::new(Slot::Value(value)))
-            .and_then(into_value)
+        self.swap_value(key, value, Entry::swap_locked)
     }
 
     /// Returns the existing value for `key` and `true` if there is one; otherwise stores
     /// `value` and returns a clone of it and `false`.
     pub fn load_or_store(&self, key: K, value: V) -> (V, bool) {
-        let mut value = Pending::Plain(value);
-        {
-            let read = self.read.load();
-            if let Some(e) = read.m.get(&key) {
-                match e.try_load_or_store(value) {
-                    Ok(r) => return r,
-                    Err(v) => value = v,
-                }
+        let g = &pin();
+        let mut value = Fresh::new(value);
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(&key) {
+            match e.try_load_or_store(value, g) {
+                Ok(r) => return r,
+                Err(v) => value = v,
             }
         }
 
         let mut d = self.lock();
-        let read = self.read.load();
+        let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
-            if e.unexpunge_locked() {
+            if e.unexpunge_locked(g) {
                 d.map
                     .get_or_insert_with(Inner::default)
                     .insert(key, Arc::clone(e));
             }
-            e.load_or_store_locked(value)
+            e.load_or_store_locked(value, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
-            let r = e.load_or_store_locked(value);
-            self.miss_locked(&mut d);
+            let r = e.load_or_store_locked(value, g);
+            self.miss_locked(&mut d, g);
             r
         } else {
-            self.amend_locked(&mut d, &read);
-            let (ret, slot) = value.into_parts();
+            self.amend_locked(&mut d, read, g);
+            let ret = value.get().clone();
             d.map
                 .get_or_insert_with(Inner::default)
-                .insert(key, Entry::new(slot));
+                .insert(key, Entry::new(value));
             (ret, false)
         }
     }
@@ -389,9 +364,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.with_entry(key, true, Entry::delete)
-            .flatten()
-            .and_then(into_value)
+        self.with_entry(key, true, Entry::delete).flatten()
     }
 
     /// Removes `key`.
@@ -400,7 +373,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        drop(self.with_entry(key, true, Entry::delete));
+        self.with_entry(key, true, Entry::delete_quietly);
     }
 
     /// Replaces the value for `key` with `new` if it currently equals `old`.
@@ -412,22 +385,21 @@ where
         Q: Hash + Eq + ?Sized,
         V: PartialEq,
     {
-        {
-            let read = self.read.load();
-            if let Some(e) = read.m.get(key) {
-                return e.try_compare_and_swap(old, new);
-            }
-            if !read.amended() {
-                return false;
-            }
+        let g = &pin();
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(key) {
+            return e.try_compare_and_swap(old, new, g);
+        }
+        if !read.amended() {
+            return false;
         }
         let mut d = self.lock();
-        let read = self.read.load();
+        let read = self.read.load(g);
         if let Some(e) = read.m.get(key) {
-            e.try_compare_and_swap(old, new)
+            e.try_compare_and_swap(old, new, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(key)) {
-            let swapped = e.try_compare_and_swap(old, new);
-            self.miss_locked(&mut d);
+            let swapped = e.try_compare_and_swap(old, new, g);
+            self.miss_locked(&mut d, g);
             swapped
         } else {
             false
@@ -441,7 +413,7 @@ where
         Q: Hash + Eq + ?Sized,
         V: PartialEq,
     {
-        self.with_entry(key, false, |e| e.compare_and_delete(old))
+        self.with_entry(key, false, |e, g| e.compare_and_delete(old, g))
             .unwrap_or(false)
     }
 
@@ -455,21 +427,11 @@ where
     where
         F: FnMut(&K, &V) -> bool,
     {
-        let mut read = self.read.load_full();
-        if read.amended() {
-            let mut d = self.lock();
-            read = self.read.load_full();
-            if read.amended() {
-                if let Some(m) = d.map.take() {
-                    read = ReadOnly::new(m);
-                    self.read.store(Arc::clone(&read));
-                    d.misses = 0;
-                }
-            }
-        }
+        let read = self.promoted();
         for (k, e) in read.m.iter() {
-            let cur = e.p.load();
-            if let Some(v) = live(&cur) {
+            // Pinned per entry, not across `f`, so a slow callback does not hold up reclamation.
+            let g = &pin();
+            if let Some(v) = live(e.p.load(g)) {
                 if !f(k, v) {
                     break;
                 }
@@ -479,16 +441,15 @@ where
 
     /// Removes every entry.
     pub fn clear(&self) {
-        {
-            let read = self.read.load();
-            if read.m.is_empty() && !read.amended() {
-                return;
-            }
+        let g = &pin();
+        let read = self.read.load(g);
+        if read.m.is_empty() && !read.amended() {
+            return;
         }
         let mut d = self.lock();
-        let read = self.read.load();
+        let read = self.read.load(g);
         if !read.m.is_empty() || read.amended() {
-            self.read.store(ReadOnly::new(Inner::default()));
+            self.read.replace(ReadOnly::new(Inner::default()), g);
         }
         if let Some(m) = d.map.as_mut() {
             m.clear();
@@ -502,20 +463,19 @@ where
     /// map (lock-free) or, while keys are pending in the dirty map, over that map under the lock.
     /// Concurrent writers may change the answer before it is returned.
     pub fn len(&self) -> usize {
-        fn count<K, V>(m: &Inner<K, Arc<Entry<V>>>) -> usize {
-            m.values().filter(|e| live(&e.p.load()).is_some()).count()
+        fn count<K, V>(m: &Inner<K, Arc<Entry<V>>>, g: &Guard) -> usize {
+            m.values().filter(|e| live(e.p.load(g)).is_some()).count()
         }
-        {
-            let read = self.read.load();
-            if !read.amended() {
-                return count(&read.m);
-            }
+        let g = &pin();
+        let read = self.read.load(g);
+        if !read.amended() {
+            return count(&read.m, g);
         }
         let d = self.lock();
-        let read = self.read.load();
+        let read = self.read.load(g);
         match &d.map {
-            Some(m) if read.amended() => count(m),
-            _ => count(&read.m),
+            Some(m) if read.amended() => count(m, g),
+            _ => count(&read.m, g),
         }
     }
 
@@ -529,26 +489,50 @@ where
         empty
     }
 
+    /// The read map after promoting any pending dirty keys into it, as Go's `Range` does.
+    fn promoted(&self) -> Arc<ReadOnly<K, V>> {
+        let g = &pin();
+        let read = self.read.load(g);
+        if !read.amended() {
+            return Arc::clone(read);
+        }
+        let mut d = self.lock();
+        let read = self.read.load(g);
+        if read.amended() {
+            if let Some(m) = d.map.take() {
+                let fresh = ReadOnly::new(m);
+                self.read.replace(Arc::clone(&fresh), g);
+                d.misses = 0;
+                return fresh;
+            }
+        }
+        Arc::clone(read)
+    }
+
     /// Finds `key`'s entry (taking the lock only when `read` misses and `dirty` has more keys)
     /// and runs `f` on it; `remove` also drops it from `dirty`, as `LoadAndDelete` does.
     #[inline]
-    fn with_entry<Q, R>(&self, key: &Q, remove: bool, f: impl FnOnce(&Entry<V>) -> R) -> Option<R>
+    fn with_entry<Q, R>(
+        &self,
+        key: &Q,
+        remove: bool,
+        f: impl FnOnce(&Entry<V>, &Guard) -> R,
+    ) -> Option<R>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        {
-            let read = self.read.load();
-            if let Some(e) = read.m.get(key) {
-                return Some(f(e));
-            }
-            if !read.amended() {
-                return None;
-            }
+        let g = &pin();
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(key) {
+            return Some(f(e, g));
+        }
+        if !read.amended() {
+            return None;
         }
         let e = {
             let mut d = self.lock();
-            let read = self.read.load();
+            let read = self.read.load(g);
             if let Some(e) = read.m.get(key) {
                 Arc::clone(e)
             } else if read.amended() {
@@ -557,78 +541,85 @@ where
                     Some(m) => m.get(key).cloned(),
                     None => None,
                 };
-                self.miss_locked(&mut d);
+                self.miss_locked(&mut d, g);
                 e?
             } else {
                 return None;
             }
         };
         // Like Go, touch the entry after unlocking: its cell is atomic on its own.
-        Some(f(&e))
+        Some(f(&e, g))
     }
 
-    fn swap_slot(&self, key: K, slot: Arc<Slot<V>>) -> Option<Arc<Slot<V>>> {
-        {
-            let read = self.read.load();
-            if let Some(e) = read.m.get(&key) {
-                if let Ok(prev) = e.try_swap(&slot) {
-                    return prev;
-                }
+    /// Store and Swap: in place if `read` has a live or deleted entry, otherwise under `mu`,
+    /// where `locked` does the swap on an entry known not to be expunged.
+    fn swap_value(
+        &self,
+        key: K,
+        value: V,
+        locked: impl FnOnce(&Entry<V>, Fresh<V>, &Guard) -> Option<V>,
+    ) -> Option<V> {
+        let g = &pin();
+        let mut new = Fresh::new(value);
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(&key) {
+            match e.try_swap(new, g) {
+                Ok(prev) => return prev,
+                Err(back) => new = back,
             }
         }
         let mut d = self.lock();
-        let read = self.read.load();
+        let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
-            if e.unexpunge_locked() {
+            if e.unexpunge_locked(g) {
                 d.map
                     .get_or_insert_with(Inner::default)
                     .insert(key, Arc::clone(e));
             }
-            e.swap_locked(slot)
+            locked(e, new, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
-            e.swap_locked(slot)
+            locked(e, new, g)
         } else {
-            self.amend_locked(&mut d, &read);
+            self.amend_locked(&mut d, read, g);
             d.map
                 .get_or_insert_with(Inner::default)
-                .insert(key, Entry::new(slot));
+                .insert(key, Entry::new(new));
             None
         }
     }
 
     /// With `mu` held, before adding a key `read` lacks: make sure `dirty` exists and mark
     /// `read` amended.
-    fn amend_locked(&self, d: &mut Dirty<K, V>, read: &Guard<Arc<ReadOnly<K, V>>>) {
+    fn amend_locked(&self, d: &mut Dirty<K, V>, read: &ReadOnly<K, V>, g: &Guard) {
         if !read.amended() {
-            self.dirty_locked(d, read);
+            Self::dirty_locked(d, read, g);
             read.amended.store(true, Release);
         }
     }
 
     /// With `mu` held: counts a lookup that had to go to `dirty`, and promotes `dirty` to
     /// `read` once such lookups have cost as much as copying it would.
-    fn miss_locked(&self, d: &mut Dirty<K, V>) {
+    fn miss_locked(&self, d: &mut Dirty<K, V>, g: &Guard) {
         d.misses += 1;
         let Some(m) = d.map.as_ref() else { return };
         if d.misses < m.len() {
             return;
         }
         if let Some(m) = d.map.take() {
-            self.read.store(ReadOnly::new(m));
+            self.read.replace(ReadOnly::new(m), g);
         }
         d.misses = 0;
     }
 
     /// With `mu` held: builds `dirty` from `read` if there is none, expunging deleted entries
     /// so they are not copied.
-    fn dirty_locked(&self, d: &mut Dirty<K, V>, read: &ReadOnly<K, V>) {
+    fn dirty_locked(d: &mut Dirty<K, V>, read: &ReadOnly<K, V>, g: &Guard) {
         if d.map.is_some() {
             return;
         }
-        let mut marker = None;
         let mut m = Inner::with_capacity(read.m.len());
         for (k, e) in read.m.iter() {
-            if !e.try_expunge_locked(&mut marker) {
+            if !e.try_expunge_locked(g) {
                 m.insert(k.clone(), Arc::clone(e));
             }
         }
@@ -638,8 +629,8 @@ where
 
 impl<K, V> fmt::Debug for ConcurrentMap<K, V>
 where
-    K: Eq + Hash + Clone + fmt::Debug,
-    V: Clone + fmt::Debug,
+    K: Eq + Hash + Clone + Send + Sync + 'static + fmt::Debug,
+    V: Clone + Send + Sync + 'static + fmt::Debug,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = f.debug_map();
@@ -653,8 +644,8 @@ where
 
 impl<K, V> FromIterator<(K, V)> for ConcurrentMap<K, V>
 where
-    K: Eq + Hash + Clone,
-    V: Clone,
+    K: Eq + Hash + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
 {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let m = ConcurrentMap::new();
@@ -670,7 +661,11 @@ mod tests {
     use super::*;
 
     fn read_len<K, V>(m: &ConcurrentMap<K, V>) -> usize {
-        m.read.load().m.len()
+        m.read.load(&pin()).m.len()
+    }
+
+    fn amended<K, V>(m: &ConcurrentMap<K, V>) -> bool {
+        m.read.load(&pin()).amended()
     }
 
     fn dirty_len<K, V>(m: &ConcurrentMap<K, V>) -> Option<usize> {
@@ -678,7 +673,8 @@ mod tests {
     }
 
     fn is_expunged_in_read<K: Eq + Hash, V>(m: &ConcurrentMap<K, V>, k: &K) -> bool {
-        is_expunged(&m.read.load().m[k].p.load())
+        let g = &pin();
+        is_expunged(m.read.load(g).m[k].p.load(g))
     }
 
     #[test]
@@ -689,7 +685,7 @@ mod tests {
         }
         assert_eq!(read_len(&m), 0);
         assert_eq!(dirty_len(&m), Some(4));
-        assert!(m.read.load().amended());
+        assert!(amended(&m));
         // Three misses leave dirty in place; the fourth (misses == len(dirty)) promotes it.
         for _ in 0..3 {
             assert_eq!(m.load(&0), Some(0));
@@ -698,7 +694,7 @@ mod tests {
         assert_eq!(m.load(&0), Some(0));
         assert_eq!(dirty_len(&m), None);
         assert_eq!(read_len(&m), 4);
-        assert!(!m.read.load().amended());
+        assert!(!amended(&m));
         assert_eq!(m.lock().misses, 0);
     }
 
@@ -767,25 +763,49 @@ mod tests {
         m.clear();
         assert_eq!(read_len(&m), 0);
         assert_eq!(dirty_len(&m), Some(0));
-        assert!(!m.read.load().amended());
+        assert!(!amended(&m));
         m.store(2, 2);
-        assert!(m.read.load().amended());
+        assert!(amended(&m));
         assert_eq!(m.load(&2), Some(2));
         assert_eq!(m.load(&1), None);
         assert_eq!(m.len(), 1);
     }
 
     #[test]
-    fn unique_slots_move_out_without_cloning() {
-        struct NoClone(u8);
-        impl Clone for NoClone {
+    fn values_are_freed_once_replaced_and_unpinned() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        static LIVE: AtomicUsize = AtomicUsize::new(0);
+        struct Counted;
+        impl Counted {
+            fn new() -> Self {
+                LIVE.fetch_add(1, SeqCst);
+                Counted
+            }
+        }
+        impl Clone for Counted {
             fn clone(&self) -> Self {
-                panic!("cloned a slot nobody else holds")
+                Counted::new()
+            }
+        }
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                LIVE.fetch_sub(1, SeqCst);
             }
         }
         let m = ConcurrentMap::new();
-        m.store(1, NoClone(1));
-        assert_eq!(m.swap(1, NoClone(2)).map(|v| v.0), Some(1));
-        assert_eq!(m.load_and_delete(&1).map(|v| v.0), Some(2));
+        for i in 0..100 {
+            m.store(i % 10, Counted::new());
+            m.delete(&(i % 7));
+        }
+        m.range(|_, _| true);
+        drop(m);
+        // Replaced values go through epoch garbage; flushing it must free every one.
+        for _ in 0..1000 {
+            if LIVE.load(SeqCst) == 0 {
+                break;
+            }
+            pin().flush();
+        }
+        assert_eq!(LIVE.load(SeqCst), 0, "values leaked");
     }
 }
