@@ -187,11 +187,7 @@ fn run<M: SharedMap>(w: Workload, threads: usize, iters: u64) -> Duration {
                 s.spawn(move || run_thread(m, w, t as u64, iters, go))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap())
-            .max()
-            .unwrap_or_default()
+        handles.into_iter().map(|h| h.join().unwrap()).max().unwrap_or_default()
     })
 }
 

@@ -26,10 +26,7 @@ struct Topic {
 
 impl Topic {
     fn new() -> Arc<Self> {
-        let t = Topic {
-            messages: AtomicU64::new(0),
-            channels: ConcurrentMap::new(),
-        };
+        let t = Topic { messages: AtomicU64::new(0), channels: ConcurrentMap::new() };
         for name in ["archive", "billing"] {
             t.channel(name);
         }
@@ -41,9 +38,7 @@ impl Topic {
         if let Some(c) = self.channels.load(name) {
             return c;
         }
-        let fresh = Arc::new(Channel {
-            depth: AtomicU64::new(0),
-        });
+        let fresh = Arc::new(Channel { depth: AtomicU64::new(0) });
         self.channels.load_or_store(name.to_string(), fresh).0
     }
 
@@ -65,9 +60,7 @@ macro_rules! registry {
 
         impl $name {
             fn new() -> Self {
-                Self {
-                    topics: $map::new(),
-                }
+                Self { topics: $map::new() }
             }
 
             /// The hot path: one lookup per publish; creation only on first use.
@@ -149,10 +142,7 @@ fn main() {
     let (published, fanned_out) = sync_map.totals();
     assert_eq!(published, total, "lost or duplicated publishes");
     assert!(fanned_out, "a channel missed messages of its topic");
-    assert_eq!(
-        sync_map.topic_count() as u64,
-        HOT_TOPICS as u64 + new_topics
-    );
+    assert_eq!(sync_map.topic_count() as u64, HOT_TOPICS as u64 + new_topics);
 
     let rwlock = RwLockRegistry::new();
     let t_rw = drive!(rwlock, publishers, per);

@@ -1,6 +1,48 @@
 //! gomap: Go's classic runtime map (hmap/bmap) reimplemented in Rust.
+//!
+//! Go's map before 1.24 (and 1.24 with `GOEXPERIMENT=noswissmap`) is a hash table of 2^B
+//! *buckets*. A bucket holds 8 entries: 8 *tophash* bytes (the top byte of each key's hash, or a
+//! marker for an empty or evacuated slot), then the 8 keys, then the 8 values, then a pointer to
+//! an *overflow* bucket for when the 8 slots are not enough. The low B bits of the hash choose
+//! the bucket; the tophash lets a lookup skip most key comparisons.
+//!
+//! When the average reaches 6.5 entries per bucket the map doubles, and when churn has left too
+//! many overflow buckets it rebuilds at the same size. Either way it does not move everything at
+//! once: each insert and remove *evacuates* one or two old buckets into the new array, and
+//! lookups read the old array until their bucket has moved. Iteration starts at a random bucket
+//! and slot so that nobody relies on an order.
+//!
+//! - [`GoMap`] ([`map`]) is that map, with the API of `std::collections::HashMap`, plus
+//!   [`GoMap::stats`] for Go's header fields. The [`map`] module docs walk through the design.
+//! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
+//! - [`inspect`] draws the live buckets as text, SVG or JSON; the `gomap` program's tour uses it.
+//! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
+//!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
+//!
+//! ```
+//! use gomap::GoMap;
+//!
+//! let mut m: GoMap<u64, &str> = GoMap::new();
+//! for k in 0..9 {
+//!     m.insert(k, "x");
+//! }
+//! // 9 entries overload a single bucket (at most 8 fit when B = 0), so the map doubled.
+//! assert_eq!(m.stats().b, 1);
+//! assert_eq!(m.capacity(), 13);
+//! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
 pub mod concurrent;
+pub mod hash;
+pub mod inspect;
+pub mod map;
+
 pub use concurrent::ConcurrentMap;
+pub use hash::RandomState;
+pub use map::{GoMap, Stats, TryReserveError};
+
+/// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -159,10 +159,8 @@ macro_rules! semantics {
                     assert!(seen.insert(k.clone()), "{k} visited twice");
                     true
                 });
-                let want: HashSet<String> = (0..100)
-                    .filter(|i| i % 3 != 0)
-                    .map(|i| i.to_string())
-                    .collect();
+                let want: HashSet<String> =
+                    (0..100).filter(|i| i % 3 != 0).map(|i| i.to_string()).collect();
                 assert_eq!(seen, want);
 
                 let mut calls = 0;
@@ -246,10 +244,7 @@ macro_rules! semantics {
                     assert_eq!(m.swap(1, Arc::new(1)).map(|x| *x), Some(7));
                     assert!(reclaimed(|| Arc::strong_count(&v) == 1 + 19));
                     m.clear();
-                    assert!(
-                        reclaimed(|| Arc::strong_count(&v) == 1),
-                        "clear leaked values"
-                    );
+                    assert!(reclaimed(|| Arc::strong_count(&v) == 1), "clear leaked values");
                     m.store(1, Arc::clone(&v));
                 }
                 assert!(

@@ -20,11 +20,11 @@ fn contents(m: &ConcurrentMap<u8, u8>) -> Vec<(u8, u8)> {
     v
 }
 
+/// Explores every interleaving (no preemption bound): the models are small enough that this
+/// takes a few hundred executions each.
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut b = loom::model::Builder::new();
-    // Bounded preemption keeps each model to seconds while still covering the races that
-    // matter here, which need at most a couple of forced switches.
-    b.preemption_bound = Some(3);
+    b.preemption_bound = None;
     b.check(f);
 }
 
@@ -140,5 +140,25 @@ fn expunge_races_delete_and_compare_and_swap() {
         t.join().unwrap();
         assert_eq!(m.load(&3), None);
         assert_eq!(contents(&m), vec![(1, 11), (2, 20)]);
+    });
+}
+
+/// Three threads: a store of a new key (building dirty and expunging key 1), a revival of key
+/// 1, and misses that promote whatever dirty map exists. Nothing stored may be lost.
+#[test]
+fn promotion_expunge_and_unexpunge_together() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        m.range(|_, _| true);
+        m.delete(&1);
+        let (a, b) = (Arc::clone(&m), Arc::clone(&m));
+        let t1 = thread::spawn(move || a.store(2, 20));
+        let t2 = thread::spawn(move || b.swap(1, 11));
+        assert_eq!(m.load(&3), None); // a miss, possibly promoting
+        t1.join().unwrap();
+        assert_eq!(t2.join().unwrap(), None);
+        assert_eq!(contents(&m), vec![(1, 11), (2, 20)]);
+        assert_eq!(m.len(), 2);
     });
 }

@@ -14,6 +14,6 @@ mod sync_map;
 pub use rwlock_map::RwLockMap;
 pub use sync_map::ConcurrentMap;
 
-/// The map both types are built on. Until the crate's `GoMap` lands this is std's `HashMap`,
-/// used only through the methods `GoMap` shares with it.
-pub(crate) type Inner<K, V> = std::collections::HashMap<K, V>;
+/// The map both types are built on: the crate's own Go map, used only through the methods it
+/// shares with std's `HashMap` (so swapping in `HashMap` for comparison is a one-line change).
+pub(crate) type Inner<K, V> = crate::GoMap<K, V>;

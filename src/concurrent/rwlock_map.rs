@@ -44,9 +44,7 @@ pub struct RwLockMap<K, V> {
 impl<K, V> RwLockMap<K, V> {
     /// Creates an empty map.
     pub fn new() -> Self {
-        RwLockMap {
-            inner: RwLock::new(Inner::default()),
-        }
+        RwLockMap { inner: RwLock::new(Inner::default()) }
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Inner<K, V>> {
@@ -180,11 +178,8 @@ where
         K: Clone,
         F: FnMut(&K, &V) -> bool,
     {
-        let snapshot: Vec<(K, V)> = self
-            .read()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let snapshot: Vec<(K, V)> =
+            self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         for (k, v) in &snapshot {
             if !f(k, v) {
                 break;
@@ -208,8 +203,6 @@ where
     K: Eq + Hash,
 {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        RwLockMap {
-            inner: RwLock::new(iter.into_iter().collect()),
-        }
+        RwLockMap { inner: RwLock::new(iter.into_iter().collect()) }
     }
 }

@@ -68,9 +68,7 @@ mod imp {
 
     impl<T> Published<T> {
         pub(crate) fn new(value: T) -> Self {
-            Published {
-                p: Atomic::new(value),
-            }
+            Published { p: Atomic::new(value) }
         }
 
         #[inline]
@@ -165,16 +163,12 @@ mod imp {
 
     impl<V> ValueCell<V> {
         pub(crate) fn new(value: Fresh<V>) -> Self {
-            ValueCell {
-                p: Atomic::from(value.0),
-            }
+            ValueCell { p: Atomic::from(value.0) }
         }
 
         #[inline]
         pub(crate) fn load<'a>(&'a self, guard: &'a Guard) -> Snapshot<'a, V> {
-            Snapshot {
-                raw: self.p.load(Acquire, guard),
-            }
+            Snapshot { raw: self.p.load(Acquire, guard) }
         }
 
         /// Stores `new` if the cell still holds exactly what `current` read.
@@ -187,10 +181,7 @@ mod imp {
         where
             V: Send + 'static,
         {
-            match self
-                .p
-                .compare_exchange(current.raw, new.0, AcqRel, Acquire, guard)
-            {
+            match self.p.compare_exchange(current.raw, new.0, AcqRel, Acquire, guard) {
                 Ok(_) => {
                     retire(current.raw, guard);
                     Ok(())
@@ -209,10 +200,8 @@ mod imp {
         where
             V: Send + 'static,
         {
-            let swapped = self
-                .p
-                .compare_exchange(current.raw, marker(mark), AcqRel, Acquire, guard)
-                .is_ok();
+            let swapped =
+                self.p.compare_exchange(current.raw, marker(mark), AcqRel, Acquire, guard).is_ok();
             if swapped {
                 retire(current.raw, guard);
             }
@@ -347,10 +336,7 @@ mod imp {
                 Cell::Marked(m) => Cell::Marked(*m),
                 Cell::Value(v) => Cell::Value(Arc::clone(v)),
             };
-            Snapshot {
-                id: cell.id(),
-                state: leak(Arc::new(copy)),
-            }
+            Snapshot { id: cell.id(), state: leak(Arc::new(copy)) }
         }
     }
 

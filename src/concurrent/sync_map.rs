@@ -101,9 +101,7 @@ fn is_expunged<V>(s: Snapshot<'_, V>) -> bool {
 
 impl<V: Clone + Send + Sync + 'static> Entry<V> {
     fn new(value: Fresh<V>) -> Arc<Self> {
-        Arc::new(Entry::<V> {
-            p: ValueCell::new(value),
-        })
+        Arc::new(Entry::<V> { p: ValueCell::new(value) })
     }
 
     fn load(&self, g: &Guard) -> Option<V> {
@@ -253,10 +251,7 @@ impl<V: Clone + Send + Sync + 'static> Entry<V> {
 
 impl<K, V> ReadOnly<K, V> {
     fn new(m: Inner<K, Arc<Entry<V>>>) -> Arc<Self> {
-        Arc::new(ReadOnly::<K, V> {
-            m,
-            amended: AtomicBool::new(false),
-        })
+        Arc::new(ReadOnly::<K, V> { m, amended: AtomicBool::new(false) })
     }
 
     fn amended(&self) -> bool {
@@ -276,10 +271,7 @@ impl<K, V> ConcurrentMap<K, V> {
     pub fn new() -> Self {
         ConcurrentMap {
             read: Published::new(ReadOnly::<K, V>::new(Inner::default())),
-            mu: Mutex::new(Dirty {
-                map: None,
-                misses: 0,
-            }),
+            mu: Mutex::new(Dirty { map: None, misses: 0 }),
         }
     }
 
@@ -339,9 +331,7 @@ where
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
             if e.unexpunge_locked(g) {
-                d.map
-                    .get_or_insert_with(Inner::default)
-                    .insert(key, Arc::clone(e));
+                d.map.get_or_insert_with(Inner::default).insert(key, Arc::clone(e));
             }
             e.load_or_store_locked(value, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
@@ -351,9 +341,7 @@ where
         } else {
             self.amend_locked(&mut d, read, g);
             let ret = value.get().clone();
-            d.map
-                .get_or_insert_with(Inner::default)
-                .insert(key, Entry::new(value));
+            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(value));
             (ret, false)
         }
     }
@@ -413,8 +401,7 @@ where
         Q: Hash + Eq + ?Sized,
         V: PartialEq,
     {
-        self.with_entry(key, false, |e, g| e.compare_and_delete(old, g))
-            .unwrap_or(false)
+        self.with_entry(key, false, |e, g| e.compare_and_delete(old, g)).unwrap_or(false)
     }
 
     /// Calls `f` on each key and value until it returns `false`.
@@ -572,18 +559,14 @@ where
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
             if e.unexpunge_locked(g) {
-                d.map
-                    .get_or_insert_with(Inner::default)
-                    .insert(key, Arc::clone(e));
+                d.map.get_or_insert_with(Inner::default).insert(key, Arc::clone(e));
             }
             locked(e, new, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
             locked(e, new, g)
         } else {
             self.amend_locked(&mut d, read, g);
-            d.map
-                .get_or_insert_with(Inner::default)
-                .insert(key, Entry::new(new));
+            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(new));
             None
         }
     }

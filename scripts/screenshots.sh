@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Opens the tour page in headless Chromium, steps to several frames through the page's own
+# #frame=N addressing, checks that the page's script showed each one (via the DOM), and saves a
+# screenshot of each.
+#
+#   scripts/screenshots.sh [OUT_DIR]        (default target/screenshots)
+#
+# Needs Debian's chromium. With GOMAP_INSTALL_CHROMIUM=1 it tries `apt-get install -y chromium`
+# first (CI). When no browser can be had it exits 0 with a note, unless GOMAP_REQUIRE_CHROMIUM
+# is set, so CI can run it unconditionally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-target/screenshots}"
+mkdir -p "$out"
+
+find_browser() {
+  for b in chromium chromium-browser google-chrome; do
+    if command -v "$b" >/dev/null 2>&1; then echo "$b"; return; fi
+  done
+}
+browser="$(find_browser)"
+if [ -z "$browser" ] && [ -n "${GOMAP_INSTALL_CHROMIUM:-}" ] && command -v apt-get >/dev/null; then
+  echo "screenshots: installing chromium"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 || true
+  browser="$(find_browser)"
+fi
+if [ -z "$browser" ]; then
+  if [ -n "${GOMAP_REQUIRE_CHROMIUM:-}" ]; then
+    echo "screenshots: no chromium found" >&2; exit 1
+  fi
+  echo "screenshots: skipped (no chromium; apt-get install -y chromium)"; exit 0
+fi
+
+page="$(pwd)/$out/tour.html"
+cargo run --release --quiet -- tour --html "$page" --color never >/dev/null
+frames=$(grep -c '<section class="frame"' "$page")
+echo "screenshots: $frames frames in $page, using $browser"
+
+profile="$(mktemp -d)"
+trap 'rm -rf "$profile"' EXIT
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+  --disable-background-networking --disable-component-update --disable-sync
+  --hide-scrollbars --user-data-dir="$profile" --virtual-time-budget=2000)
+
+fail=0
+for n in $(seq 1 "$frames"); do
+  url="file://$page#frame=$n"
+  # The page's script marks the frame it shows on <body data-frame>; check it took the hash.
+  dom="$("$browser" "${flags[@]}" --dump-dom "$url" 2>/dev/null)"
+  if ! grep -q "<body data-frame=\"$n\"" <<<"$dom"; then
+    echo "screenshots: frame $n: the page did not select it" >&2; fail=1
+  fi
+  hidden_ok=$(grep -o "<section class=\"frame\" id=\"frame-$n\"[^>]*>" <<<"$dom" || true)
+  if grep -q hidden <<<"$hidden_ok"; then
+    echo "screenshots: frame $n is still hidden" >&2; fail=1
+  fi
+  "$browser" "${flags[@]}" --window-size=1400,1100 --screenshot="$out/frame-$(printf %02d "$n").png" "$url" >/dev/null 2>&1
+  echo "screenshots: $out/frame-$(printf %02d "$n").png"
+done
+exit $fail

@@ -1,0 +1,248 @@
+//! Terminal pictures: each bmap as three rows (tophash, key, value), overflow buckets under it.
+
+use super::{Array, Bmap, Chain, Layout, LookupPath, SlotState};
+use std::fmt::Write;
+
+/// Options for [`render_text`].
+#[derive(Clone, Debug, Default)]
+pub struct TextOptions {
+    /// Emit ANSI colours (the CLI turns this on when stdout is a terminal).
+    pub color: bool,
+    /// Buckets to mark with `>>`, e.g. the one the last write touched.
+    pub highlight: Vec<(Array, usize)>,
+    /// A lookup to mark on the chain it read.
+    pub lookup: Option<LookupPath>,
+    /// Print at most this many buckets per array (0 = all); the rest are summarised.
+    pub max_buckets: usize,
+}
+
+/// Widest a key or value cell gets before it is clipped.
+const WIDTH: usize = 8;
+
+fn paint(out: &mut String, color: bool, code: &str, text: &str) {
+    if color && !code.is_empty() {
+        let _ = write!(out, "\x1b[{code}m{text}\x1b[0m");
+    } else {
+        out.push_str(text);
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() <= WIDTH {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(WIDTH - 1).collect();
+        t.push('~');
+        t
+    }
+}
+
+/// The short label a tophash byte gets in a picture.
+pub(crate) fn tophash_label(tophash: u8) -> String {
+    match SlotState::of(tophash) {
+        SlotState::EmptyRest => "rest".into(),
+        SlotState::EmptyOne => "one".into(),
+        SlotState::EvacuatedX => "evX".into(),
+        SlotState::EvacuatedY => "evY".into(),
+        SlotState::EvacuatedEmpty => "evE".into(),
+        SlotState::Filled => format!("{tophash:02x}"),
+    }
+}
+
+fn colour_of(state: SlotState, greyed: bool) -> &'static str {
+    if greyed {
+        return "2";
+    }
+    match state {
+        SlotState::Filled => "32",
+        SlotState::EmptyOne => "33",
+        SlotState::EmptyRest => "2",
+        _ => "90",
+    }
+}
+
+fn bmap_rows(out: &mut String, opts: &Ctx, label: &str, b: &Bmap, greyed: bool) {
+    let cell = |row: usize, i: usize| {
+        let s = &b.slots[i];
+        match row {
+            0 => tophash_label(s.tophash),
+            1 => s.key.as_deref().map_or("·".into(), clip),
+            _ => s.value.as_deref().map_or("·".into(), clip),
+        }
+    };
+    for (r, name) in ["tophash", "key", "value"].into_iter().enumerate() {
+        let first = if r == 0 { label } else { "" };
+        let _ = write!(out, "{first:<14}{name:<8}");
+        for i in 0..b.slots.len() {
+            let text = format!(" {:>w$}", cell(r, i), w = opts.width);
+            paint(out, opts.color, colour_of(b.slots[i].state(), greyed), &text);
+        }
+        out.push('\n');
+    }
+}
+
+fn chain(out: &mut String, opts: &Ctx, array: Array, c: &Chain, note: &str) {
+    let greyed = array == Array::Old && c.evacuated();
+    let marked = opts.highlight.contains(&(array, c.index))
+        || opts.lookup.as_ref().is_some_and(|l| l.array == Some(array) && l.index == c.index);
+    let mark = if marked { ">>" } else { "  " };
+    let label = format!("{mark}bucket {}", c.index);
+    bmap_rows(out, opts, &label, &c.bmaps[0], greyed);
+    for (depth, b) in c.bmaps.iter().enumerate().skip(1) {
+        let pre = if b.preallocated { ", prealloc" } else { "" };
+        paint(out, opts.color, "36", &format!("  `-> overflow {depth}{pre}\n"));
+        bmap_rows(out, opts, "", b, greyed);
+    }
+    if !note.is_empty() {
+        paint(out, opts.color, "1;34", &format!("  {note}\n"));
+    }
+}
+
+fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Array) {
+    let chains = match which {
+        Array::Current => &layout.buckets,
+        Array::Old => &layout.old_buckets,
+    };
+    let limit =
+        if opts.max_buckets == 0 { chains.len() } else { opts.max_buckets.min(chains.len()) };
+    for c in &chains[..limit] {
+        if which == Array::Old && c.index == layout.header.nevacuate {
+            paint(out, opts.color, "1;31", &format!("  ---- nevacuate = {} ----\n", c.index));
+        }
+        let mut note = String::new();
+        if let Some(l) = &opts.lookup {
+            if l.array == Some(which) && l.index == c.index {
+                note = lookup_note(l);
+            }
+        }
+        if which == Array::Old && c.evacuated() {
+            note = if note.is_empty() { "(evacuated)".into() } else { note };
+        }
+        chain(out, opts, which, c, &note);
+    }
+    if limit < chains.len() {
+        let more = &chains[limit..];
+        let entries: usize = more.iter().map(Chain::live).sum();
+        let _ = writeln!(out, "  ... {} more buckets holding {entries} entries", more.len());
+    }
+}
+
+pub(crate) fn lookup_note(l: &LookupPath) -> String {
+    let place = match l.array {
+        Some(Array::Old) => format!("old bucket {}", l.index),
+        Some(Array::Current) => format!("bucket {}", l.index),
+        None => "no bucket array".into(),
+    };
+    let outcome = match l.found {
+        Some((0, slot)) => format!("found in slot {slot}"),
+        Some((depth, slot)) => format!("found in overflow {depth}, slot {slot}"),
+        None => "not found".into(),
+    };
+    format!(
+        "lookup {}: hash {:#018x} -> bucket {}, tophash {:02x}; read {place}: {} probes, {} key compares, {outcome}",
+        l.key, l.hash, l.bucket, l.tophash, l.probes, l.key_compares
+    )
+}
+
+/// One line with the hmap fields.
+pub(crate) fn header_line(layout: &Layout) -> String {
+    let h = &layout.header;
+    let grow = if !h.growing {
+        "not growing".to_string()
+    } else {
+        format!(
+            "growing{} from {} old buckets, nevacuate {}",
+            if h.same_size_grow { " (same size)" } else { "" },
+            h.old_buckets,
+            h.nevacuate
+        )
+    };
+    format!(
+        "hmap: count {}, B {} (2^B = {} bucket{}), noverflow {}, {grow}",
+        h.count,
+        h.b,
+        1usize << h.b,
+        if h.b == 0 { "" } else { "s" },
+        h.noverflow
+    )
+}
+
+/// One line with the per-map figures.
+pub(crate) fn figures_line(layout: &Layout) -> String {
+    let f = layout.figures();
+    let bytes = match (f.bytes_per_entry, f.overhead_per_entry) {
+        (Some(b), Some(o)) => format!("{b:.1} bytes/entry ({o:.1} overhead)"),
+        _ => "no entries".into(),
+    };
+    format!(
+        "load {:.2}, {bytes}, chains avg {:.2} longest {}, probes per hit {:.2} per miss {:.2}",
+        f.load_factor, f.avg_chain, f.longest_chain, f.probes_per_hit, f.probes_per_miss
+    )
+}
+
+/// Options plus the column width every slot of this picture shares.
+struct Ctx<'a> {
+    opts: &'a TextOptions,
+    width: usize,
+}
+
+impl std::ops::Deref for Ctx<'_> {
+    type Target = TextOptions;
+    fn deref(&self) -> &TextOptions {
+        self.opts
+    }
+}
+
+/// Renders `layout` for a terminal.
+pub fn render_text(layout: &Layout, opts: &TextOptions) -> String {
+    let width = layout
+        .buckets
+        .iter()
+        .chain(layout.old_buckets.iter())
+        .flat_map(|c| c.bmaps.iter())
+        .flat_map(|b| b.slots.iter())
+        .flat_map(|s| [s.key.as_deref(), s.value.as_deref()])
+        .flatten()
+        .map(|t| t.chars().count().min(WIDTH))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let ctx = Ctx { opts, width };
+    let opts = &ctx;
+    let mut out = String::new();
+    paint(&mut out, opts.color, "1", &header_line(layout));
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "      key {} ({} B), value {} ({} B), bmap {} B, allocated {} B",
+        layout.key_type,
+        layout.key_size,
+        layout.value_type,
+        layout.value_size,
+        layout.bucket_bytes,
+        layout.allocated_bytes
+    );
+    if layout.buckets.is_empty() {
+        out.push_str("buckets: none yet (a B = 0 map allocates its bucket on the first insert)\n");
+    } else {
+        paint(&mut out, opts.color, "1", &format!("buckets ({}):\n", layout.buckets.len()));
+        array(&mut out, opts, layout, Array::Current);
+    }
+    if !layout.old_buckets.is_empty() {
+        paint(
+            &mut out,
+            opts.color,
+            "1",
+            &format!(
+                "oldbuckets ({}, evacuated below nevacuate = {}):\n",
+                layout.old_buckets.len(),
+                layout.header.nevacuate
+            ),
+        );
+        array(&mut out, opts, layout, Array::Old);
+    }
+    out.push_str(&figures_line(layout));
+    out.push('\n');
+    out.push_str("tophash: hex = filled, rest = emptyRest, one = emptyOne, evX/evY = evacuatedX/Y, evE = evacuatedEmpty\n");
+    out
+}

@@ -1,0 +1,345 @@
+//! The narrated tour: one live map, from empty through growth, evacuation, deletes and a
+//! same-size grow, captured as frames.
+//!
+//! Keys are `u64` hashed with [`ModuloState`], so key `k` lands in bucket `k mod 2^B`: the tour
+//! can pick keys that fill one bucket, overflow it, or touch a chosen old bucket mid-grow.
+
+use super::{
+    lookup_path, render_html, render_svg, render_text, snapshot, Array, HtmlFrame, Layout,
+    LookupPath, ModuloState, SlotState, SvgOptions, TextOptions,
+};
+use crate::GoMap;
+
+/// One step of the tour.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// Short heading.
+    pub title: String,
+    /// What happened and why (one paragraph per line).
+    pub narration: String,
+    /// The map right after the step.
+    pub layout: Layout,
+    /// Buckets the step wrote to.
+    pub highlight: Vec<(Array, usize)>,
+    /// The lookup the step made, if any.
+    pub lookup: Option<LookupPath>,
+}
+
+impl Frame {
+    /// The frame as a text picture.
+    pub fn text(&self, color: bool) -> String {
+        render_text(
+            &self.layout,
+            &TextOptions {
+                color,
+                highlight: self.highlight.clone(),
+                lookup: self.lookup.clone(),
+                max_buckets: 0,
+            },
+        )
+    }
+
+    /// The frame as an SVG picture, titled.
+    pub fn svg(&self, number: usize) -> String {
+        render_svg(
+            &self.layout,
+            &SvgOptions {
+                title: Some(format!("{number}. {}", self.title)),
+                highlight: self.highlight.clone(),
+                lookup: self.lookup.clone(),
+                max_buckets: 0,
+            },
+        )
+    }
+}
+
+/// The tour's map type.
+pub type TourMap = GoMap<u64, u64, ModuloState>;
+
+struct Recorder {
+    map: TourMap,
+    frames: Vec<Frame>,
+}
+
+impl Recorder {
+    fn bucket(&self, k: u64) -> usize {
+        (k & ((1u64 << self.map.stats().b) - 1)) as usize
+    }
+
+    fn insert(&mut self, k: u64) -> usize {
+        self.map.insert(k, k * 10);
+        self.bucket(k)
+    }
+
+    fn frame(&mut self, title: &str, narration: String, touched: &[usize]) {
+        let highlight = touched.iter().map(|&i| (Array::Current, i)).collect();
+        self.frames.push(Frame {
+            title: title.into(),
+            narration,
+            layout: snapshot(&self.map),
+            highlight,
+            lookup: None,
+        });
+    }
+}
+
+/// Filled keys of current bucket `index`, in chain order, parsed back from the snapshot.
+fn keys_in(layout: &Layout, index: usize) -> Vec<u64> {
+    layout.buckets[index]
+        .bmaps
+        .iter()
+        .flat_map(|b| b.slots.iter())
+        .filter_map(|s| s.key.as_deref().and_then(|k| k.parse().ok()))
+        .collect()
+}
+
+/// Runs the tour on a live map and returns its frames.
+pub fn frames() -> Vec<Frame> {
+    let mut r = Recorder { map: GoMap::with_hasher(ModuloState), frames: Vec::new() };
+    r.frame(
+        "An empty map",
+        "GoMap::with_hasher(ModuloState): the header (hmap) exists, but with B = 0 the bucket array is not allocated until the first insert, as in Go's makemap_small.\n\
+         The tour hashes key k so that its low bits are k itself: key k goes to bucket k mod 2^B. The tophash (the hash's top byte) still varies."
+            .into(),
+        &[],
+    );
+
+    let b = r.insert(0);
+    r.frame(
+        "The first bucket",
+        "insert(0, 0): the first write allocates one bucket (2^0). A bmap holds 8 tophash bytes, then 8 keys, then 8 values, then an overflow pointer.\n\
+         Slot 0 now holds the key; its tophash byte is the hash's top byte. The other slots are emptyRest (0): empty, and nothing after them either, so a lookup can stop there."
+            .into(),
+        &[b],
+    );
+
+    for k in 1..8 {
+        r.insert(k);
+    }
+    r.frame(
+        "Filling 8 slots",
+        "insert 1..=7: with B = 0 every key lands in bucket 0 and fills the next free slot. A lookup scans the tophash bytes first and compares a key only where the byte matches.\n\
+         Load is 8 entries per bucket. Go's rule lets a B = 0 map hold exactly 8 (overLoadFactor needs count > 8)."
+            .into(),
+        &[0],
+    );
+
+    let b = r.insert(8);
+    r.frame(
+        "The 9th entry doubles the array",
+        format!(
+            "insert(8): 9 entries would overload one bucket, so hashGrow allocates 2 buckets (B = 1) and keeps the old one as oldbuckets.\n\
+             The same insert then evacuates: the old bucket it needs plus the one at nevacuate. With a single old bucket that is all of them, so the grow is over at once: even keys went to bucket 0 (X), odd keys to bucket 1 (Y, index + old size). Key 8 then went to bucket {b}."
+        ),
+        &[0, 1],
+    );
+
+    for k in [10, 12, 14, 16] {
+        r.insert(k);
+    }
+    let st = r.map.stats();
+    r.frame(
+        "The first overflow bucket",
+        format!(
+            "insert 10, 12, 14, 16: all even, all bucket 0. Its 8 slots fill at key 14, so key 16 goes to a new overflow bucket linked from the bmap's overflow pointer; noverflow is now {}.\n\
+             Count is {} with 2 buckets: 6.5 entries per bucket, exactly Go's load factor (13/2). One more new key triggers a grow.",
+            st.noverflow, st.len
+        ),
+        &[0],
+    );
+
+    let b = r.insert(18);
+    r.frame(
+        "The 6.5 trigger",
+        format!(
+            "insert(18): count + 1 = 14 > 6.5 x 2, so hashGrow doubles to B = 2 (4 buckets) and resets noverflow to 0.\n\
+             This write evacuated old bucket 0 (the one key 18 hashes to) and then old bucket 1 (at nevacuate), which was all of them: the overflow bucket is gone because bucket 0's keys split between new buckets 0 and 2 by hash bit 1. Key 18 went to bucket {b}."
+        ),
+        &[0, 1, 2, 3],
+    );
+
+    let more: Vec<u64> = [9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 24, 25].into();
+    for &k in &more {
+        r.insert(k);
+    }
+    let st = r.map.stats();
+    r.frame(
+        "Filled to 6.5 again",
+        format!(
+            "insert 9, 11, ..., 25: count {} in 4 buckets, 6.5 per bucket again; noverflow = {}.\n\
+             The next new key grows the map to 8 buckets. With 4 old buckets, one write cannot move them all: this is where incremental growth shows.",
+            st.len, st.noverflow
+        ),
+        &[],
+    );
+
+    let b = r.insert(28);
+    let st = r.map.stats();
+    r.frame(
+        "A grow half done",
+        format!(
+            "insert(28): hashGrow makes 8 new buckets (B = 3); the 4 old ones stay as oldbuckets. The write evacuated old bucket 0 (where 28 hashes, 28 & 3 = 0), then old bucket 1 at nevacuate; nevacuate is now {}.\n\
+             Old buckets 0 and 1 are greyed: their tophash bytes now say evacuatedX/evacuatedY/evacuatedEmpty and their keys were cleared. Old buckets 2 and 3 still hold their entries, and new buckets 2, 3, 6 and 7 are still empty. Key 28 went to bucket {b}.",
+            st.nevacuate
+        ),
+        &[0, 1, 4, 5],
+    );
+
+    let path = lookup_path(&r.map, &6);
+    let found = r.map.get(&6).copied();
+    r.frames.push(Frame {
+        title: "A lookup that reads an old bucket".into(),
+        narration: format!(
+            "get(&6) = {found:?}: 6 & 7 = 6 picks new bucket 6, but the map is growing, so the lookup first checks old bucket 6 & 3 = 2. That bucket is not evacuated yet, so the lookup reads it instead of the (empty) new bucket.\n\
+             It compared tophash bytes of {} entries and the key itself {} time(s). A read never moves anything: only writes evacuate.",
+            path.probes, path.key_compares
+        ),
+        layout: snapshot(&r.map),
+        highlight: Vec::new(),
+        lookup: Some(path),
+    });
+
+    let b = r.insert(30);
+    let st = r.map.stats();
+    r.frame(
+        "Evacuation finishing",
+        format!(
+            "insert(30): the write needs old bucket 30 & 3 = 2, evacuates it, and nevacuate moves past it; then it evacuates old bucket 3 at nevacuate. No old bucket is left, so oldbuckets is dropped: growing = {}, B = {}.\n\
+             Key 30 went to bucket {b}. Every entry now lives in the bucket its low 3 hash bits name.",
+            st.growing, st.b
+        ),
+        &[2, 3, 6, 7],
+    );
+
+    let layout = snapshot(&r.map);
+    let target = (0..layout.buckets.len())
+        .max_by_key(|&i| (keys_in(&layout, i).len(), usize::MAX - i))
+        .unwrap_or(0);
+    let keys = keys_in(&layout, target);
+    if keys.len() >= 3 {
+        let mid = keys[1];
+        r.map.remove(&mid);
+        r.frame(
+            "A delete leaves emptyOne",
+            format!(
+                "remove(&{mid}): the entry in bucket {target}, slot 1, is cleared and its tophash becomes emptyOne (1). Later slots are still filled, so it cannot be emptyRest: a lookup must keep scanning past it.\n\
+                 The next insert into this bucket reuses the first empty slot it sees."
+            ),
+            &[target],
+        );
+        let tail: Vec<u64> = keys[2..].to_vec();
+        for &k in tail.iter().rev() {
+            r.map.remove(&k);
+        }
+        let list = tail.iter().rev().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
+        r.frame(
+            "Deletes leave emptyRest",
+            format!(
+                "remove {list}: deleting the last entry of a chain turns its slot into emptyRest and walks backwards, turning emptyOne slots into emptyRest until it meets a filled slot. So slot 1 (emptyOne a moment ago) is emptyRest now too.\n\
+                 A lookup in bucket {target} stops at slot 1 instead of scanning all 8 slots."
+            ),
+            &[target],
+        );
+    }
+
+    // Churn: fill one bucket past 8 so it gains an overflow bucket, then delete what was added.
+    // Deletes never free overflow buckets and never lower noverflow, so the count stays low
+    // while noverflow climbs to 2^B.
+    let mut next = 1000u64;
+    let nb = 1u64 << r.map.stats().b;
+    let mut churned = 0;
+    'churn: for j in 0..nb {
+        let mut added = Vec::new();
+        let before = r.map.stats().noverflow;
+        while r.map.stats().noverflow == before {
+            while next % nb != j || r.map.contains_key(&next) {
+                next += 1;
+            }
+            r.map.insert(next, next * 10);
+            added.push(next);
+            churned += 1;
+            if r.map.stats().growing {
+                break 'churn;
+            }
+        }
+        for k in added {
+            r.map.remove(&k);
+        }
+        if usize::from(r.map.stats().noverflow) >= (1usize << r.map.stats().b) {
+            break;
+        }
+    }
+    let st = r.map.stats();
+    r.frame(
+        "Churn: overflow buckets pile up",
+        format!(
+            "{churned} inserts, each bucket in turn filled until it gained an overflow bucket, then those keys deleted again. Count is back to {}, far below 6.5 x {}, but noverflow = {}.\n\
+             Deleted slots are reused by later inserts into the same bucket, but the overflow buckets stay linked: lookups walk longer chains of mostly empty slots.",
+            st.len,
+            1usize << st.b,
+            st.noverflow
+        ),
+        &[],
+    );
+
+    let probe = next + nb;
+    let b = r.insert(probe);
+    let st = r.map.stats();
+    let moved = snapshot(&r.map).old_buckets.iter().filter(|c| c.evacuated()).count();
+    r.frame(
+        "A same-size grow",
+        format!(
+            "insert({probe}): noverflow >= 2^B (tooManyOverflowBuckets), so hashGrow starts a same-size grow: sameSizeGrow is set and the new array has the same {} buckets.\n\
+             Evacuation copies each chain's live entries compactly into a fresh bucket (everything goes to X). This write moved {moved} old bucket(s): the one key {probe} needs and the one at nevacuate (now {}). Key {probe} went to bucket {b}.",
+            1usize << st.b,
+            st.nevacuate
+        ),
+        &[b],
+    );
+
+    let mut writes = 0;
+    while r.map.stats().growing {
+        // Overwriting an existing key is a write too, and every write evacuates.
+        let k = probe;
+        r.map.insert(k, k * 10);
+        writes += 1;
+    }
+    let st = r.map.stats();
+    r.frame(
+        "Same-size grow finished",
+        format!(
+            "{writes} more write(s) finished the evacuation. B is still {}, count {}, and the chains are short again: noverflow = {}.\n\
+             That is the whole life of a Go map: buckets, tophash bytes, overflow chains, doubling at 6.5, incremental evacuation, emptyOne/emptyRest, and same-size grows after churn.",
+            st.b, st.len, st.noverflow
+        ),
+        &[],
+    );
+    r.frames
+}
+
+/// The tour as a self-contained HTML page of SVG frames.
+pub fn html(frames: &[Frame]) -> String {
+    let html_frames: Vec<HtmlFrame> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| HtmlFrame {
+            title: f.title.clone(),
+            narration: f.narration.clone(),
+            svg: f.svg(i + 1),
+            text: f.text(false),
+        })
+        .collect();
+    render_html("gomap tour: Go's classic map, step by step", &html_frames)
+}
+
+/// Counts slots by state across both arrays (used by tests and the narration checks).
+pub fn count_states(layout: &Layout, state: SlotState) -> usize {
+    layout
+        .buckets
+        .iter()
+        .chain(layout.old_buckets.iter())
+        .flat_map(|c| c.bmaps.iter())
+        .flat_map(|b| b.slots.iter())
+        .filter(|s| s.state() == state)
+        .count()
+}

@@ -1,0 +1,496 @@
+//! The bmap: one bucket's memory layout, and a generation of buckets (the array plus its
+//! overflow buckets).
+//!
+//! Go's compiler builds a bucket type per map type; here the layout is computed from the sizes of
+//! `K` and `V` as associated constants, and a bucket is addressed through [`Bucket`], a raw pointer
+//! with typed accessors. This file and `table.rs` hold all of the map's unsafe code.
+
+use core::alloc::Layout;
+use core::marker::PhantomData;
+use core::mem::{align_of, size_of};
+use core::ptr::{self, NonNull};
+use std::alloc::{alloc_zeroed, dealloc, handle_alloc_error};
+
+use bumpalo::Bump;
+
+use super::{BUCKET_CNT, EMPTY_ONE, EMPTY_REST, MAX_ELEM_SIZE, MAX_KEY_SIZE, MIN_TOP_HASH};
+
+const fn round_up(n: usize, align: usize) -> usize {
+    (n + align - 1) & !(align - 1)
+}
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// The shape of a bucket for one `(K, V)`: Go's `maptype` sizes and offsets.
+///
+/// Layout: `tophash [8]u8`, then 8 key slots, then 8 elem slots, then the overflow pointer. A key
+/// or elem over 128 bytes is stored boxed and its slot holds the pointer (Go's indirect key/elem).
+pub(crate) struct Shape<K, V>(PhantomData<(K, V)>);
+
+impl<K, V> Shape<K, V> {
+    pub(crate) const INDIRECT_KEY: bool = size_of::<K>() > MAX_KEY_SIZE;
+    pub(crate) const INDIRECT_ELEM: bool = size_of::<V>() > MAX_ELEM_SIZE;
+    const KEY_SIZE: usize = if Self::INDIRECT_KEY { size_of::<*mut K>() } else { size_of::<K>() };
+    const KEY_ALIGN: usize =
+        if Self::INDIRECT_KEY { align_of::<*mut K>() } else { align_of::<K>() };
+    const ELEM_SIZE: usize = if Self::INDIRECT_ELEM { size_of::<*mut V>() } else { size_of::<V>() };
+    const ELEM_ALIGN: usize =
+        if Self::INDIRECT_ELEM { align_of::<*mut V>() } else { align_of::<V>() };
+    const KEYS_OFF: usize = round_up(BUCKET_CNT, Self::KEY_ALIGN);
+    const ELEMS_OFF: usize =
+        round_up(Self::KEYS_OFF + BUCKET_CNT * Self::KEY_SIZE, Self::ELEM_ALIGN);
+    const OVERFLOW_OFF: usize =
+        round_up(Self::ELEMS_OFF + BUCKET_CNT * Self::ELEM_SIZE, align_of::<*mut u8>());
+    pub(crate) const ALIGN: usize =
+        max(max(Self::KEY_ALIGN, Self::ELEM_ALIGN), align_of::<*mut u8>());
+    /// Size in bytes of one bucket (Go's `t.BucketSize`).
+    pub(crate) const SIZE: usize = round_up(Self::OVERFLOW_OFF + size_of::<*mut u8>(), Self::ALIGN);
+}
+
+#[repr(C, align(64))]
+struct EmptyBucket([u8; 64]);
+
+static EMPTY_BUCKET: EmptyBucket = EmptyBucket([EMPTY_REST; 64]);
+
+/// A pointer to one bucket. Copyable and unchecked: whoever holds one must know the bucket is
+/// alive and that its slots' tophash bytes say truthfully which slots hold values.
+pub(crate) struct Bucket<K, V> {
+    ptr: NonNull<u8>,
+    marker: PhantomData<(K, V)>,
+}
+
+impl<K, V> Clone for Bucket<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for Bucket<K, V> {}
+impl<K, V> PartialEq for Bucket<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+}
+impl<K, V> Eq for Bucket<K, V> {}
+
+impl<K, V> Bucket<K, V> {
+    const fn from_raw(ptr: NonNull<u8>) -> Self {
+        Bucket { ptr, marker: PhantomData }
+    }
+
+    /// A shared, read-only bucket whose tophash bytes are all emptyRest: what lookups in a map
+    /// without buckets search. Only its tophash may ever be read.
+    pub(crate) const fn empty() -> Self {
+        let p = &EMPTY_BUCKET as *const EmptyBucket as *mut u8;
+        // SAFETY: the address of a static is non-null.
+        Bucket::from_raw(unsafe { NonNull::new_unchecked(p) })
+    }
+
+    /// The bucket `i` buckets after this one in the same array.
+    ///
+    /// # Safety
+    /// The array must have more than `i` buckets from here.
+    #[inline(always)]
+    pub(crate) unsafe fn offset(self, i: usize) -> Self {
+        // SAFETY: in bounds (caller).
+        Bucket::from_raw(unsafe {
+            NonNull::new_unchecked(self.ptr.as_ptr().add(i * Shape::<K, V>::SIZE))
+        })
+    }
+
+    /// The bucket's address, for iterators that keep their position as a plain number.
+    pub(crate) fn addr(self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
+    /// # Safety
+    /// `addr` must come from `addr()` of a bucket that is still alive.
+    pub(crate) unsafe fn from_addr(addr: usize) -> Self {
+        // SAFETY: a live bucket's address is non-null (caller).
+        Bucket::from_raw(unsafe { NonNull::new_unchecked(addr as *mut u8) })
+    }
+
+    /// The eight tophash bytes.
+    #[inline(always)]
+    pub(crate) fn tophash(self) -> *mut [u8; BUCKET_CNT] {
+        self.ptr.as_ptr().cast()
+    }
+
+    #[inline(always)]
+    pub(crate) fn top(self, i: usize) -> u8 {
+        debug_assert!(i < BUCKET_CNT);
+        // SAFETY: the bucket is alive (type invariant) and i < 8 indexes its tophash array.
+        unsafe { *self.ptr.as_ptr().add(i) }
+    }
+
+    #[inline(always)]
+    pub(crate) fn set_top(self, i: usize, top: u8) {
+        debug_assert!(i < BUCKET_CNT);
+        // SAFETY: as in `top`.
+        unsafe { *self.ptr.as_ptr().add(i) = top }
+    }
+
+    /// All eight tophash bytes as one little-endian word, for matching them in parallel.
+    #[inline(always)]
+    pub(crate) fn top_word(self) -> u64 {
+        // SAFETY: the first 8 bytes of a live bucket are its tophash array; the bucket is at
+        // least 8-aligned (ALIGN >= pointer alignment), so the read is aligned too.
+        u64::from_le(unsafe { ptr::read(self.ptr.as_ptr().cast::<u64>()) })
+    }
+
+    /// Writes all eight tophash bytes at once.
+    #[inline(always)]
+    pub(crate) fn set_top_word(self, word: u64) {
+        // SAFETY: as in `top_word`.
+        unsafe { ptr::write(self.ptr.as_ptr().cast::<u64>(), word.to_le()) }
+    }
+
+    #[inline(always)]
+    fn key_slot(self, i: usize) -> *mut u8 {
+        // SAFETY: KEYS_OFF + i * KEY_SIZE lies inside the bucket for i < 8.
+        unsafe { self.ptr.as_ptr().add(Shape::<K, V>::KEYS_OFF + i * Shape::<K, V>::KEY_SIZE) }
+    }
+
+    #[inline(always)]
+    fn elem_slot(self, i: usize) -> *mut u8 {
+        // SAFETY: ELEMS_OFF + i * ELEM_SIZE lies inside the bucket for i < 8.
+        unsafe { self.ptr.as_ptr().add(Shape::<K, V>::ELEMS_OFF + i * Shape::<K, V>::ELEM_SIZE) }
+    }
+
+    /// Pointer to the key in slot `i`, following the box of an indirect key.
+    ///
+    /// # Safety
+    /// Slot `i` must hold a key (its tophash is at least MIN_TOP_HASH).
+    #[inline(always)]
+    pub(crate) unsafe fn key(self, i: usize) -> *mut K {
+        let slot = self.key_slot(i);
+        if Shape::<K, V>::INDIRECT_KEY {
+            // SAFETY: an indirect slot holds the Box pointer written by `write`.
+            unsafe { *slot.cast::<*mut K>() }
+        } else {
+            slot.cast()
+        }
+    }
+
+    /// Pointer to the value in slot `i`.
+    ///
+    /// # Safety
+    /// Slot `i` must hold a value.
+    #[inline(always)]
+    pub(crate) unsafe fn elem(self, i: usize) -> *mut V {
+        let slot = self.elem_slot(i);
+        if Shape::<K, V>::INDIRECT_ELEM {
+            // SAFETY: an indirect slot holds the Box pointer written by `write`.
+            unsafe { *slot.cast::<*mut V>() }
+        } else {
+            slot.cast()
+        }
+    }
+
+    /// Stores a key and value in slot `i` and marks it filled with `top`.
+    ///
+    /// # Safety
+    /// Slot `i` must be empty (its previous contents moved out or never written).
+    pub(crate) unsafe fn write(self, i: usize, top: u8, key: K, value: V) {
+        debug_assert!(top >= MIN_TOP_HASH);
+        // SAFETY: the slots are inside the bucket and aligned for K / V or for their box pointers.
+        unsafe {
+            if Shape::<K, V>::INDIRECT_KEY {
+                ptr::write(self.key_slot(i).cast::<*mut K>(), Box::into_raw(Box::new(key)));
+            } else {
+                ptr::write(self.key_slot(i).cast::<K>(), key);
+            }
+            if Shape::<K, V>::INDIRECT_ELEM {
+                ptr::write(self.elem_slot(i).cast::<*mut V>(), Box::into_raw(Box::new(value)));
+            } else {
+                ptr::write(self.elem_slot(i).cast::<V>(), value);
+            }
+        }
+        self.set_top(i, top);
+    }
+
+    /// Moves the key and value out of slot `i` and marks it emptyOne.
+    ///
+    /// # Safety
+    /// Slot `i` must hold a key and value; afterwards it holds neither.
+    pub(crate) unsafe fn take(self, i: usize) -> (K, V) {
+        self.set_top(i, EMPTY_ONE);
+        // SAFETY: the slot was filled (caller), so reading moves out an initialised K and V;
+        // boxes written by `write` are turned back into Boxes exactly once.
+        unsafe {
+            let k = if Shape::<K, V>::INDIRECT_KEY {
+                *Box::from_raw(*self.key_slot(i).cast::<*mut K>())
+            } else {
+                ptr::read(self.key_slot(i).cast::<K>())
+            };
+            let v = if Shape::<K, V>::INDIRECT_ELEM {
+                *Box::from_raw(*self.elem_slot(i).cast::<*mut V>())
+            } else {
+                ptr::read(self.elem_slot(i).cast::<V>())
+            };
+            (k, v)
+        }
+    }
+
+    /// Copies slot `i` (key and value bytes, box pointers for indirect ones) to slot `j` of
+    /// `dst`, giving it tophash `top`. Ownership moves with the bytes: the caller must stop
+    /// treating the source slot as filled.
+    ///
+    /// # Safety
+    /// Slot `i` must be filled and slot `j` of `dst` empty; the buckets are distinct.
+    #[inline]
+    pub(crate) unsafe fn move_to(self, i: usize, dst: Bucket<K, V>, j: usize, top: u8) {
+        // SAFETY: both slots are in live buckets (caller), sized KEY_SIZE / ELEM_SIZE, and the
+        // buckets do not overlap.
+        unsafe {
+            ptr::copy_nonoverlapping(self.key_slot(i), dst.key_slot(j), Shape::<K, V>::KEY_SIZE);
+            ptr::copy_nonoverlapping(self.elem_slot(i), dst.elem_slot(j), Shape::<K, V>::ELEM_SIZE);
+        }
+        dst.set_top(j, top);
+    }
+
+    /// Drops the key and value in slot `i` after marking it emptyOne.
+    ///
+    /// # Safety
+    /// Slot `i` must be filled.
+    pub(crate) unsafe fn drop_slot(self, i: usize) {
+        // SAFETY: forwarded from the caller; the pair drops here (the value still drops if the
+        // key's Drop panics, as tuple fields do).
+        drop(unsafe { self.take(i) });
+    }
+
+    #[inline(always)]
+    pub(crate) fn overflow(self) -> Option<Bucket<K, V>> {
+        // SAFETY: OVERFLOW_OFF is inside the bucket and pointer-aligned.
+        let p = unsafe { *self.ptr.as_ptr().add(Shape::<K, V>::OVERFLOW_OFF).cast::<*mut u8>() };
+        NonNull::new(p).map(Bucket::from_raw)
+    }
+
+    pub(crate) fn set_overflow(self, next: Option<Bucket<K, V>>) {
+        let p = next.map_or(ptr::null_mut(), |b| b.ptr.as_ptr());
+        // SAFETY: as in `overflow`.
+        unsafe { *self.ptr.as_ptr().add(Shape::<K, V>::OVERFLOW_OFF).cast::<*mut u8>() = p }
+    }
+
+    /// Zeroes the bucket's tophash and overflow pointer: all slots emptyRest, no chain.
+    fn reset(self) {
+        // SAFETY: the tophash array is the first 8 bytes of the live bucket.
+        unsafe { ptr::write(self.tophash(), [0; BUCKET_CNT]) };
+        self.set_overflow(None);
+    }
+
+    /// Go's `evacuated(b)`: the old bucket's entries have moved to the new array.
+    #[inline(always)]
+    pub(crate) fn evacuated(self) -> bool {
+        let h = self.top(0);
+        h > EMPTY_ONE && h < MIN_TOP_HASH
+    }
+}
+
+/// One generation of buckets: 2^B buckets, the preallocated overflow buckets that follow them
+/// (2^(B-4) of them when B >= 4), and an arena for further overflow buckets. Everything is freed
+/// together when the generation drops, as Go frees an old array and its overflow list.
+pub(crate) struct BucketArray<K, V> {
+    ptr: NonNull<u8>,
+    b: u8,
+    /// Total buckets in the allocation: 2^B plus the preallocated overflow ones.
+    nalloc: usize,
+    /// Index of the next unused preallocated overflow bucket (Go's `nextOverflow`).
+    next_overflow: usize,
+    /// Set once every entry has been evacuated: nothing left to drop, so skip the walk.
+    evacuated: bool,
+    arena: Arena,
+    marker: PhantomData<(K, V)>,
+}
+
+/// The overflow arena. `Bump` is not `Sync`; the map only allocates from it through `&mut`, so
+/// sharing `&BucketArray` between threads never touches it.
+struct Arena(Bump);
+
+// SAFETY: the arena is only used through `&mut BucketArray` (allocation) or by value (drop), so a
+// shared reference never reaches the `Bump`.
+unsafe impl Sync for Arena {}
+
+/// Computes the byte layout of `n` buckets, or `None` when it overflows `isize`.
+fn array_layout<K, V>(n: usize) -> Option<Layout> {
+    let size = Shape::<K, V>::SIZE.checked_mul(n)?;
+    Layout::from_size_align(size, Shape::<K, V>::ALIGN).ok()
+}
+
+/// Why a bucket array could not be had.
+pub(crate) enum AllocFailure {
+    CapacityOverflow,
+    Alloc(Layout),
+}
+
+impl<K, V> BucketArray<K, V> {
+    /// Go's `makeBucketArray`: 2^B zeroed buckets plus 2^(B-4) preallocated overflow buckets.
+    pub(crate) fn try_new(b: u8) -> Result<Self, AllocFailure> {
+        if u32::from(b) >= usize::BITS - 1 {
+            return Err(AllocFailure::CapacityOverflow);
+        }
+        let base = 1usize << b;
+        let extra = if b >= 4 { 1usize << (b - 4) } else { 0 };
+        let nalloc = base + extra;
+        let layout = array_layout::<K, V>(nalloc).ok_or(AllocFailure::CapacityOverflow)?;
+        // SAFETY: the layout's size is non-zero (a bucket holds at least tophash and a pointer).
+        let raw = unsafe { alloc_zeroed(layout) };
+        let ptr = NonNull::new(raw).ok_or(AllocFailure::Alloc(layout))?;
+        Ok(BucketArray {
+            ptr,
+            b,
+            nalloc,
+            next_overflow: base,
+            evacuated: false,
+            arena: Arena(Bump::new()),
+            marker: PhantomData,
+        })
+    }
+
+    /// Like `try_new`, panicking on capacity overflow and aborting on allocation failure, as
+    /// std's collections do.
+    pub(crate) fn new(b: u8) -> Self {
+        match Self::try_new(b) {
+            Ok(a) => a,
+            Err(AllocFailure::CapacityOverflow) => panic!("capacity overflow"),
+            Err(AllocFailure::Alloc(layout)) => handle_alloc_error(layout),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn b(&self) -> u8 {
+        self.b
+    }
+
+    /// Number of main buckets, 2^B.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        1 << self.b
+    }
+
+    /// Bucket `i` of the main array.
+    #[inline(always)]
+    pub(crate) fn bucket(&self, i: usize) -> Bucket<K, V> {
+        debug_assert!(i < self.nalloc);
+        // SAFETY: i < nalloc, so the offset stays inside the allocation.
+        let p = unsafe { self.ptr.as_ptr().add(i * Shape::<K, V>::SIZE) };
+        // SAFETY: derived from a non-null allocation pointer.
+        Bucket::from_raw(unsafe { NonNull::new_unchecked(p) })
+    }
+
+    /// Go's `newoverflow` allocation half: the next preallocated bucket, else one from the
+    /// arena; it comes zeroed (all emptyRest, no overflow). Returns the bucket and whether it was
+    /// preallocated.
+    pub(crate) fn alloc_overflow(&mut self) -> Bucket<K, V> {
+        if self.next_overflow < self.nalloc {
+            let b = self.bucket(self.next_overflow);
+            self.next_overflow += 1;
+            return b;
+        }
+        let layout = array_layout::<K, V>(1).expect("bucket layout");
+        let p = self.arena.0.alloc_layout(layout);
+        let b = Bucket::from_raw(p);
+        b.reset();
+        b
+    }
+
+    /// Whether `bucket` is one of this array's preallocated overflow buckets.
+    pub(crate) fn is_preallocated(&self, bucket: Bucket<K, V>) -> bool {
+        let start = self.ptr.as_ptr() as usize + self.len() * Shape::<K, V>::SIZE;
+        let end = self.ptr.as_ptr() as usize + self.nalloc * Shape::<K, V>::SIZE;
+        (start..end).contains(&(bucket.ptr.as_ptr() as usize))
+    }
+
+    /// Bytes held: the array with its preallocated tail, the arena, and the boxes of
+    /// indirect keys and values.
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        let mut bytes = self.nalloc * Shape::<K, V>::SIZE + self.arena.0.allocated_bytes();
+        let per_slot = if Shape::<K, V>::INDIRECT_KEY { size_of::<K>() } else { 0 }
+            + if Shape::<K, V>::INDIRECT_ELEM { size_of::<V>() } else { 0 };
+        if per_slot > 0 {
+            self.for_each_filled(|_, _| bytes += per_slot);
+        }
+        bytes
+    }
+
+    /// Calls `f` on every filled slot of every chain, in bucket then chain order.
+    pub(crate) fn for_each_filled(&self, mut f: impl FnMut(Bucket<K, V>, usize)) {
+        for i in 0..self.len() {
+            let mut b = Some(self.bucket(i));
+            while let Some(bk) = b {
+                for slot in 0..BUCKET_CNT {
+                    if bk.top(slot) >= MIN_TOP_HASH {
+                        f(bk, slot);
+                    }
+                }
+                b = bk.overflow();
+            }
+        }
+    }
+
+    /// Drops every entry still stored here and empties every bucket, keeping the memory (Go's
+    /// mapclear zeroes the array in place). A panicking Drop leaves the rest to be dropped by the
+    /// guard, so each entry is still dropped exactly once.
+    pub(crate) fn clear(&mut self) {
+        self.drop_entries();
+        for i in 0..self.len() {
+            self.bucket(i).reset();
+        }
+        for i in self.len()..self.nalloc {
+            self.bucket(i).reset();
+        }
+        self.next_overflow = self.len();
+        self.arena.0.reset();
+    }
+
+    /// Marks a fully evacuated generation as holding no entries, so dropping it is O(1).
+    pub(crate) fn forget_entries(&mut self) {
+        self.evacuated = true;
+    }
+
+    /// Drops each filled slot's entry, marking the slot emptyOne first.
+    fn drop_entries(&mut self) {
+        if self.evacuated
+            || !core::mem::needs_drop::<K>()
+                && !core::mem::needs_drop::<V>()
+                && !Shape::<K, V>::INDIRECT_KEY
+                && !Shape::<K, V>::INDIRECT_ELEM
+        {
+            return;
+        }
+        struct Guard<'a, K, V>(&'a mut BucketArray<K, V>);
+        impl<K, V> Drop for Guard<'_, K, V> {
+            fn drop(&mut self) {
+                // Only reached while unwinding from a panicking Drop: carry on with the rest.
+                self.0.drop_entries();
+            }
+        }
+        let guard = Guard(self);
+        guard.0.for_each_filled(|b, i| {
+            // SAFETY: for_each_filled only passes filled slots; drop_slot marks the slot empty
+            // before dropping, so the guard never drops it again.
+            unsafe { b.drop_slot(i) }
+        });
+        core::mem::forget(guard);
+    }
+}
+
+impl<K, V> Drop for BucketArray<K, V> {
+    fn drop(&mut self) {
+        struct Free(NonNull<u8>, Layout);
+        impl Drop for Free {
+            fn drop(&mut self) {
+                // SAFETY: the pointer came from alloc_zeroed with this very layout.
+                unsafe { dealloc(self.0.as_ptr(), self.1) }
+            }
+        }
+        // Free the memory even if an entry's Drop panics.
+        let _free = Free(self.ptr, array_layout::<K, V>(self.nalloc).expect("layout was valid"));
+        self.drop_entries();
+    }
+}

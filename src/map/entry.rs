@@ -1,0 +1,184 @@
+//! The Entry API, as std's: one lookup (Go's mapassign search) serves a read-modify-write.
+
+use core::fmt;
+use core::mem;
+
+use super::table::{Found, RawTable, Vacant};
+
+/// A view into a single entry of a [`GoMap`](super::GoMap), from [`GoMap::entry`](super::GoMap::entry).
+pub enum Entry<'a, K, V> {
+    /// The key is present.
+    Occupied(OccupiedEntry<'a, K, V>),
+    /// The key is absent; a slot for it has been chosen.
+    Vacant(VacantEntry<'a, K, V>),
+}
+
+/// An entry whose key is present.
+pub struct OccupiedEntry<'a, K, V> {
+    pub(crate) table: &'a mut RawTable<K, V>,
+    pub(crate) found: Found<K, V>,
+}
+
+/// An entry whose key is absent. Inserting fills the slot Go's mapassign picked.
+pub struct VacantEntry<'a, K, V> {
+    pub(crate) table: &'a mut RawTable<K, V>,
+    pub(crate) slot: Vacant<K, V>,
+    pub(crate) key: K,
+}
+
+impl<'a, K, V> Entry<'a, K, V> {
+    /// Inserts `default` if vacant; returns a mutable reference to the value.
+    pub fn or_insert(self, default: V) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(default),
+        }
+    }
+
+    /// Inserts `default()` if vacant; returns a mutable reference to the value.
+    pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(default()),
+        }
+    }
+
+    /// Inserts `default(&key)` if vacant; returns a mutable reference to the value.
+    pub fn or_insert_with_key<F: FnOnce(&K) -> V>(self, default: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let v = default(&e.key);
+                e.insert(v)
+            }
+        }
+    }
+
+    /// The entry's key.
+    pub fn key(&self) -> &K {
+        match self {
+            Entry::Occupied(e) => e.key(),
+            Entry::Vacant(e) => e.key(),
+        }
+    }
+
+    /// Calls `f` on the value if occupied.
+    pub fn and_modify<F: FnOnce(&mut V)>(mut self, f: F) -> Self {
+        if let Entry::Occupied(e) = &mut self {
+            f(e.get_mut());
+        }
+        self
+    }
+
+    /// Sets the value, inserting if vacant, and returns the occupied entry.
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+        match self {
+            Entry::Occupied(mut e) => {
+                e.insert(value);
+                e
+            }
+            Entry::Vacant(e) => e.insert_entry(value),
+        }
+    }
+}
+
+impl<'a, K, V: Default> Entry<'a, K, V> {
+    /// Inserts `V::default()` if vacant; returns a mutable reference to the value.
+    pub fn or_default(self) -> &'a mut V {
+        self.or_insert_with(V::default)
+    }
+}
+
+impl<'a, K, V> OccupiedEntry<'a, K, V> {
+    /// The stored key.
+    pub fn key(&self) -> &K {
+        // SAFETY: `found` is a filled slot of the borrowed table.
+        unsafe { &*self.found.bucket.key(self.found.slot) }
+    }
+
+    /// The value.
+    pub fn get(&self) -> &V {
+        // SAFETY: as in `key`.
+        unsafe { &*self.found.bucket.elem(self.found.slot) }
+    }
+
+    /// The value, mutably.
+    pub fn get_mut(&mut self) -> &mut V {
+        // SAFETY: as in `key`; the entry borrows the table mutably.
+        unsafe { &mut *self.found.bucket.elem(self.found.slot) }
+    }
+
+    /// The value, with the entry's lifetime.
+    pub fn into_mut(self) -> &'a mut V {
+        // SAFETY: as in `key`; the reference takes over the entry's mutable borrow.
+        unsafe { &mut *self.found.bucket.elem(self.found.slot) }
+    }
+
+    /// Replaces the value, returning the old one.
+    pub fn insert(&mut self, value: V) -> V {
+        mem::replace(self.get_mut(), value)
+    }
+
+    /// Removes the entry, returning its value.
+    pub fn remove(self) -> V {
+        self.remove_entry().1
+    }
+
+    /// Removes the entry, returning the stored key and value.
+    pub fn remove_entry(self) -> (K, V) {
+        let Found { head, bucket, slot } = self.found;
+        // SAFETY: the slot is filled and lies in the chain starting at `head` (found by
+        // find_or_find_insert_slot in the current array after grow work).
+        unsafe { self.table.remove_at(head, bucket, slot) }
+    }
+}
+
+impl<'a, K, V> VacantEntry<'a, K, V> {
+    /// The key that would be inserted.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+
+    /// Takes the key back.
+    pub fn into_key(self) -> K {
+        self.key
+    }
+
+    /// Inserts the value, returning a mutable reference to it.
+    pub fn insert(self, value: V) -> &'a mut V {
+        // SAFETY: the slot was chosen on this table, which the entry has borrowed since.
+        let (_, v) = unsafe { self.table.insert_at(self.slot, self.key, value) };
+        // SAFETY: the slot is now filled; the reference takes over the entry's borrow.
+        unsafe { &mut *v }
+    }
+
+    /// Inserts the value, returning the occupied entry.
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+        let (bucket, slot) = (self.slot.bucket, self.slot.slot);
+        let head = self.slot.head;
+        // SAFETY: as in `insert`.
+        unsafe { self.table.insert_at(self.slot, self.key, value) };
+        OccupiedEntry { table: self.table, found: Found { head, bucket, slot } }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entry<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Occupied(e) => f.debug_tuple("Entry").field(e).finish(),
+            Entry::Vacant(e) => f.debug_tuple("Entry").field(e).finish(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedEntry<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OccupiedEntry").field("key", self.key()).field("value", self.get()).finish()
+    }
+}
+
+impl<K: fmt::Debug, V> fmt::Debug for VacantEntry<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("VacantEntry").field(self.key()).finish()
+    }
+}

@@ -1,0 +1,524 @@
+//! `GoMap`: Go's classic runtime map (`runtime/map_noswiss.go`), bucket for bucket.
+//!
+//! # The design, before any code
+//!
+//! A map is a header (Go's `hmap`, here [`table::RawTable`]) and an array of 2^B buckets (Go's
+//! `bmap`, here [`bucket`]). The low B bits of a key's hash pick its bucket. Each bucket holds 8
+//! entries: first 8 *tophash* bytes, then the 8 keys together, then the 8 values together, then a
+//! pointer to an overflow bucket. Grouping keys and values avoids the padding a `(u64, u8)` pair
+//! would need in every slot. A key or value over 128 bytes is boxed and the slot holds the
+//! pointer (Go's indirect key and elem), so buckets stay small.
+//!
+//! The tophash byte is the hash's top 8 bits, lifted past 0..=4 which mark slot states:
+//! emptyRest (0: this slot and every later one in the chain is empty, so lookups stop here),
+//! emptyOne (1), and during a grow evacuatedX, evacuatedY and evacuatedEmpty (2, 3, 4). A lookup
+//! compares a key only when its tophash matches; gomap tests all 8 tophash bytes of a bucket at
+//! once with word arithmetic, which finds the same slots as Go's byte loop.
+//!
+//! When a bucket is full, an overflow bucket is chained to it. From B = 4 on, each bucket array
+//! comes with 2^(B-4) spare buckets at its tail for this; more come from an arena that belongs to
+//! that array's generation and is freed with it.
+//!
+//! The map grows when an insert would push the average past 6.5 entries per bucket (Go's
+//! `overLoadFactor`: `count > 8 && count > 13 * (2^B / 2)`): the array doubles. It also grows,
+//! to the same size, when there are about as many overflow buckets as buckets (after churn has
+//! left chains half-empty). Growing is incremental: the old array stays, and each insert or
+//! remove moves (evacuates) the old bucket it is about to use plus the next one in order
+//! (`nevacuate`). On a doubling, an old bucket's entries split between the same index (X) and
+//! index + old size (Y), by the one extra hash bit the new mask uses. Lookups read an old bucket
+//! until it has been evacuated. No single insert does O(n) work.
+//!
+//! Iteration starts at a random bucket and a random slot offset, walks the buckets in order
+//! with wrap-around, and mid-grow reads an unevacuated old bucket for the entries that belong to
+//! the new bucket it stands in for (`mapiternext`).
+//!
+//! The map uses the hasher's output as Go uses its hash function's: bucket index = low B bits,
+//! tophash = top byte. The default hasher is [`crate::RandomState`] (Go's aeshash or memhash).
+//!
+//! Files: `bucket.rs` (bmap layout and a generation's memory), `table.rs` (hmap: lookup, assign,
+//! delete, grow, evacuate, iteration order), this file (the std-compatible API), `entry.rs`,
+//! `iter.rs`, `traits.rs`.
+
+mod bucket;
+mod entry;
+mod iter;
+mod table;
+mod traits;
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::mem;
+
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
+
+use bucket::AllocFailure;
+use table::{b_for_hint, ErasedHasher, RawTable};
+
+use crate::RandomState;
+
+/// Slots per bucket (Go's `bucketCnt`).
+pub const BUCKET_CNT: usize = 8;
+/// Load factor numerator: the map grows past 13/2 = 6.5 entries per bucket.
+pub const LOAD_FACTOR_NUM: usize = 13;
+/// Load factor denominator.
+pub const LOAD_FACTOR_DEN: usize = 2;
+/// Keys larger than this many bytes are stored boxed (Go's `maxKeySize`).
+pub const MAX_KEY_SIZE: usize = 128;
+/// Values larger than this many bytes are stored boxed (Go's `maxElemSize`).
+pub const MAX_ELEM_SIZE: usize = 128;
+/// tophash: this slot and every later slot of the chain are empty.
+pub const EMPTY_REST: u8 = 0;
+/// tophash: this slot is empty.
+pub const EMPTY_ONE: u8 = 1;
+/// tophash (old bucket): the entry moved to the same index of the new array.
+pub const EVACUATED_X: u8 = 2;
+/// tophash (old bucket): the entry moved to index + old size.
+pub const EVACUATED_Y: u8 = 3;
+/// tophash (old bucket): the slot was empty when its bucket was evacuated.
+pub const EVACUATED_EMPTY: u8 = 4;
+/// Smallest tophash of a filled slot.
+pub const MIN_TOP_HASH: u8 = 5;
+
+/// Go's hmap fields, as [`GoMap::stats`] reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Live entries (Go's `count`).
+    pub len: usize,
+    /// log2 of the number of buckets (Go's `B`).
+    pub b: u8,
+    /// Go's approximate overflow bucket count (exact while B < 16).
+    pub noverflow: u16,
+    /// Whether a grow is in progress (old buckets still present).
+    pub growing: bool,
+    /// Whether the grow in progress keeps the size (too many overflow buckets).
+    pub same_size_grow: bool,
+    /// Old buckets below this index have been evacuated.
+    pub nevacuate: usize,
+    /// Number of old buckets while growing, else 0.
+    pub old_buckets: usize,
+}
+
+/// The error [`GoMap::try_reserve`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TryReserveError {
+    /// The requested capacity needs more buckets than an address space can hold.
+    CapacityOverflow,
+    /// The allocator refused the bucket array.
+    AllocError {
+        /// The layout that could not be allocated.
+        layout: core::alloc::Layout,
+    },
+}
+
+impl fmt::Display for TryReserveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryReserveError::CapacityOverflow => {
+                f.write_str("memory allocation failed because the computed capacity exceeded the collection's maximum")
+            }
+            TryReserveError::AllocError { layout } => write!(
+                f,
+                "memory allocation of {} bytes for a bucket array failed",
+                layout.size()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TryReserveError {}
+
+impl From<AllocFailure> for TryReserveError {
+    fn from(e: AllocFailure) -> Self {
+        match e {
+            AllocFailure::CapacityOverflow => TryReserveError::CapacityOverflow,
+            AllocFailure::Alloc(layout) => TryReserveError::AllocError { layout },
+        }
+    }
+}
+
+/// Which bucket array a [`BucketView`] belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // read by the inspect module
+pub(crate) enum Generation {
+    /// The current array (Go's `buckets`).
+    Current,
+    /// The array being evacuated (Go's `oldbuckets`).
+    Old,
+}
+
+/// One bucket as the inspector sees it.
+#[allow(dead_code)] // read by the inspect module
+pub(crate) struct BucketView<'a, K, V> {
+    pub generation: Generation,
+    /// Bucket index within its array.
+    pub index: usize,
+    /// 0 for the array's own bucket, then 1, 2, ... along its overflow chain.
+    pub chain: usize,
+    pub tophash: [u8; BUCKET_CNT],
+    /// `Some` exactly where tophash >= MIN_TOP_HASH.
+    pub keys: [Option<&'a K>; BUCKET_CNT],
+    pub values: [Option<&'a V>; BUCKET_CNT],
+    /// An overflow bucket taken from the array's preallocated tail.
+    pub preallocated: bool,
+}
+
+/// Go's classic map: a hash map of 2^B buckets of 8 slots with overflow chains and incremental
+/// growth. A drop-in for [`std::collections::HashMap`]; see the [module docs](self) for the
+/// design.
+///
+/// ```
+/// use gomap::GoMap;
+/// let mut m = GoMap::new();
+/// m.insert("gopher", 1);
+/// assert_eq!(m.get("gopher"), Some(&1));
+/// assert_eq!(m.stats().b, 0); // one bucket holds up to 8 entries
+/// ```
+pub struct GoMap<K, V, S = RandomState> {
+    hash_builder: S,
+    table: RawTable<K, V>,
+    /// Set by the first method that may start a grow (those have `K: Hash, S: BuildHasher`), so
+    /// iterators, which std declares without those bounds, can hash keys mid-grow as Go does.
+    hash_fn: Option<unsafe fn(*const u8, *const u8) -> u64>,
+}
+
+// SAFETY: the map owns its keys and values (like std's HashMap, it is Send when they are); its raw
+// pointers point only into memory it owns.
+unsafe impl<K: Send, V: Send, S: Send> Send for GoMap<K, V, S> {}
+// SAFETY: `&GoMap` only reads; the overflow arena is reached only through `&mut` (see bucket.rs).
+unsafe impl<K: Sync, V: Sync, S: Sync> Sync for GoMap<K, V, S> {}
+
+/// Hashes a key through type-erased pointers; see `GoMap::hash_fn`.
+///
+/// # Safety
+/// `state` must point to an `S` and `key` to a `K`, both alive.
+unsafe fn erased_hash<K: Hash, S: BuildHasher>(state: *const u8, key: *const u8) -> u64 {
+    // SAFETY: forwarded from the caller.
+    unsafe { (*state.cast::<S>()).hash_one(&*key.cast::<K>()) }
+}
+
+impl<K, V> GoMap<K, V, RandomState> {
+    /// An empty map. Like Go's `make(map[K]V)`, it allocates nothing until the first insert.
+    pub fn new() -> Self {
+        Self::with_hasher(RandomState::new())
+    }
+
+    /// An empty map sized by Go's `makemap` rule for `capacity` (hint 0-8: B = 0, 9-13: B = 1,
+    /// 14-26: B = 2, ...), so that `capacity` inserts cause no load-factor grow.
+    ///
+    /// # Panics
+    /// Panics if the bucket array's size overflows `isize`.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, RandomState::new())
+    }
+}
+
+impl<K, V, S> GoMap<K, V, S> {
+    /// An empty map that will hash keys with `hash_builder`.
+    pub const fn with_hasher(hash_builder: S) -> Self {
+        GoMap { hash_builder, table: RawTable::new(), hash_fn: None }
+    }
+
+    /// An empty map with B chosen by Go's makemap rule for `capacity`, hashing with
+    /// `hash_builder`. A non-zero hint allocates the bucket array at once (Go defers a B = 0
+    /// array to the first insert; allocating keeps std's promise that `capacity() >= hint`).
+    ///
+    /// # Panics
+    /// Panics if the bucket array's size overflows `isize`.
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        let mut m = Self::with_hasher(hash_builder);
+        if capacity > 0 {
+            match RawTable::try_with_b(b_for_hint(capacity)) {
+                Ok(t) => m.table = t,
+                Err(AllocFailure::CapacityOverflow) => panic!("capacity overflow"),
+                Err(AllocFailure::Alloc(layout)) => std::alloc::handle_alloc_error(layout),
+            }
+        }
+        m
+    }
+
+    /// The map's hasher.
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.table.count
+    }
+
+    /// Whether the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.table.count == 0
+    }
+
+    /// Entries the map holds before its next load-factor grow: 0 before the first allocation,
+    /// 8 for B = 0, 13 * 2^(B-1) after. (A same-size grow can still come earlier, after churn.)
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// Go's hmap fields: count, B, noverflow, grow state.
+    pub fn stats(&self) -> Stats {
+        let t = &self.table;
+        Stats {
+            len: t.count,
+            b: t.b,
+            noverflow: t.noverflow,
+            growing: t.growing(),
+            same_size_grow: t.same_size_grow,
+            nevacuate: if t.growing() { t.nevacuate } else { 0 },
+            old_buckets: t.oldbuckets.as_ref().map_or(0, |o| o.len()),
+        }
+    }
+
+    /// Removes every entry, keeping the bucket array at its current size (Go's `clear(m)`).
+    pub fn clear(&mut self) {
+        self.table.clear();
+    }
+
+    /// An iterator over `(&K, &V)` in Go's order: from a random bucket and slot offset.
+    pub fn iter(&self) -> Iter<'_, K, V, S> {
+        Iter::new(&self.table, self.erased_hasher())
+    }
+
+    /// An iterator over `(&K, &mut V)`.
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V, S> {
+        let hasher = self.erased_hasher();
+        IterMut::new(&mut self.table, hasher)
+    }
+
+    /// An iterator over the keys.
+    pub fn keys(&self) -> Keys<'_, K, V, S> {
+        Keys { inner: self.iter() }
+    }
+
+    /// An iterator over the values.
+    pub fn values(&self) -> Values<'_, K, V, S> {
+        Values { inner: self.iter() }
+    }
+
+    /// An iterator over mutable references to the values.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, S> {
+        ValuesMut { inner: self.iter_mut() }
+    }
+
+    /// Consumes the map, yielding its keys.
+    pub fn into_keys(self) -> IntoKeys<K, V> {
+        IntoKeys { inner: IntoIter::new(self.table) }
+    }
+
+    /// Consumes the map, yielding its values.
+    pub fn into_values(self) -> IntoValues<K, V> {
+        IntoValues { inner: IntoIter::new(self.table) }
+    }
+
+    /// Removes every entry, yielding them; the bucket array is kept for reuse. Entries not
+    /// consumed are dropped when the `Drain` is.
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        Drain::new(&mut self.table)
+    }
+
+    /// Keeps only the entries for which `f` returns true.
+    pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, f: F) {
+        self.table.retain(f);
+    }
+
+    /// The erased hash function for iterators, when one is known.
+    fn erased_hasher(&self) -> Option<ErasedHasher> {
+        self.hash_fn.map(|f| ErasedHasher { state: (&self.hash_builder as *const S).cast(), f })
+    }
+
+    /// Calls `f` for every bucket: the current array, then the old one mid-grow.
+    #[allow(dead_code)] // used by the inspect module
+    pub(crate) fn for_each_bucket(&self, f: impl FnMut(BucketView<'_, K, V>)) {
+        self.table.for_each_bucket(f);
+    }
+
+    /// Size in bytes of one bucket for these K and V.
+    #[allow(dead_code)] // used by the inspect module
+    pub(crate) fn bucket_bytes() -> usize {
+        RawTable::<K, V>::bucket_bytes()
+    }
+
+    /// Bytes held by bucket arrays, overflow buckets and the boxes of indirect keys and values.
+    #[allow(dead_code)] // used by the inspect module
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        self.table.allocated_bytes()
+    }
+}
+
+impl<K, V, S> GoMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    #[inline]
+    fn hash<Q: Hash + ?Sized>(&self, k: &Q) -> u64 {
+        self.hash_builder.hash_one(k)
+    }
+
+    /// Splits the borrow: the table mutably, and a hash function over keys for evacuation.
+    #[inline]
+    fn parts(&mut self) -> (&mut RawTable<K, V>, impl Fn(&K) -> u64 + '_) {
+        if self.hash_fn.is_none() {
+            self.hash_fn = Some(erased_hash::<K, S>);
+        }
+        let hb = &self.hash_builder;
+        (&mut self.table, move |k: &K| hb.hash_one(k))
+    }
+
+    /// Makes room for `additional` more entries without a load-factor grow, rebuilding the
+    /// table at a larger B if needed (an explicit resize, like `shrink_to`).
+    ///
+    /// # Panics
+    /// Panics if the new size overflows `isize`; aborts if allocation fails.
+    pub fn reserve(&mut self, additional: usize) {
+        match self.try_reserve(additional) {
+            Ok(()) => {}
+            Err(TryReserveError::CapacityOverflow) => panic!("capacity overflow"),
+            Err(TryReserveError::AllocError { layout }) => std::alloc::handle_alloc_error(layout),
+        }
+    }
+
+    /// Like [`reserve`](Self::reserve), returning an error instead of panicking or aborting.
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        let need = self.len().checked_add(additional).ok_or(TryReserveError::CapacityOverflow)?;
+        if need <= self.capacity() {
+            return Ok(());
+        }
+        let b = b_for_hint(need);
+        if b as u32 >= usize::BITS - 1 {
+            return Err(TryReserveError::CapacityOverflow);
+        }
+        let (table, hasher) = self.parts();
+        table.rebuild(b.max(table.b), &hasher)?;
+        Ok(())
+    }
+
+    /// Shrinks the bucket array as far as the entries allow: a rebuild at the B Go's makemap
+    /// would pick for `len()` (something Go's map never does).
+    pub fn shrink_to_fit(&mut self) {
+        self.shrink_to(0);
+    }
+
+    /// Shrinks the bucket array to the B that holds `max(len(), min_capacity)` entries, if
+    /// smaller than now. A map left empty frees its buckets.
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        let want = self.len().max(min_capacity);
+        if self.table.buckets.is_none() {
+            return;
+        }
+        if want == 0 {
+            self.table = RawTable::new();
+            return;
+        }
+        let b = b_for_hint(want);
+        if b < self.table.b || (self.table.growing() && b <= self.table.b) {
+            let (table, hasher) = self.parts();
+            if let Err(AllocFailure::Alloc(layout)) = table.rebuild(b, &hasher) {
+                std::alloc::handle_alloc_error(layout);
+            }
+        }
+    }
+
+    /// Inserts a key-value pair. Returns the old value if the key was present; the key itself
+    /// is then not updated (as in std).
+    pub fn insert(&mut self, k: K, v: V) -> Option<V> {
+        let hash = self.hash(&k);
+        let (table, hasher) = self.parts();
+        match table.find_or_find_insert_slot(hash, |q| *q == k, &hasher) {
+            // SAFETY: `found` points at a filled slot of this table.
+            Ok(found) => Some(mem::replace(unsafe { &mut *found.bucket.elem(found.slot) }, v)),
+            Err(vacant) => {
+                // SAFETY: `vacant` was just computed on this unchanged table.
+                unsafe { table.insert_at(vacant, k, v) };
+                None
+            }
+        }
+    }
+
+    /// A reference to the value for `k`.
+    #[inline]
+    pub fn get<Q>(&self, k: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(k);
+        let (b, i) = self.table.find(hash, |q| q.borrow() == k)?;
+        // SAFETY: a found slot is filled; the reference borrows self.
+        Some(unsafe { &*b.elem(i) })
+    }
+
+    /// The stored key and its value.
+    pub fn get_key_value<Q>(&self, k: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(k);
+        let (b, i) = self.table.find(hash, |q| q.borrow() == k)?;
+        // SAFETY: a found slot is filled; the references borrow self.
+        Some(unsafe { (&*b.key(i), &*b.elem(i)) })
+    }
+
+    /// A mutable reference to the value for `k`.
+    pub fn get_mut<Q>(&mut self, k: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(k);
+        let (b, i) = self.table.find(hash, |q| q.borrow() == k)?;
+        // SAFETY: a found slot is filled; the reference borrows self mutably.
+        Some(unsafe { &mut *b.elem(i) })
+    }
+
+    /// Whether the map has an entry for `k`.
+    pub fn contains_key<Q>(&self, k: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.table.find(self.hash(k), |q| q.borrow() == k).is_some()
+    }
+
+    /// Removes `k`, returning its value (Go's `delete`, which also does grow work).
+    pub fn remove<Q>(&mut self, k: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.remove_entry(k).map(|(_, v)| v)
+    }
+
+    /// Removes `k`, returning the stored key and its value.
+    pub fn remove_entry<Q>(&mut self, k: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.is_empty() {
+            return None;
+        }
+        let hash = self.hash(k);
+        let (table, hasher) = self.parts();
+        table.remove(hash, |q| q.borrow() == k, &hasher)
+    }
+
+    /// The entry for `key`, for in-place manipulation. Like an insert, this does Go's grow work
+    /// (and may start a grow) when the key is absent.
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
+        let hash = self.hash(&key);
+        let (table, hasher) = self.parts();
+        match table.find_or_find_insert_slot(hash, |q| *q == key, &hasher) {
+            Ok(found) => Entry::Occupied(OccupiedEntry { table, found }),
+            Err(slot) => Entry::Vacant(VacantEntry { table, slot, key }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

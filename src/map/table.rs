@@ -1,0 +1,932 @@
+//! The hmap: header fields, lookup, assign, delete, growth and evacuation, iteration order.
+//!
+//! Everything here takes the key's hash from the caller; the only hashing done inside is during
+//! evacuation and rebuilds, through a function the caller passes in. `GoMap` (mod.rs) owns the
+//! hasher and wraps these raw operations in safe, typed methods.
+
+use core::cell::Cell;
+use core::mem;
+
+use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
+use super::{
+    BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, LOAD_FACTOR_DEN,
+    LOAD_FACTOR_NUM, MIN_TOP_HASH,
+};
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Go's `tophash`: the hash's top byte, lifted past the reserved marker values.
+#[inline(always)]
+pub(crate) fn tophash(hash: u64) -> u8 {
+    let top = (hash >> 56) as u8;
+    if top < MIN_TOP_HASH {
+        top + MIN_TOP_HASH
+    } else {
+        top
+    }
+}
+
+/// Go's `overLoadFactor`: would `count` entries in 2^B buckets exceed 6.5 per bucket?
+#[inline(always)]
+pub(crate) fn over_load_factor(count: usize, b: u8) -> bool {
+    // B never reaches 60 (the array would not fit in memory), so this cannot overflow.
+    count > BUCKET_CNT && count > LOAD_FACTOR_NUM * ((1usize << b) / LOAD_FACTOR_DEN)
+}
+
+/// Go's `tooManyOverflowBuckets`: as many overflow buckets as main buckets (capped at 2^15).
+#[inline(always)]
+pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
+    let b = b.min(15);
+    u32::from(noverflow) >= 1u32 << b
+}
+
+/// Go's makemap rule: the smallest B that holds `hint` entries without passing the load factor.
+pub(crate) fn b_for_hint(hint: usize) -> u8 {
+    let mut b = 0u8;
+    while b < 61 && over_load_factor(hint, b) {
+        b += 1;
+    }
+    b
+}
+
+/// Bit mask with the high bit of byte `i` set for each byte of `word` equal to `byte`. A byte
+/// may be reported falsely only above a true match, so the lowest reported byte is exact, and a
+/// false report costs just one key comparison.
+#[inline(always)]
+fn match_byte(word: u64, byte: u8) -> u64 {
+    let x = word ^ (LO * u64::from(byte));
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Bytes that are empty slots (emptyRest or emptyOne); the lowest one reported is exact.
+#[inline(always)]
+fn match_empty(word: u64) -> u64 {
+    let x = word & !LO; // 0 and 1 both become 0
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Bytes that are filled slots (tophash >= MIN_TOP_HASH), exactly. Setting each byte's high bit
+/// first means subtracting 5 never borrows across bytes.
+#[inline(always)]
+fn match_full(word: u64) -> u64 {
+    let t = (word | HI).wrapping_sub(LO * MIN_TOP_HASH as u64);
+    (t | word) & HI
+}
+
+#[inline(always)]
+fn lowest(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+thread_local! {
+    static RAND_STATE: Cell<u64> = Cell::new(rand::random());
+}
+
+/// Go's `cheaprand`: a fast per-thread generator (wyrand) for iteration start points and
+/// noverflow sampling; never used for anything that needs to be unpredictable.
+pub(crate) fn cheaprand() -> u64 {
+    RAND_STATE.with(|s| {
+        let x = s.get().wrapping_add(0xa076_1d64_78bd_642f);
+        s.set(x);
+        let t = u128::from(x) * u128::from(x ^ 0xe703_7ed1_a0b4_28db);
+        ((t >> 64) as u64) ^ (t as u64)
+    })
+}
+
+/// A found entry: its bucket and slot, and the head of the chain it sits in.
+pub(crate) struct Found<K, V> {
+    pub(crate) head: Bucket<K, V>,
+    pub(crate) bucket: Bucket<K, V>,
+    pub(crate) slot: usize,
+}
+
+/// Where an absent key will go: a free slot chosen by Go's mapassign rules.
+pub(crate) struct Vacant<K, V> {
+    pub(crate) head: Bucket<K, V>,
+    pub(crate) bucket: Bucket<K, V>,
+    pub(crate) slot: usize,
+    pub(crate) top: u8,
+}
+
+/// A hash function for keys with its types erased, so that iterators (which std declares
+/// without `K: Hash`) can still filter an unevacuated old bucket exactly as Go's mapiternext.
+#[derive(Clone, Copy)]
+pub(crate) struct ErasedHasher {
+    pub(crate) state: *const u8,
+    pub(crate) f: unsafe fn(*const u8, *const u8) -> u64,
+}
+
+impl ErasedHasher {
+    /// # Safety
+    /// `key` must point to a live key of the type this hasher was made for.
+    unsafe fn hash<K>(self, key: *const K) -> u64 {
+        // SAFETY: `state` and `f` come from the same GoMap<K, V, S> (see `GoMap::erased_hasher`).
+        unsafe { (self.f)(self.state, key.cast()) }
+    }
+}
+
+/// Go's hmap.
+pub(crate) struct RawTable<K, V> {
+    /// Live entries (Go's `count`).
+    pub(crate) count: usize,
+    /// log2 of the bucket count.
+    pub(crate) b: u8,
+    pub(crate) same_size_grow: bool,
+    /// Approximate number of overflow buckets (exact while B < 16).
+    pub(crate) noverflow: u16,
+    /// The current array; `None` until the first insert of a map made with no hint.
+    pub(crate) buckets: Option<BucketArray<K, V>>,
+    /// The previous array while growing.
+    pub(crate) oldbuckets: Option<BucketArray<K, V>>,
+    /// Cached for lookups: bucket 0 of `buckets` (a shared all-emptyRest bucket before the
+    /// first allocation, so an empty map needs no special case) and 2^B - 1.
+    cur: Bucket<K, V>,
+    mask: usize,
+    /// Old buckets below this index are all evacuated.
+    pub(crate) nevacuate: usize,
+}
+
+impl<K, V> RawTable<K, V> {
+    pub(crate) const fn new() -> Self {
+        RawTable {
+            count: 0,
+            b: 0,
+            same_size_grow: false,
+            noverflow: 0,
+            buckets: None,
+            oldbuckets: None,
+            nevacuate: 0,
+            cur: Bucket::empty(),
+            mask: 0,
+        }
+    }
+
+    /// Installs `arr` as the current array (B follows it) and returns the previous one.
+    fn set_buckets(&mut self, arr: Option<BucketArray<K, V>>) -> Option<BucketArray<K, V>> {
+        match &arr {
+            Some(a) => {
+                self.b = a.b();
+                self.cur = a.bucket(0);
+                self.mask = a.len() - 1;
+            }
+            None => {
+                self.cur = Bucket::empty();
+                self.mask = 0;
+            }
+        }
+        mem::replace(&mut self.buckets, arr)
+    }
+
+    /// A table with 2^b buckets allocated now.
+    pub(crate) fn try_with_b(b: u8) -> Result<Self, AllocFailure> {
+        let mut t = Self::new();
+        t.set_buckets(Some(BucketArray::try_new(b)?));
+        Ok(t)
+    }
+
+    #[inline(always)]
+    pub(crate) fn growing(&self) -> bool {
+        self.oldbuckets.is_some()
+    }
+
+    #[inline(always)]
+    fn bucket_mask(&self) -> usize {
+        self.mask
+    }
+
+    /// Entries the current array holds before the next load-factor grow.
+    pub(crate) fn capacity(&self) -> usize {
+        match self.buckets {
+            None => 0,
+            Some(_) if self.b == 0 => BUCKET_CNT,
+            Some(_) => LOAD_FACTOR_NUM * ((1usize << self.b) / LOAD_FACTOR_DEN),
+        }
+    }
+
+    /// Go's mapaccess: the chain to search is the new bucket's, or the old one's while that
+    /// has not been evacuated yet.
+    #[inline]
+    pub(crate) fn find(
+        &self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+    ) -> Option<(Bucket<K, V>, usize)> {
+        // SAFETY: mask + 1 buckets start at cur (or mask == 0 and cur is the shared empty one,
+        // whose emptyRest tophash ends the search before anything else is read).
+        let mut b = unsafe { self.cur.offset(hash as usize & self.mask) };
+        if let Some(old) = &self.oldbuckets {
+            let ob = old.bucket(hash as usize & (old.len() - 1));
+            if !ob.evacuated() {
+                b = ob;
+            }
+        }
+        let top = tophash(hash);
+        loop {
+            let word = b.top_word();
+            let mut m = match_byte(word, top);
+            while m != 0 {
+                let i = lowest(m);
+                // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
+                if eq(unsafe { &*b.key(i) }) {
+                    return Some((b, i));
+                }
+                m &= m - 1;
+            }
+            // An emptyRest byte: nothing further in this bucket or its chain.
+            if match_byte(word, EMPTY_REST) != 0 {
+                return None;
+            }
+            b = b.overflow()?;
+        }
+    }
+
+    /// Go's mapassign up to the store: grow work, search, grow trigger, slot choice. Returns the
+    /// key's slot if present, else the slot to fill (`Vacant`), with room already made.
+    pub(crate) fn find_or_find_insert_slot(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<Found<K, V>, Vacant<K, V>> {
+        if self.buckets.is_none() {
+            self.set_buckets(Some(BucketArray::new(self.b)));
+        }
+        let top = tophash(hash);
+        loop {
+            let bucket = hash as usize & self.bucket_mask();
+            if self.growing() {
+                self.grow_work(bucket, hasher);
+            }
+            let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
+            let mut insert: Option<(Bucket<K, V>, usize)> = None;
+            let mut b = head;
+            let last = loop {
+                let word = b.top_word();
+                if insert.is_none() {
+                    let e = match_empty(word);
+                    if e != 0 {
+                        insert = Some((b, lowest(e)));
+                    }
+                }
+                let mut m = match_byte(word, top);
+                while m != 0 {
+                    let i = lowest(m);
+                    // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
+                    if eq(unsafe { &*b.key(i) }) {
+                        return Ok(Found { head, bucket: b, slot: i });
+                    }
+                    m &= m - 1;
+                }
+                if match_byte(word, EMPTY_REST) != 0 {
+                    break b;
+                }
+                match b.overflow() {
+                    Some(next) => b = next,
+                    None => break b,
+                }
+            };
+            // Absent. Growing invalidates the slot search, so start over afterwards (Go's
+            // `goto again`).
+            if !self.growing()
+                && (over_load_factor(self.count + 1, self.b)
+                    || too_many_overflow_buckets(self.noverflow, self.b))
+            {
+                self.hash_grow();
+                continue;
+            }
+            let (bucket, slot) = match insert {
+                Some(p) => p,
+                None => (self.new_overflow(last), 0),
+            };
+            return Err(Vacant { head, bucket, slot, top });
+        }
+    }
+
+    /// Fills a slot chosen by `find_or_find_insert_slot`.
+    ///
+    /// # Safety
+    /// `v` must come from the latest call of `find_or_find_insert_slot` on this table, with no
+    /// change to the table since.
+    #[inline]
+    pub(crate) unsafe fn insert_at(
+        &mut self,
+        v: Vacant<K, V>,
+        key: K,
+        value: V,
+    ) -> (*mut K, *mut V) {
+        // SAFETY: the slot is empty and belongs to this table (caller).
+        unsafe {
+            v.bucket.write(v.slot, v.top, key, value);
+            self.count += 1;
+            (v.bucket.key(v.slot), v.bucket.elem(v.slot))
+        }
+    }
+
+    /// Go's mapdelete.
+    pub(crate) fn remove(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Option<(K, V)> {
+        if self.count == 0 {
+            return None;
+        }
+        let bucket = hash as usize & self.bucket_mask();
+        if self.growing() {
+            self.grow_work(bucket, hasher);
+        }
+        let head = self.buckets.as_ref()?.bucket(bucket);
+        let top = tophash(hash);
+        let mut b = head;
+        loop {
+            let word = b.top_word();
+            let mut m = match_byte(word, top);
+            while m != 0 {
+                let i = lowest(m);
+                // SAFETY: slot i is filled (tophash matches).
+                if eq(unsafe { &*b.key(i) }) {
+                    // SAFETY: found in this table's current array, in the chain starting at head.
+                    return Some(unsafe { self.remove_at(head, b, i) });
+                }
+                m &= m - 1;
+            }
+            if match_byte(word, EMPTY_REST) != 0 {
+                return None;
+            }
+            b = b.overflow()?;
+        }
+    }
+
+    /// Empties a filled slot and restores the emptyRest markers behind it.
+    ///
+    /// # Safety
+    /// Slot `i` of `b` must be filled, and `b` must be in the chain that starts at `head`.
+    pub(crate) unsafe fn remove_at(
+        &mut self,
+        head: Bucket<K, V>,
+        b: Bucket<K, V>,
+        i: usize,
+    ) -> (K, V) {
+        // SAFETY: slot i is filled (caller).
+        let kv = unsafe { b.take(i) };
+        self.count -= 1;
+        // If the chain now ends in empty slots, turn that trailing run into emptyRest so that
+        // lookups stop early.
+        let next_is_rest = if i == BUCKET_CNT - 1 {
+            b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST)
+        } else {
+            b.top(i + 1) == EMPTY_REST
+        };
+        if next_is_rest {
+            let (mut b, mut i) = (b, i);
+            loop {
+                b.set_top(i, EMPTY_REST);
+                if i == 0 {
+                    if b == head {
+                        break;
+                    }
+                    let c = b;
+                    b = head;
+                    while b.overflow() != Some(c) {
+                        b = b.overflow().expect("c is in the chain");
+                    }
+                    i = BUCKET_CNT - 1;
+                } else {
+                    i -= 1;
+                }
+                if b.top(i) != EMPTY_ONE {
+                    break;
+                }
+            }
+        }
+        kv
+    }
+
+    /// Go's hashGrow: a new array, twice as big or (too many overflow buckets) the same size.
+    /// Nothing moves yet; writes evacuate incrementally.
+    fn hash_grow(&mut self) {
+        let bigger = if over_load_factor(self.count + 1, self.b) {
+            1
+        } else {
+            self.same_size_grow = true;
+            0
+        };
+        let new = BucketArray::new(self.b + bigger);
+        self.oldbuckets = self.set_buckets(Some(new));
+        self.nevacuate = 0;
+        self.noverflow = 0;
+    }
+
+    /// Go's growWork: evacuate the old bucket a write is about to use, then one more.
+    fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
+        let oldmask = self.oldbuckets.as_ref().expect("growing").len() - 1;
+        self.evacuate(bucket & oldmask, hasher);
+        if self.growing() {
+            self.evacuate(self.nevacuate, hasher);
+        }
+    }
+
+    /// Go's evacuate: moves old bucket `oldbucket`'s chain to X (same index) or, for a doubling
+    /// grow, Y (index + old size) by the hash bit that the new mask adds.
+    ///
+    /// All hashes are computed before anything moves, so a panicking `Hash` leaves the map as it
+    /// was; the moves themselves cannot panic.
+    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
+        let old = self.oldbuckets.as_ref().expect("growing");
+        let newbit = old.len();
+        let b0 = old.bucket(oldbucket);
+        if !b0.evacuated() {
+            // Which entries go to Y, one bit per slot of the chain (bit 8 * k + i for slot i of
+            // the chain's k-th bucket).
+            let mut use_y = SlotBits::default();
+            if !self.same_size_grow {
+                let mut base = 0;
+                let mut b = Some(b0);
+                while let Some(bk) = b {
+                    let mut full = match_full(bk.top_word());
+                    while full != 0 {
+                        let i = lowest(full);
+                        full &= full - 1;
+                        // SAFETY: the slot is filled.
+                        let hash = hasher(unsafe { &*bk.key(i) });
+                        if hash as usize & newbit != 0 {
+                            use_y.set(base + i);
+                        }
+                    }
+                    base += BUCKET_CNT;
+                    b = bk.overflow();
+                }
+            }
+            let new = self.buckets.as_ref().expect("growing");
+            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0 };
+            let mut y = if self.same_size_grow {
+                EvacDst { b: x.b, i: 0 }
+            } else {
+                EvacDst { b: new.bucket(oldbucket + newbit), i: 0 }
+            };
+            let mut base = 0;
+            let mut b = Some(b0);
+            while let Some(bk) = b {
+                let word = bk.top_word();
+                let mut full = match_full(word);
+                // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY; the
+                // new tophash word is written once the bucket's entries have moved.
+                let mut marks = LO * u64::from(EVACUATED_EMPTY);
+                while full != 0 {
+                    let i = lowest(full);
+                    full &= full - 1;
+                    let top = (word >> (8 * i)) as u8;
+                    let dst = if use_y.get(base + i) {
+                        marks ^= u64::from(EVACUATED_EMPTY ^ EVACUATED_Y) << (8 * i);
+                        &mut y
+                    } else {
+                        marks ^= u64::from(EVACUATED_EMPTY ^ EVACUATED_X) << (8 * i);
+                        &mut x
+                    };
+                    if dst.i == BUCKET_CNT {
+                        *dst = EvacDst { b: self.new_overflow(dst.b), i: 0 };
+                    }
+                    // SAFETY: the old slot is filled and the destination slot is the next unused
+                    // one of a bucket that only this evacuation fills; the old slot is marked
+                    // evacuated below, before anything can observe it, so ownership moves once.
+                    unsafe { bk.move_to(i, dst.b, dst.i, top) };
+                    dst.i += 1;
+                }
+                bk.set_top_word(marks);
+                base += BUCKET_CNT;
+                b = bk.overflow();
+            }
+        }
+        if oldbucket == self.nevacuate {
+            self.advance_evacuation_mark(newbit);
+        }
+    }
+
+    /// Go's advanceEvacuationMark: moves nevacuate past evacuated buckets and ends the grow when
+    /// it reaches the old size.
+    fn advance_evacuation_mark(&mut self, newbit: usize) {
+        self.nevacuate += 1;
+        let stop = (self.nevacuate + 1024).min(newbit);
+        let old = self.oldbuckets.as_mut().expect("growing");
+        while self.nevacuate != stop && old.bucket(self.nevacuate).evacuated() {
+            self.nevacuate += 1;
+        }
+        if self.nevacuate == newbit {
+            // Every slot is an evacuated marker: free the generation without walking it.
+            old.forget_entries();
+            self.oldbuckets = None;
+            self.same_size_grow = false;
+        }
+    }
+
+    /// Go's newoverflow: links a fresh overflow bucket after `b` and counts it.
+    fn new_overflow(&mut self, b: Bucket<K, V>) -> Bucket<K, V> {
+        let ovf = self.buckets.as_mut().expect("allocated").alloc_overflow();
+        self.incr_noverflow();
+        b.set_overflow(Some(ovf));
+        ovf
+    }
+
+    /// Go's incrnoverflow: exact below B = 16, then sampled with probability 1/2^(B-15) so the
+    /// 16-bit counter still tracks about 2^B.
+    fn incr_noverflow(&mut self) {
+        if self.b < 16 {
+            self.noverflow = self.noverflow.wrapping_add(1);
+            return;
+        }
+        let mask = (1u64 << (self.b - 15)) - 1;
+        if cheaprand() & mask == 0 {
+            self.noverflow = self.noverflow.wrapping_add(1);
+        }
+    }
+
+    /// Go's mapclear: drop every entry, keep the current array at its size, zeroed.
+    pub(crate) fn clear(&mut self) {
+        self.count = 0;
+        self.noverflow = 0;
+        self.nevacuate = 0;
+        self.same_size_grow = false;
+        let old = self.oldbuckets.take();
+        if let Some(b) = self.buckets.as_mut() {
+            b.clear();
+        }
+        drop(old);
+    }
+
+    /// Keeps the entries for which `f` returns true; fixes emptyRest markers per chain.
+    pub(crate) fn retain(&mut self, mut f: impl FnMut(&K, &mut V) -> bool) {
+        let arrays = [self.oldbuckets.as_ref(), self.buckets.as_ref()];
+        for arr in arrays.into_iter().flatten() {
+            for j in 0..arr.len() {
+                let head = arr.bucket(j);
+                if head.evacuated() {
+                    continue;
+                }
+                let mut b = Some(head);
+                while let Some(bk) = b {
+                    for i in 0..BUCKET_CNT {
+                        if bk.top(i) >= MIN_TOP_HASH {
+                            // SAFETY: the slot is filled; the references end before it is emptied.
+                            let keep = unsafe { f(&*bk.key(i), &mut *bk.elem(i)) };
+                            if !keep {
+                                // SAFETY: the slot is filled; `take` marks it empty first, so a
+                                // panicking Drop cannot cause a second drop.
+                                let kv = unsafe { bk.take(i) };
+                                self.count -= 1;
+                                drop(kv);
+                            }
+                        }
+                    }
+                    b = bk.overflow();
+                }
+                fix_empty_rest(head);
+            }
+        }
+    }
+
+    /// Moves every entry into a fresh array of 2^new_b buckets (shrink_to, reserve). All
+    /// hashes are taken before anything moves, so a panicking `Hash` changes nothing.
+    pub(crate) fn rebuild(
+        &mut self,
+        new_b: u8,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(), AllocFailure> {
+        let mut items: Vec<(Bucket<K, V>, usize, u64)> = Vec::new();
+        items.try_reserve_exact(self.count).map_err(|_| AllocFailure::CapacityOverflow)?;
+        for arr in [self.oldbuckets.as_ref(), self.buckets.as_ref()].into_iter().flatten() {
+            arr.for_each_filled(|b, i| {
+                // SAFETY: for_each_filled passes filled slots only.
+                items.push((b, i, hasher(unsafe { &*b.key(i) })));
+            });
+        }
+        let mut new = BucketArray::<K, V>::try_new(new_b)?;
+        let mask = (1usize << new_b) - 1;
+        // The next free slot of each chain, so that placing an entry is O(1).
+        let mut tails: Vec<(Bucket<K, V>, usize)> =
+            (0..=mask).map(|j| (new.bucket(j), 0)).collect();
+        let mut noverflow = 0u16;
+        for (b, i, hash) in items {
+            let tail = &mut tails[hash as usize & mask];
+            if tail.1 == BUCKET_CNT {
+                let ovf = new.alloc_overflow();
+                tail.0.set_overflow(Some(ovf));
+                *tail = (ovf, 0);
+                noverflow = noverflow.wrapping_add(1);
+            }
+            let top = b.top(i);
+            // SAFETY: the old slot is filled and the new one unused; marking the old slot empty
+            // right after hands ownership to the new array.
+            unsafe { b.move_to(i, tail.0, tail.1, top) };
+            b.set_top(i, EMPTY_ONE);
+            tail.1 += 1;
+        }
+        self.oldbuckets = None;
+        self.set_buckets(Some(new));
+        self.noverflow = if new_b < 16 { noverflow } else { noverflow >> (new_b - 15) };
+        self.nevacuate = 0;
+        self.same_size_grow = false;
+        Ok(())
+    }
+
+    /// Copies the table bucket for bucket, mid-grow state included (Go's mapclone copies bucket
+    /// arrays too), cloning each entry with `f`. No hashing, so `K: Hash` is not needed.
+    pub(crate) fn clone_with(&self, f: &mut dyn FnMut(&K, &V) -> (K, V)) -> Self {
+        let clone_array = |src: &BucketArray<K, V>, f: &mut dyn FnMut(&K, &V) -> (K, V)| {
+            let mut dst = BucketArray::<K, V>::new(src.b());
+            for j in 0..src.len() {
+                let (mut s, mut d) = (src.bucket(j), dst.bucket(j));
+                loop {
+                    for i in 0..BUCKET_CNT {
+                        let top = s.top(i);
+                        if top >= MIN_TOP_HASH {
+                            // SAFETY: slot i of s is filled.
+                            let (k, v) = unsafe { f(&*s.key(i), &*s.elem(i)) };
+                            // SAFETY: slot i of the fresh bucket d is empty.
+                            unsafe { d.write(i, top, k, v) };
+                        } else {
+                            d.set_top(i, top);
+                        }
+                    }
+                    match s.overflow() {
+                        Some(next) => {
+                            let nd = dst.alloc_overflow();
+                            d.set_overflow(Some(nd));
+                            (s, d) = (next, nd);
+                        }
+                        None => break,
+                    }
+                }
+            }
+            dst
+        };
+        let buckets = self.buckets.as_ref().map(|a| clone_array(a, f));
+        let oldbuckets = self.oldbuckets.as_ref().map(|a| clone_array(a, f));
+        let mut t = RawTable { oldbuckets, ..RawTable::new() };
+        t.set_buckets(buckets);
+        RawTable {
+            cur: t.cur,
+            mask: t.mask,
+            buckets: t.buckets.take(),
+            oldbuckets: t.oldbuckets.take(),
+            ..*self
+        }
+    }
+
+    /// Bytes held by both generations, overflow buckets and indirect boxes included.
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        [self.buckets.as_ref(), self.oldbuckets.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(BucketArray::allocated_bytes)
+            .sum()
+    }
+}
+
+/// Rewrites the empty slots after a chain's last filled slot as emptyRest.
+fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
+    let mut last: Option<(Bucket<K, V>, usize)> = None;
+    let mut b = Some(head);
+    while let Some(bk) = b {
+        for i in 0..BUCKET_CNT {
+            if bk.top(i) >= MIN_TOP_HASH {
+                last = Some((bk, i));
+            }
+        }
+        b = bk.overflow();
+    }
+    let (mut b, mut from) = match last {
+        Some((bk, i)) => (Some(bk), i + 1),
+        None => (Some(head), 0),
+    };
+    while let Some(bk) = b {
+        for i in from..BUCKET_CNT {
+            bk.set_top(i, EMPTY_REST);
+        }
+        from = 0;
+        b = bk.overflow();
+    }
+}
+
+impl<K, V> Default for RawTable<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const NO_CHECK: usize = usize::MAX;
+
+/// The position of an iteration in progress: Go's hiter, less the pointers (the table is passed
+/// to each `next` call, so owning and borrowing iterators share this walk).
+#[derive(Clone)]
+pub(crate) struct RawIter {
+    start_bucket: usize,
+    /// Slot offset: a bucket's slots are visited from this one, wrapping (Go's `offset`).
+    offset: u32,
+    bucket: usize,
+    wrapped: bool,
+    /// The bucket being walked (Go's bptr), as an address; 0 when a new one must be picked.
+    bptr: usize,
+    /// Filled slots of `bptr` not yet visited, rotated so the lowest bit is the next slot in
+    /// Go's visiting order. Reading all 8 tophash bytes at once replaces Go's slot counter `i`.
+    mask: u64,
+    /// The new bucket whose entries an unevacuated old bucket is being filtered for, or
+    /// NO_CHECK.
+    check_bucket: usize,
+    pub(crate) remaining: usize,
+}
+
+impl RawIter {
+    /// Go's mapiterinit: one random number picks the start bucket and the slot offset.
+    pub(crate) fn new<K, V>(table: &RawTable<K, V>) -> Self {
+        let r = cheaprand();
+        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
+        RawIter {
+            start_bucket: r as usize & (nbuckets - 1),
+            offset: (r >> (64 - 3)) as u32 & (BUCKET_CNT as u32 - 1),
+            bucket: r as usize & (nbuckets - 1),
+            wrapped: false,
+            bptr: 0,
+            mask: 0,
+            check_bucket: NO_CHECK,
+            remaining: if table.buckets.is_some() { table.count } else { 0 },
+        }
+    }
+
+    #[inline(always)]
+    fn enter<K, V>(&mut self, b: Bucket<K, V>) {
+        self.bptr = b.addr();
+        self.mask = match_full(b.top_word()).rotate_right(8 * self.offset);
+    }
+
+    /// Go's mapiternext. Returns the next filled slot. With `hasher`, an unevacuated old bucket
+    /// is walked once per new bucket it feeds and filtered by hash, as Go does; without one
+    /// (owning iterators, which may not hash), it is walked whole on its X visit and skipped on
+    /// its Y visit. Both produce every entry exactly once.
+    ///
+    /// # Safety
+    /// `table` must be the table this iterator was made for, unchanged since, except that slots
+    /// already returned may have been emptied.
+    #[inline]
+    pub(crate) unsafe fn next<K, V>(
+        &mut self,
+        table: &RawTable<K, V>,
+        hasher: Option<ErasedHasher>,
+    ) -> Option<(Bucket<K, V>, usize)> {
+        loop {
+            // The common case first: another filled slot in the current bucket.
+            if self.mask != 0 {
+                let slot = (lowest(self.mask) + self.offset as usize) & (BUCKET_CNT - 1);
+                self.mask &= self.mask - 1;
+                // SAFETY: a non-zero mask was set by `enter` from a live bucket at bptr.
+                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                if self.check_bucket != NO_CHECK && !self.belongs(table, b, slot, hasher) {
+                    continue;
+                }
+                self.remaining -= 1;
+                return Some((b, slot));
+            }
+            if self.remaining == 0 {
+                return None;
+            }
+            // The rest of the chain, then the next bucket (Go's `b == nil` case).
+            if self.bptr != 0 {
+                // SAFETY: as above.
+                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                if let Some(next) = b.overflow() {
+                    self.enter(next);
+                    continue;
+                }
+            }
+            let new = table.buckets.as_ref()?;
+            if self.bucket == self.start_bucket && self.wrapped {
+                return None;
+            }
+            let j = self.bucket;
+            let mut b = new.bucket(j);
+            self.check_bucket = NO_CHECK;
+            if let Some(old) = &table.oldbuckets {
+                let ob = old.bucket(j & (old.len() - 1));
+                if !ob.evacuated() {
+                    b = ob;
+                    if !table.same_size_grow {
+                        self.check_bucket = j;
+                    }
+                }
+            }
+            self.bucket += 1;
+            if self.bucket == new.len() {
+                self.bucket = 0;
+                self.wrapped = true;
+            }
+            self.enter(b);
+        }
+    }
+
+    /// Go's checkBucket filter: does this old bucket's entry belong to the new bucket being
+    /// visited? With no hasher, the whole old bucket goes with its X visit.
+    #[cold]
+    fn belongs<K, V>(
+        &self,
+        table: &RawTable<K, V>,
+        b: Bucket<K, V>,
+        slot: usize,
+        hasher: Option<ErasedHasher>,
+    ) -> bool {
+        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
+        match hasher {
+            // SAFETY: the slot is filled and the hasher is this map's.
+            Some(h) => {
+                (unsafe { h.hash(b.key(slot)) } as usize & (nbuckets - 1)) == self.check_bucket
+            }
+            None => self.check_bucket < nbuckets / 2,
+        }
+    }
+}
+
+impl<K, V> RawTable<K, V> {
+    /// Bytes in one bucket for these K and V.
+    pub(crate) fn bucket_bytes() -> usize {
+        Shape::<K, V>::SIZE
+    }
+
+    /// Calls `f` for every bucket: current array (index, then chain order), then the old one.
+    pub(crate) fn for_each_bucket<'a>(&'a self, mut f: impl FnMut(super::BucketView<'a, K, V>)) {
+        let gens = [
+            (super::Generation::Current, self.buckets.as_ref()),
+            (super::Generation::Old, self.oldbuckets.as_ref()),
+        ];
+        for (generation, arr) in gens {
+            let Some(arr) = arr else { continue };
+            for index in 0..arr.len() {
+                let mut b = Some(arr.bucket(index));
+                let mut chain = 0;
+                while let Some(bk) = b {
+                    let mut keys = [None; BUCKET_CNT];
+                    let mut values = [None; BUCKET_CNT];
+                    let mut tophash = [0u8; BUCKET_CNT];
+                    for i in 0..BUCKET_CNT {
+                        tophash[i] = bk.top(i);
+                        if tophash[i] >= MIN_TOP_HASH {
+                            // SAFETY: filled slot; the references live as long as &self.
+                            unsafe {
+                                keys[i] = Some(&*bk.key(i));
+                                values[i] = Some(&*bk.elem(i));
+                            }
+                        }
+                    }
+                    f(super::BucketView {
+                        generation,
+                        index,
+                        chain,
+                        tophash,
+                        keys,
+                        values,
+                        preallocated: chain > 0 && arr.is_preallocated(bk),
+                    });
+                    chain += 1;
+                    b = bk.overflow();
+                }
+            }
+        }
+    }
+}
+
+/// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain.
+struct EvacDst<K, V> {
+    b: Bucket<K, V>,
+    i: usize,
+}
+
+/// A bit per slot of one old chain: in a register for chains of up to 8 buckets, which is all
+/// of them unless the hash is very poor.
+#[derive(Default)]
+struct SlotBits {
+    first: u64,
+    rest: Vec<u64>,
+}
+
+impl SlotBits {
+    #[inline(always)]
+    fn set(&mut self, n: usize) {
+        if n < 64 {
+            self.first |= 1 << n;
+        } else {
+            let w = n / 64 - 1;
+            if self.rest.len() <= w {
+                self.rest.resize(w + 1, 0);
+            }
+            self.rest[w] |= 1 << (n % 64);
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, n: usize) -> bool {
+        if n < 64 {
+            self.first >> n & 1 == 1
+        } else {
+            self.rest.get(n / 64 - 1).is_some_and(|w| w >> (n % 64) & 1 == 1)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! White-box tests: tophash states and bucket placement, read through `for_each_bucket`.
+
+use core::hash::{BuildHasher, Hasher};
+
+use super::*;
+
+#[derive(Clone, Copy, Default)]
+struct Identity;
+struct IdentityHasher(u64);
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("u64 keys only")
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+impl BuildHasher for Identity {
+    type Hasher = IdentityHasher;
+    fn build_hasher(&self) -> IdentityHasher {
+        IdentityHasher(0)
+    }
+}
+
+/// The tophash bytes of bucket `index`'s chain in the current array.
+fn chain_tophash(m: &GoMap<u64, u64, Identity>, index: usize) -> Vec<[u8; 8]> {
+    let mut out = Vec::new();
+    m.for_each_bucket(|v| {
+        if v.generation == Generation::Current && v.index == index {
+            out.push(v.tophash);
+        }
+    });
+    out
+}
+
+const TOP: u64 = 0xAB << 56;
+
+#[test]
+fn tophash_is_top_byte_lifted_past_markers() {
+    assert_eq!(table::tophash(0xAB << 56), 0xAB);
+    assert_eq!(table::tophash(0), MIN_TOP_HASH);
+    assert_eq!(table::tophash(4 << 56), 4 + MIN_TOP_HASH);
+    assert_eq!(table::tophash(5 << 56), 5);
+}
+
+#[test]
+fn remove_leaves_empty_one_then_empty_rest_across_the_chain() {
+    let mut m = GoMap::with_hasher(Identity);
+    // 12 keys in bucket 0 of a B = 0 map: one full bucket plus 4 slots of an overflow bucket.
+    for i in 0..12u64 {
+        m.insert(TOP | (i << 8), i);
+    }
+    let th = chain_tophash(&m, 0);
+    assert_eq!(th, vec![[0xAB; 8], [0xAB, 0xAB, 0xAB, 0xAB, 0, 0, 0, 0]]);
+    // Removing from the middle leaves emptyOne: later slots still hold entries.
+    m.remove(&(TOP | (2 << 8)));
+    assert_eq!(chain_tophash(&m, 0)[0][2], EMPTY_ONE);
+    // Removing the chain's last entry turns the trailing run into emptyRest.
+    m.remove(&(TOP | (11 << 8)));
+    assert_eq!(chain_tophash(&m, 0)[1], [0xAB, 0xAB, 0xAB, 0, 0, 0, 0, 0]);
+    // Empty the overflow bucket: the run reaches back into the first bucket, up to the last
+    // filled slot (7), and slot 2 stays emptyOne.
+    for i in 8..11u64 {
+        m.remove(&(TOP | (i << 8)));
+    }
+    let th = chain_tophash(&m, 0);
+    assert_eq!(th[1], [0; 8]);
+    assert_eq!(th[0], [0xAB, 0xAB, EMPTY_ONE, 0xAB, 0xAB, 0xAB, 0xAB, 0xAB]);
+    for i in (3..8u64).rev() {
+        m.remove(&(TOP | (i << 8)));
+    }
+    // Slots 2..8 are now all empty: emptyRest from slot 2 on, including the old emptyOne.
+    assert_eq!(chain_tophash(&m, 0)[0], [0xAB, 0xAB, 0, 0, 0, 0, 0, 0]);
+    // An insert reuses the first empty slot.
+    m.insert(TOP | (50 << 8), 50);
+    assert_eq!(chain_tophash(&m, 0)[0], [0xAB, 0xAB, 0xAB, 0, 0, 0, 0, 0]);
+}
+
+#[test]
+fn evacuation_marks_old_slots_and_splits_x_and_y() {
+    let mut m = GoMap::with_hasher(Identity);
+    // B = 0 holds 8 entries; give them hash bit 0 alternately 0 and 1 (X and Y after doubling).
+    for i in 0..8u64 {
+        m.insert(TOP | i, i);
+    }
+    // B = 1 after the 9th insert; the single old bucket is evacuated at once.
+    m.insert(TOP | 8, 8);
+    assert_eq!(m.stats().b, 1);
+    assert!(!m.stats().growing);
+    let x: Vec<u64> = (0..9).filter(|i| i % 2 == 0).collect();
+    let mut in_x = Vec::new();
+    let mut in_y = Vec::new();
+    m.for_each_bucket(|v| {
+        let keys = v.keys.iter().flatten().map(|k| **k & 0xff);
+        match v.index {
+            0 => in_x.extend(keys),
+            _ => in_y.extend(keys),
+        }
+    });
+    in_x.sort();
+    in_y.sort();
+    assert_eq!(in_x, x);
+    assert_eq!(in_y, [1, 3, 5, 7]);
+
+    // Mid-grow with B = 3 -> 4: old buckets not yet reached keep their entries, evacuated ones
+    // show only markers.
+    let mut m = GoMap::with_hasher(Identity);
+    for i in 0..53u64 {
+        m.insert(TOP | i, i);
+    }
+    let st = m.stats();
+    assert!(st.growing);
+    let mut old = Vec::new();
+    m.for_each_bucket(|v| {
+        if v.generation == Generation::Old && v.chain == 0 {
+            old.push((v.index, v.tophash));
+        }
+    });
+    assert_eq!(old.len(), 8);
+    for (index, th) in old {
+        let evacuated = th[0] > EMPTY_ONE && th[0] < MIN_TOP_HASH;
+        assert_eq!(evacuated, index < st.nevacuate || index == 52 % 8, "old bucket {index}");
+        if evacuated {
+            assert!(th.iter().all(|&t| (EVACUATED_X..=EVACUATED_EMPTY).contains(&t)));
+        }
+    }
+}
+
+#[test]
+fn preallocated_overflow_buckets_come_first() {
+    // B = 5: 2^(5-4) = 2 preallocated overflow buckets, then the arena.
+    let mut m = GoMap::with_capacity_and_hasher(200, Identity);
+    assert_eq!(m.stats().b, 5);
+    for i in 0..40u64 {
+        m.insert(TOP | (i << 5), i); // all in bucket 0: 8 + 4 overflow buckets
+    }
+    let mut prealloc = Vec::new();
+    m.for_each_bucket(|v| {
+        if v.index == 0 && v.chain > 0 {
+            prealloc.push(v.preallocated);
+        }
+    });
+    assert_eq!(prealloc, [true, true, false, false]);
+    assert_eq!(m.stats().noverflow, 4);
+    assert!(m.allocated_bytes() >= (32 + 2 + 2) * GoMap::<u64, u64>::bucket_bytes());
+}
+
+#[test]
+fn bucket_layout_groups_keys_and_values() {
+    // tophash 8 + 8 u64 keys + 8 u8 values + pointer: 8 + 64 + 8 + 8 = 88, no padding per slot.
+    assert_eq!(GoMap::<u64, u8>::bucket_bytes(), 88);
+    assert_eq!(GoMap::<u64, u64>::bucket_bytes(), 8 + 64 + 64 + 8);
+    // Over 128 bytes: stored as pointers.
+    assert_eq!(GoMap::<[u8; 129], [u8; 200]>::bucket_bytes(), 8 + 64 + 64 + 8);
+    assert_eq!(GoMap::<[u8; 128], ()>::bucket_bytes(), 8 + 8 * 128 + 8);
+    assert_eq!(GoMap::<(), ()>::bucket_bytes(), 16);
+}

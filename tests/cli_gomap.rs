@@ -1,0 +1,192 @@
+//! The `gomap` program: each command's output, and one clear line with exit 2 on bad input.
+
+use std::process::{Command, Output};
+
+fn gomap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gomap"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the gomap binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn bad_arguments_get_one_line_and_exit_2() {
+    let cases: &[&[&str]] = &[
+        &["frobnicate"],
+        &["layout"],
+        &["layout", "--n"],
+        &["layout", "--n", "abc"],
+        &["layout", "--n", "-3"],
+        &["layout", "--n", "10", "--format", "pdf"],
+        &["layout", "--n", "10", "--key-type", "f64"],
+        &["layout", "--n=99999999999"],
+        &["trace"],
+        &["trace", "--n", "5", "extra"],
+        &["tour", "--bogus"],
+        &["tour", "--color", "sometimes"],
+        &["bench", "--rounds", "x"],
+        &["docs", "--out", "/definitely/not/here"],
+    ];
+    for args in cases {
+        let o = gomap(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("gomap: "), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn help_lists_every_command() {
+    let o = gomap(&["help"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    for c in ["tour", "layout", "trace", "bench", "docs"] {
+        assert!(s.contains(&format!("gomap {c}")) || s.contains(&format!("gomap [{c}]")), "{c}");
+    }
+}
+
+#[test]
+fn layout_prints_text_svg_and_json() {
+    let t = gomap(&["layout", "--n", "20", "--key-type", "u64", "--format", "text"]);
+    assert!(t.status.success());
+    let s = stdout(&t);
+    assert!(s.starts_with("hmap: count 20, B 2"), "{s}");
+    assert!(!s.contains('\x1b'), "no colour when stdout is not a terminal");
+    let svg = stdout(&gomap(&["layout", "--n", "20", "--format", "svg"]));
+    assert!(svg.starts_with("<svg") && svg.matches("class=\"chain\"").count() == 4);
+    let json = stdout(&gomap(&["layout", "--n=30", "--key-type=string", "--format=json"]));
+    assert!(json.contains("\"count\": 30"));
+    assert!(json.contains("\"key\": \"\\\"key-0\\\"\""), "{json}");
+}
+
+#[test]
+fn trace_rows_follow_the_script() {
+    let n = 60u64;
+    let o = gomap(&["trace", "--n", &n.to_string()]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    let mut lines = s.lines();
+    assert_eq!(
+        lines.next(),
+        Some("step\top\tcount\tB\tnoverflow\tgrowing\tnevacuate\tsame_size_grow")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len() as u64, 1 + n + n / 2 + n);
+    let mut count = 0u64;
+    let mut last_b = 0u32;
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.len(), 8, "{r:?}");
+        assert_eq!(r[0], i.to_string());
+        let op = r[1];
+        if op.starts_with("insert") {
+            count += 1;
+        } else if op.starts_with("delete") {
+            count -= 1;
+        }
+        assert_eq!(r[2], count.to_string(), "row {i}");
+        let b: u32 = r[3].parse().unwrap();
+        assert!(b >= last_b, "B never shrinks");
+        last_b = b;
+        // Go's load factor: never more than 6.5 entries per bucket (B = 0 holds 8).
+        assert!(count <= 8 || count * 2 <= 13 << b, "row {i}: {count} entries at B {b}");
+        let growing = r[5] == "true";
+        let nevacuate: usize = r[6].parse().unwrap();
+        if growing {
+            assert!(nevacuate < 1 << b, "row {i}");
+        } else {
+            assert_eq!(nevacuate, 0);
+        }
+    }
+    assert_eq!(rows[0][1], "new");
+    assert_eq!(rows.last().unwrap()[1], format!("insert {}", 2 * n - 1));
+}
+
+#[test]
+fn tour_narrates_and_writes_its_page() {
+    let dir = std::env::temp_dir().join(format!("gomap-cli-tour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("tour.html");
+    let o = gomap(&["tour", "--html", page.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = stdout(&o);
+    for title in [
+        "The first bucket",
+        "The first overflow bucket",
+        "The 6.5 trigger",
+        "A grow half done",
+        "A lookup that reads an old bucket",
+        "Evacuation finishing",
+        "emptyOne",
+        "emptyRest",
+        "A same-size grow",
+    ] {
+        assert!(s.contains(title), "missing {title:?}");
+    }
+    let html = std::fs::read_to_string(&page).unwrap();
+    let frames = html.matches("<section class=\"frame\"").count();
+    assert!(frames >= 12, "{frames} frames");
+    assert!(s.contains(&format!("{frames} frames")) && s.contains("tour.html"));
+    std::fs::remove_dir_all(&dir).ok();
+    let quiet = gomap(&["--no-html", "--color", "never"]);
+    assert!(quiet.status.success());
+    assert!(!stdout(&quiet).contains(".html"));
+}
+
+#[test]
+fn bench_compares_with_std() {
+    let o = gomap(&["bench", "--n", "2000", "--rounds", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = stdout(&o);
+    for op in ["insert", "get (hit)", "get (miss)", "remove", "gomap/std"] {
+        assert!(s.contains(op), "{op}: {s}");
+    }
+    assert!(String::from_utf8_lossy(&o.stderr).contains("100%"));
+}
+
+#[test]
+fn color_always_paints_and_never_does_not() {
+    let on = stdout(&gomap(&["layout", "--n", "9", "--color", "always"]));
+    assert!(on.contains("\x1b[32m"), "filled slots are green");
+    let off = stdout(&gomap(&["layout", "--n", "9", "--color=never"]));
+    assert!(!off.contains('\x1b'));
+}
+
+#[test]
+fn docs_check_names_stale_files_and_regenerating_fixes_them() {
+    let dir = std::env::temp_dir().join(format!("gomap-cli-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("page.md"),
+        "# t\n<!-- gomap:figure growth-trace -->\nold\n<!-- gomap:end -->\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let o = gomap(&["docs", "--out", d, "--check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("page.md") && err.contains("cargo run --release -- docs"), "{err}");
+    assert!(gomap(&["docs", "--out", d]).status.success());
+    assert!(gomap(&["docs", "--out", d, "--check"]).status.success());
+    let page = std::fs::read_to_string(dir.join("page.md")).unwrap();
+    assert!(page.contains("step\top\tcount") && !page.contains("old"));
+    assert!(dir.join("tour.html").exists() && dir.join("figures/half-grown.svg").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn max_buckets_summarises_the_rest() {
+    let t = stdout(&gomap(&["layout", "--n", "1000", "--max-buckets", "3"]));
+    assert_eq!(t.matches("bucket ").count(), 3, "{t}");
+    assert!(t.contains("... 253 more buckets holding"), "{t}");
+    let svg = stdout(&gomap(&["layout", "--n", "1000", "--format", "svg", "--max-buckets=2"]));
+    assert_eq!(svg.matches("class=\"chain\"").count(), 2);
+    assert!(svg.contains("254 more buckets"));
+}

@@ -1,0 +1,263 @@
+//! Differential tests: random operation sequences run on GoMap and std's HashMap, compared after
+//! every step (lookups of the whole key space, length, and a full iteration).
+
+mod common;
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use common::{IdentityState, PoorState};
+use gomap::GoMap;
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Insert(u64, u32),
+    Remove(u64),
+    RemoveEntry(u64),
+    Get(u64),
+    GetMut(u64, u32),
+    OrInsert(u64, u32),
+    AndModify(u64),
+    OccupiedRemove(u64),
+    InsertEntry(u64, u32),
+    Retain(u64),
+    Drain(usize),
+    Clear,
+    Iterate,
+    IterMut,
+    ShrinkTo(usize),
+    Reserve(usize),
+    Extend(Vec<(u64, u32)>),
+}
+
+fn op(keys: u64) -> impl Strategy<Value = Op> {
+    let k = 0..keys;
+    prop_oneof![
+        30 => (k.clone(), any::<u32>()).prop_map(|(k, v)| Op::Insert(k, v)),
+        12 => k.clone().prop_map(Op::Remove),
+        3 => k.clone().prop_map(Op::RemoveEntry),
+        6 => k.clone().prop_map(Op::Get),
+        3 => (k.clone(), any::<u32>()).prop_map(|(k, v)| Op::GetMut(k, v)),
+        5 => (k.clone(), any::<u32>()).prop_map(|(k, v)| Op::OrInsert(k, v)),
+        3 => k.clone().prop_map(Op::AndModify),
+        3 => k.clone().prop_map(Op::OccupiedRemove),
+        3 => (k.clone(), any::<u32>()).prop_map(|(k, v)| Op::InsertEntry(k, v)),
+        1 => (2..5u64).prop_map(Op::Retain),
+        1 => (0..40usize).prop_map(Op::Drain),
+        1 => Just(Op::Clear),
+        2 => Just(Op::Iterate),
+        1 => Just(Op::IterMut),
+        1 => (0..200usize).prop_map(Op::ShrinkTo),
+        1 => (0..300usize).prop_map(Op::Reserve),
+        2 => prop::collection::vec((k, any::<u32>()), 0..60).prop_map(Op::Extend),
+    ]
+}
+
+fn sorted<'a>(it: impl Iterator<Item = (&'a u64, &'a u32)>) -> Vec<(u64, u32)> {
+    let mut v: Vec<_> = it.map(|(k, v)| (*k, *v)).collect();
+    v.sort_unstable();
+    v
+}
+
+fn check<S: BuildHasher>(m: &GoMap<u64, u32, S>, s: &HashMap<u64, u32>, keys: u64) {
+    assert_eq!(m.len(), s.len());
+    assert_eq!(m.is_empty(), s.is_empty());
+    for k in 0..keys {
+        assert_eq!(m.get(&k), s.get(&k), "key {k}");
+    }
+    let it = m.iter();
+    assert_eq!(it.len(), s.len());
+    let got = sorted(it);
+    assert_eq!(got.len(), s.len(), "iteration yields each entry once");
+    assert_eq!(got, sorted(s.iter()));
+    let st = m.stats();
+    assert_eq!(st.len, s.len());
+    assert!(st.growing || (st.nevacuate == 0 && st.old_buckets == 0 && !st.same_size_grow));
+    if m.capacity() > 0 {
+        assert!(m.capacity() >= 8);
+    }
+}
+
+fn run<S: BuildHasher>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u64) {
+    let mut s = HashMap::new();
+    for op in ops {
+        match op {
+            Op::Insert(k, v) => assert_eq!(m.insert(k, v), s.insert(k, v)),
+            Op::Remove(k) => assert_eq!(m.remove(&k), s.remove(&k)),
+            Op::RemoveEntry(k) => assert_eq!(m.remove_entry(&k), s.remove_entry(&k)),
+            Op::Get(k) => {
+                assert_eq!(m.get_key_value(&k), s.get_key_value(&k));
+                assert_eq!(m.contains_key(&k), s.contains_key(&k));
+            }
+            Op::GetMut(k, v) => {
+                if let Some(x) = m.get_mut(&k) {
+                    *x = v;
+                }
+                if let Some(x) = s.get_mut(&k) {
+                    *x = v;
+                }
+            }
+            Op::OrInsert(k, v) => assert_eq!(*m.entry(k).or_insert(v), *s.entry(k).or_insert(v)),
+            Op::AndModify(k) => {
+                m.entry(k).and_modify(|v| *v = v.wrapping_add(1)).or_default();
+                s.entry(k).and_modify(|v| *v = v.wrapping_add(1)).or_default();
+            }
+            Op::OccupiedRemove(k) => {
+                let a = match m.entry(k) {
+                    gomap::map::Entry::Occupied(e) => Some(e.remove_entry()),
+                    gomap::map::Entry::Vacant(e) => {
+                        assert_eq!(*e.key(), k);
+                        None
+                    }
+                };
+                let b = match s.entry(k) {
+                    std::collections::hash_map::Entry::Occupied(e) => Some(e.remove_entry()),
+                    std::collections::hash_map::Entry::Vacant(_) => None,
+                };
+                assert_eq!(a, b);
+            }
+            Op::InsertEntry(k, v) => {
+                let e = m.entry(k).insert_entry(v);
+                assert_eq!((*e.key(), *e.get()), (k, v));
+                s.insert(k, v);
+            }
+            Op::Retain(d) => {
+                m.retain(|k, v| {
+                    *v = v.wrapping_mul(3);
+                    k % d != 0
+                });
+                s.retain(|k, v| {
+                    *v = v.wrapping_mul(3);
+                    k % d != 0
+                });
+            }
+            Op::Drain(take) => {
+                let n = s.len();
+                let mut d = m.drain();
+                assert_eq!(d.len(), n);
+                let mut got = Vec::new();
+                for _ in 0..take {
+                    match d.next() {
+                        Some((k, v)) => got.push((k, v)),
+                        None => break,
+                    }
+                }
+                drop(d);
+                for (k, v) in &got {
+                    assert_eq!(s.get(k), Some(v));
+                }
+                s.clear();
+            }
+            Op::Clear => {
+                m.clear();
+                s.clear();
+            }
+            Op::Iterate => {
+                let keys_sum: u64 = m.keys().sum();
+                assert_eq!(keys_sum, s.keys().sum::<u64>());
+                let vals: u64 = m.values().map(|v| u64::from(*v)).sum();
+                assert_eq!(vals, s.values().map(|v| u64::from(*v)).sum::<u64>());
+            }
+            Op::IterMut => {
+                for (k, v) in m.iter_mut() {
+                    *v ^= *k as u32;
+                }
+                for (k, v) in s.iter_mut() {
+                    *v ^= *k as u32;
+                }
+                for v in m.values_mut() {
+                    *v = v.rotate_left(1);
+                }
+                for v in s.values_mut() {
+                    *v = v.rotate_left(1);
+                }
+            }
+            Op::ShrinkTo(n) => {
+                m.shrink_to(n);
+                if n == 0 {
+                    let before = m.stats().b;
+                    m.shrink_to_fit();
+                    assert!(m.stats().b <= before);
+                }
+                assert!(m.capacity() >= s.len().max(n.min(m.capacity())));
+            }
+            Op::Reserve(n) => {
+                m.reserve(n);
+                assert!(m.capacity() >= s.len() + n);
+            }
+            Op::Extend(items) => {
+                m.extend(items.iter().copied());
+                s.extend(items.iter().copied());
+            }
+        }
+        check(&m, &s, keys);
+    }
+    // Owning iteration at the end, whatever state the table is in.
+    let mut all: Vec<_> = m.into_iter().collect();
+    all.sort_unstable();
+    assert_eq!(all, sorted(s.iter()));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A wide key space: many doubling grows, operations landing mid-grow.
+    #[test]
+    fn wide_keys_many_grows(ops in prop::collection::vec(op(4096), 1..400)) {
+        run(GoMap::new(), ops, 4096);
+    }
+
+    /// A small key space with churn.
+    #[test]
+    fn small_keys_churn(ops in prop::collection::vec(op(40), 1..400)) {
+        run(GoMap::new(), ops, 40);
+    }
+
+    /// Two buckets' worth of distinct low bits: long overflow chains and same-size grows.
+    #[test]
+    fn poor_hasher_long_chains(ops in prop::collection::vec(op(300), 1..300), bits in 0..3u32) {
+        run(GoMap::with_hasher(PoorState { bits }), ops, 300);
+    }
+
+    /// The identity hash: keys land in bucket k mod 2^B with tophash 5 (top byte 0, lifted).
+    #[test]
+    fn identity_hasher(ops in prop::collection::vec(op(1000), 1..300)) {
+        run(GoMap::with_hasher(IdentityState), ops, 1000);
+    }
+
+    /// Sized up front, then churned.
+    #[test]
+    fn with_capacity(hint in 0..500usize, ops in prop::collection::vec(op(600), 1..200)) {
+        run(GoMap::with_capacity_and_hasher(hint, gomap::RandomState::new()), ops, 600);
+    }
+}
+
+/// Churn that moves keys from bucket to bucket leaves overflow buckets behind everywhere; once
+/// noverflow reaches 2^B, the next new key starts a same-size grow, and the map stays right.
+#[test]
+fn churn_triggers_same_size_grow() {
+    let mut m = GoMap::with_capacity_and_hasher(40, IdentityState);
+    assert_eq!(m.stats().b, 3);
+    let mut s = HashMap::new();
+    let mut saw_same_size = false;
+    for round in 0..40u64 {
+        let bucket = round % 8;
+        let keys: Vec<u64> = (0..9).map(|j| bucket + 8 * j + 800 * round).collect();
+        for &k in &keys {
+            m.insert(k, k as u32);
+            s.insert(k, k as u32);
+            let st = m.stats();
+            if st.same_size_grow {
+                saw_same_size = true;
+                assert_eq!(st.b, 3, "a same-size grow keeps B");
+                assert_eq!(st.old_buckets, 8);
+            }
+        }
+        for &k in &keys[1..] {
+            assert_eq!(m.remove(&k), s.remove(&k));
+        }
+        check(&m, &s, 40 * 800);
+    }
+    assert!(saw_same_size);
+}

@@ -1,0 +1,279 @@
+//! Every key and value is dropped exactly once, also when Hash, Eq, Clone or Drop panics midway.
+//! `Tracked` panics if dropped twice and counts live instances, so a leak shows as a count above
+//! zero and a double drop as a test failure.
+
+mod common;
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+
+use common::{Counter, Faults, PoorState, Tracked};
+use gomap::GoMap;
+
+struct Fixture {
+    keys: Counter,
+    vals: Counter,
+    faults: Rc<Faults>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture { keys: Counter::default(), vals: Counter::default(), faults: Rc::default() }
+    }
+    fn k(&self, id: u64) -> Tracked {
+        Tracked::new(id, &self.keys, &self.faults)
+    }
+    fn v(&self, id: u64) -> Tracked {
+        Tracked::new(id, &self.vals, &self.faults)
+    }
+    fn live(&self) -> (i64, i64) {
+        (self.keys.live(), self.vals.live())
+    }
+    /// A map of n entries; with `bits` set, a poor hasher puts them in long chains.
+    fn map(&self, n: u64) -> GoMap<Tracked, Tracked> {
+        let mut m = GoMap::new();
+        for i in 0..n {
+            m.insert(self.k(i), self.v(i));
+        }
+        m
+    }
+}
+
+#[test]
+fn overwrite_drops_new_key_and_old_value() {
+    let f = Fixture::new();
+    let mut m = f.map(10);
+    let old = m.insert(f.k(3), f.v(100)).expect("present");
+    assert_eq!(old.id, 3);
+    drop(old);
+    assert_eq!(f.live(), (10, 10));
+    assert_eq!(m.get(&f.k(3)).map(|v| v.id), Some(100));
+    drop(m);
+    assert_eq!(f.live(), (0, 0));
+}
+
+#[test]
+fn remove_clear_retain() {
+    let f = Fixture::new();
+    let mut m = f.map(200);
+    for i in 0..50 {
+        let (k, v) = m.remove_entry(&f.k(i)).expect("present");
+        assert_eq!((k.id, v.id), (i, i));
+    }
+    assert_eq!(f.live(), (150, 150));
+    m.retain(|k, _| k.id % 2 == 0);
+    assert_eq!(f.live(), (75, 75));
+    assert_eq!(m.len(), 75);
+    m.clear();
+    assert_eq!(f.live(), (0, 0));
+    for i in 0..20 {
+        m.insert(f.k(i), f.v(i));
+    }
+    drop(m);
+    assert_eq!(f.live(), (0, 0));
+}
+
+#[test]
+fn drain_dropped_half_way() {
+    let f = Fixture::new();
+    let mut m = f.map(100);
+    let mut d = m.drain();
+    let taken: Vec<_> = d.by_ref().take(40).collect();
+    drop(d);
+    assert!(m.is_empty());
+    assert_eq!(f.live(), (40, 40));
+    drop(taken);
+    assert_eq!(f.live(), (0, 0));
+    m.insert(f.k(1), f.v(1));
+    assert_eq!(m.len(), 1);
+}
+
+#[test]
+fn into_iter_half_consumed() {
+    let f = Fixture::new();
+    let m = f.map(100);
+    let mut it = m.into_iter();
+    let taken: Vec<_> = it.by_ref().take(30).collect();
+    assert_eq!(it.len(), 70);
+    drop(it);
+    assert_eq!(f.live(), (30, 30));
+    drop(taken);
+    assert_eq!(f.live(), (0, 0));
+}
+
+#[test]
+fn map_dropped_mid_grow() {
+    for n in [53u64, 105, 833] {
+        let f = Fixture::new();
+        let mut m = f.map(n);
+        assert!(m.stats().growing, "n={n}");
+        m.remove(&f.k(0));
+        drop(m);
+        assert_eq!(f.live(), (0, 0));
+    }
+    // Also owning iteration mid-grow yields everything once.
+    let f = Fixture::new();
+    let m = f.map(833);
+    assert!(m.stats().growing);
+    let mut ids: Vec<u64> = m
+        .into_iter()
+        .map(|(k, v)| {
+            assert_eq!(k.id, v.id);
+            k.id
+        })
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (0..833).collect::<Vec<_>>());
+    assert_eq!(f.live(), (0, 0));
+}
+
+#[test]
+fn clone_mid_grow_and_clone_panic() {
+    let f = Fixture::new();
+    let m = f.map(833);
+    assert!(m.stats().growing);
+    let c = m.clone();
+    assert_eq!(c.stats(), m.stats());
+    assert_eq!(f.live(), (2 * 833, 2 * 833));
+    for i in 0..833 {
+        assert_eq!(c.get(&f.k(i)).map(|v| v.id), Some(i));
+    }
+    drop(c);
+    // A Clone that panics half-way: the partial copy is dropped, the source is untouched.
+    f.faults.clone_countdown.set(500);
+    let r = catch_unwind(AssertUnwindSafe(|| m.clone()));
+    assert!(r.is_err());
+    assert_eq!(f.live(), (833, 833));
+    assert_eq!(m.len(), 833);
+    drop(m);
+    assert_eq!(f.live(), (0, 0));
+}
+
+/// The model: which ids are in the map, checked against the map after a fault.
+fn assert_matches(m: &GoMap<Tracked, Tracked>, f: &Fixture, model: &HashMap<u64, u64>, span: u64) {
+    assert_eq!(m.len(), model.len());
+    for id in 0..span {
+        assert_eq!(m.get(&f.k(id)).map(|v| v.id), model.get(&id).copied(), "id {id}");
+    }
+    let mut seen: Vec<u64> = m.keys().map(|k| k.id).collect();
+    seen.sort_unstable();
+    let mut want: Vec<u64> = model.keys().copied().collect();
+    want.sort_unstable();
+    assert_eq!(seen, want);
+}
+
+/// Hash panics at every possible point of inserts that evacuate: the map keeps answering right.
+#[test]
+fn hash_panic_mid_insert_and_mid_evacuation() {
+    for fault_at in 1..40u64 {
+        let f = Fixture::new();
+        let mut m = f.map(52); // B = 3, full: the next insert starts a grow
+        let mut model: HashMap<u64, u64> = (0..52).map(|i| (i, i)).collect();
+        f.faults.hash_countdown.set(fault_at);
+        let mut next = 52;
+        let mut panicked = false;
+        for _ in 0..6 {
+            let r = catch_unwind(AssertUnwindSafe(|| m.insert(f.k(next), f.v(next))));
+            match r {
+                Ok(_) => {
+                    model.insert(next, next);
+                }
+                Err(_) => panicked = true,
+            }
+            next += 1;
+        }
+        f.faults.hash_countdown.set(0);
+        assert!(panicked, "fault {fault_at} never fired");
+        assert_matches(&m, &f, &model, next);
+        drop(m);
+        assert_eq!(f.live(), (0, 0), "fault {fault_at}");
+    }
+}
+
+/// Eq panics mid-insert and mid-remove in long chains.
+#[test]
+fn eq_panic_mid_operation() {
+    for fault_at in 1..30u64 {
+        let f = Fixture::new();
+        let mut m = GoMap::with_hasher(PoorState { bits: 1 });
+        let mut model = HashMap::new();
+        for i in 0..60 {
+            m.insert(f.k(i), f.v(i));
+            model.insert(i, i);
+        }
+        f.faults.eq_countdown.set(fault_at);
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            m.insert(f.k(59), f.v(1000));
+            m.remove(&f.k(10));
+            m.insert(f.k(70), f.v(70));
+        }));
+        f.faults.eq_countdown.set(0);
+        if r.is_ok() {
+            model.insert(59, 1000);
+            model.remove(&10);
+            model.insert(70, 70);
+        } else {
+            // Replay what succeeded: compare against the map's own answers for the touched ids.
+            for id in [59u64, 10, 70] {
+                match m.get(&f.k(id)).map(|v| v.id) {
+                    Some(v) => {
+                        model.insert(id, v);
+                    }
+                    None => {
+                        model.remove(&id);
+                    }
+                }
+            }
+        }
+        let m2: &GoMap<Tracked, Tracked, PoorState> = &m;
+        assert_eq!(m2.len(), model.len());
+        for id in 0..80 {
+            assert_eq!(m2.get(&f.k(id)).map(|v| v.id), model.get(&id).copied());
+        }
+        drop(m);
+        assert_eq!(f.live(), (0, 0), "fault {fault_at}");
+    }
+}
+
+/// A Drop that panics: the panic propagates, and every other key and value is still dropped
+/// exactly once.
+#[test]
+fn drop_panic_in_clear_drop_retain_and_remove() {
+    for fault_at in [1u64, 7, 50, 199] {
+        // Map drop.
+        let f = Fixture::new();
+        let m = f.map(100);
+        f.faults.drop_countdown.set(fault_at);
+        assert!(catch_unwind(AssertUnwindSafe(|| drop(m))).is_err());
+        assert_eq!(f.live(), (0, 0));
+
+        // clear.
+        let f = Fixture::new();
+        let mut m = f.map(100);
+        f.faults.drop_countdown.set(fault_at);
+        assert!(catch_unwind(AssertUnwindSafe(|| m.clear())).is_err());
+        assert_eq!(f.live(), (0, 0));
+        assert!(m.is_empty());
+        m.insert(f.k(1), f.v(1));
+        assert_eq!(m.get(&f.k(1)).map(|v| v.id), Some(1));
+        drop(m);
+        assert_eq!(f.live(), (0, 0));
+
+        // retain.
+        let f = Fixture::new();
+        let mut m = f.map(100);
+        f.faults.drop_countdown.set(fault_at);
+        let r = catch_unwind(AssertUnwindSafe(|| m.retain(|k, _| k.id >= 50)));
+        if fault_at <= 100 {
+            assert!(r.is_err());
+        }
+        f.faults.drop_countdown.set(0);
+        let (k, v) = f.live();
+        assert_eq!(k as usize, m.len());
+        assert_eq!(v as usize, m.len());
+        assert!(m.keys().all(|k| m.get(k).is_some()));
+        drop(m);
+        assert_eq!(f.live(), (0, 0));
+    }
+}

@@ -1,0 +1,291 @@
+//! The layout snapshot against maps whose placement the tests choose (ModuloState puts key k
+//! in bucket k mod 2^B), and against random operation sequences.
+
+use gomap::inspect::{
+    self, lookup_path, snapshot, tophash, Array, FixedState, Layout, ModuloState, SlotState,
+};
+use gomap::GoMap;
+use proptest::prelude::*;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+fn modulo_map(keys: impl IntoIterator<Item = u64>) -> GoMap<u64, u64, ModuloState> {
+    let mut m = GoMap::with_hasher(ModuloState);
+    for k in keys {
+        m.insert(k, k * 10);
+    }
+    m
+}
+
+fn live_keys(l: &Layout) -> Vec<String> {
+    let serving = l.buckets.iter().chain(l.old_buckets.iter().filter(|c| !c.evacuated()));
+    let mut v: Vec<String> = serving
+        .flat_map(|c| c.bmaps.iter())
+        .flat_map(|b| b.slots.iter())
+        .filter_map(|s| s.key.clone())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn slot_states_follow_the_reserved_tophash_values() {
+    assert_eq!(SlotState::of(0), SlotState::EmptyRest);
+    assert_eq!(SlotState::of(1), SlotState::EmptyOne);
+    assert_eq!(SlotState::of(2), SlotState::EvacuatedX);
+    assert_eq!(SlotState::of(3), SlotState::EvacuatedY);
+    assert_eq!(SlotState::of(4), SlotState::EvacuatedEmpty);
+    for t in 5..=255u8 {
+        assert_eq!(SlotState::of(t), SlotState::Filled);
+    }
+    assert_eq!(tophash(0), 5);
+    assert_eq!(tophash(4 << 56), 9);
+    assert_eq!(tophash(0xab << 56), 0xab);
+}
+
+#[test]
+fn an_empty_map_has_no_bucket_array_yet() {
+    let m: GoMap<u64, u64, ModuloState> = GoMap::with_hasher(ModuloState);
+    let l = snapshot(&m);
+    assert_eq!(l.header.count, 0);
+    assert_eq!(l.header.b, 0);
+    assert!(l.buckets.is_empty() && l.old_buckets.is_empty());
+    assert_eq!(l.figures().bytes_per_entry, None);
+}
+
+#[test]
+fn eight_keys_fill_bucket_zero_in_order_with_their_tophash() {
+    let m = modulo_map(0..8);
+    let l = snapshot(&m);
+    assert_eq!(l.buckets.len(), 1);
+    let b = &l.buckets[0].bmaps[0];
+    for (i, s) in b.slots.iter().enumerate() {
+        assert_eq!(s.key.as_deref(), Some(i.to_string().as_str()));
+        assert_eq!(s.value.as_deref(), Some((i * 10).to_string().as_str()));
+        assert_eq!(s.tophash, tophash(ModuloState.hash_one(i as u64)));
+    }
+    let f = l.figures();
+    assert_eq!(f.probes_per_miss, 8.0);
+    assert_eq!(f.probes_per_hit, 4.5);
+    assert_eq!(f.load_factor, 8.0);
+}
+
+#[test]
+fn a_ninth_key_in_one_bucket_takes_an_overflow_bucket() {
+    // B = 1 after the 9th key; then even keys pile into bucket 0.
+    let m = modulo_map((0..9).chain([10, 12, 14, 16]));
+    let l = snapshot(&m);
+    assert_eq!(l.header.b, 1);
+    assert_eq!(l.header.noverflow, 1);
+    assert_eq!(l.buckets[0].bmaps.len(), 2);
+    assert_eq!(l.buckets[1].bmaps.len(), 1);
+    let ovf = &l.buckets[0].bmaps[1];
+    assert_eq!(ovf.slots[0].key.as_deref(), Some("16"));
+    assert_eq!(ovf.slots[1].state(), SlotState::EmptyRest);
+    let f = l.figures();
+    assert_eq!(f.overflow_buckets, 1);
+    assert_eq!(f.longest_chain, 2);
+    assert_eq!(f.avg_chain, 1.5);
+    assert_eq!(f.overflow_share, 0.5);
+    // Bucket 0 holds 9, bucket 1 holds 4: hits cost (1+..+9 + 1+..+4) / 13.
+    assert!((f.probes_per_hit - 55.0 / 13.0).abs() < 1e-9);
+    assert_eq!(f.probes_per_miss, 6.5);
+}
+
+fn half_grown() -> GoMap<u64, u64, ModuloState> {
+    // 26 keys at B = 2 (6.5 per bucket), then key 28 (old bucket 0) starts the grow to B = 3.
+    let mut keys: Vec<u64> = (0..=25).collect();
+    keys.push(28);
+    modulo_map(keys)
+}
+
+#[test]
+fn mid_grow_shows_both_arrays_and_the_evacuation_mark() {
+    let m = half_grown();
+    let st = m.stats();
+    assert!(st.growing, "the tour's premise: one write cannot evacuate 4 buckets");
+    let l = snapshot(&m);
+    assert_eq!(l.header.b, 3);
+    assert_eq!(l.buckets.len(), 8);
+    assert_eq!(l.old_buckets.len(), 4);
+    assert_eq!(l.header.old_buckets, 4);
+    let evac: Vec<bool> = l.old_buckets.iter().map(|c| c.evacuated()).collect();
+    for (i, &e) in evac.iter().enumerate() {
+        assert_eq!(e, i < l.header.nevacuate, "old bucket {i}");
+    }
+    assert!(evac[0], "the write's own old bucket is evacuated");
+    // Evacuated slots keep their tophash as a forwarding note and drop key and value.
+    for s in l.old_buckets[0].bmaps.iter().flat_map(|b| b.slots.iter()) {
+        assert!(s.state().is_evacuated(), "{s:?}");
+        assert!(s.key.is_none() && s.value.is_none());
+    }
+    assert_eq!(live_keys(&l).len(), 27);
+    let text = inspect::render_text(&l, &inspect::TextOptions::default());
+    assert!(text.contains(&format!("nevacuate = {}", l.header.nevacuate)));
+    assert!(text.contains("evX"));
+}
+
+#[test]
+fn a_lookup_mid_grow_reads_the_unevacuated_old_bucket() {
+    let m = half_grown();
+    let l = snapshot(&m);
+    let k = (0..26u64)
+        .find(|&k| !l.old_buckets[(k & 3) as usize].evacuated())
+        .expect("some old bucket is still waiting");
+    let p = lookup_path(&m, &k);
+    assert_eq!(p.bucket, (k & 7) as usize);
+    assert_eq!(p.array, Some(Array::Old));
+    assert_eq!(p.index, (k & 3) as usize);
+    assert!(p.found.is_some());
+    assert!(p.probes >= 1 && p.key_compares >= 1);
+    assert_eq!(m.get(&k), Some(&(k * 10)));
+    // A key whose old bucket moved is read from the new array.
+    let moved = (0..26u64).find(|&k| l.old_buckets[(k & 3) as usize].evacuated()).unwrap();
+    let p = lookup_path(&m, &moved);
+    assert_eq!(p.array, Some(Array::Current));
+    assert!(p.found.is_some());
+    let miss = lookup_path(&m, &1_000_003);
+    assert_eq!(miss.found, None);
+}
+
+#[test]
+fn deletes_leave_empty_one_then_empty_rest() {
+    let mut m = modulo_map(0..5); // B = 0, slots 0..5
+    m.remove(&1);
+    let l = snapshot(&m);
+    let states: Vec<SlotState> = l.buckets[0].bmaps[0].slots.iter().map(|s| s.state()).collect();
+    assert_eq!(states[1], SlotState::EmptyOne);
+    assert_eq!(states[5], SlotState::EmptyRest);
+    // Removing the tail turns the trailing run, the earlier emptyOne included, into emptyRest.
+    for k in [4, 3, 2] {
+        m.remove(&k);
+    }
+    let l = snapshot(&m);
+    let slots = &l.buckets[0].bmaps[0].slots;
+    assert_eq!(slots[0].state(), SlotState::Filled);
+    for s in &slots[1..] {
+        assert_eq!(s.state(), SlotState::EmptyRest);
+    }
+    assert_eq!(lookup_path(&m, &9).probes, 1);
+}
+
+#[test]
+fn sizes_and_bytes_per_entry_are_reported() {
+    let m = modulo_map(0..8);
+    let l = snapshot(&m);
+    assert_eq!((l.key_size, l.value_size), (8, 8));
+    assert!(l.bucket_bytes >= 8 + 8 * 16, "bmap {}", l.bucket_bytes);
+    assert!(l.allocated_bytes >= l.bucket_bytes);
+    let f = l.figures();
+    let per = f.bytes_per_entry.unwrap();
+    assert!((per - l.allocated_bytes as f64 / 8.0).abs() < 1e-9);
+    assert!((f.overhead_per_entry.unwrap() - (per - 16.0)).abs() < 1e-9);
+}
+
+#[test]
+fn renderers_draw_every_bucket() {
+    let m = half_grown();
+    let l = snapshot(&m);
+    let svg = inspect::render_svg(&l, &inspect::SvgOptions::default());
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert_eq!(svg.matches("class=\"chain\"").count(), 8 + 4);
+    let greyed = l.old_buckets.iter().filter(|c| c.evacuated()).count();
+    assert_eq!(svg.matches("opacity=\"0.45\"").count(), greyed);
+    assert!(svg.contains(&format!("nevacuate = {}", l.header.nevacuate)));
+    let plain = inspect::render_text(&l, &inspect::TextOptions::default());
+    assert!(!plain.contains('\x1b'));
+    let colored =
+        inspect::render_text(&l, &inspect::TextOptions { color: true, ..Default::default() });
+    assert!(colored.contains("\x1b[32m"));
+    let json = inspect::render_json(&l);
+    assert!(json.contains("\"B\": 3"));
+    assert_eq!(json.matches("\"index\":").count(), 12);
+    assert_eq!(json.matches('{').count(), json.matches('}').count());
+}
+
+#[test]
+fn json_escapes_keys() {
+    let mut m = GoMap::with_hasher(FixedState::with_seed(1));
+    m.insert("quote\" and \\ and\nnewline".to_string(), 1u8);
+    let json = inspect::render_json(&snapshot(&m));
+    // Debug escapes the string once, JSON escapes that text again.
+    assert!(json.contains(r#""key": "\"quote\\\" and \\\\ and\\nnewline\"""#), "{json}");
+}
+
+#[test]
+fn html_player_has_one_section_per_frame_and_controls() {
+    let frames = vec![
+        inspect::HtmlFrame {
+            title: "a <b>".into(),
+            narration: "one\ntwo".into(),
+            svg: "<svg></svg>".into(),
+            text: String::new(),
+        };
+        3
+    ];
+    let h = inspect::render_html("t", &frames);
+    assert_eq!(h.matches("<section class=\"frame\"").count(), 3);
+    assert_eq!(h.matches(" hidden>").count(), 2);
+    assert!(h.contains("id=\"slider\"") && h.contains("max=\"3\""));
+    assert!(h.contains("a &lt;b&gt;"));
+    assert!(h.contains("#frame="));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Whatever the operations, the snapshot holds exactly the map's entries, once each.
+    #[test]
+    fn snapshot_holds_exactly_the_live_entries(ops in prop::collection::vec((any::<bool>(), 0u64..300), 0..600)) {
+        let mut m = GoMap::with_hasher(FixedState::with_seed(3));
+        let mut model = HashMap::new();
+        for (ins, k) in ops {
+            if ins {
+                m.insert(k, k + 1);
+                model.insert(k, k + 1);
+            } else {
+                m.remove(&k);
+                model.remove(&k);
+            }
+        }
+        let l = snapshot(&m);
+        let mut want: Vec<String> = model.keys().map(|k| k.to_string()).collect();
+        want.sort();
+        prop_assert_eq!(live_keys(&l), want);
+        prop_assert_eq!(l.header.count, model.len());
+        for k in model.keys() {
+            let p = lookup_path(&m, k);
+            prop_assert!(p.found.is_some());
+        }
+    }
+}
+
+#[test]
+fn the_live_iterator_follows_one_of_go_s_walks() {
+    // Mid-grow, and again after the grow finished.
+    let mut m = modulo_map((0..=25).chain([28]));
+    for round in 0..2 {
+        let l = snapshot(&m);
+        let nb = l.buckets.len();
+        let walks: Vec<Vec<String>> = (0..nb)
+            .flat_map(|s| (0..8).map(move |o| (s, o)))
+            .map(|(s, o)| {
+                inspect::iteration_walk(&m, s, o).into_iter().flat_map(|st| st.keys).collect()
+            })
+            .collect();
+        for w in &walks {
+            let mut sorted = w.clone();
+            sorted.sort();
+            assert_eq!(sorted, live_keys(&l), "every walk yields each key once");
+        }
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..40 {
+            let order: Vec<String> = m.keys().map(|k| k.to_string()).collect();
+            let at = walks.iter().position(|w| *w == order);
+            assert!(at.is_some(), "round {round}: iterator order {order:?} is no Go walk");
+            seen.insert(at);
+        }
+        assert!(seen.len() > 1, "the start is random, so orders vary");
+        m.insert(30, 300); // finishes the grow
+        assert!(!m.stats().growing);
+    }
+}

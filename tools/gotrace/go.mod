@@ -1,0 +1,3 @@
+module gomap/tools/gotrace
+
+go 1.24
