@@ -3,7 +3,8 @@
 //!
 //! Thread counts come from `GOMAP_BENCH_THREADS` (default `1,2`; a bigger machine can run
 //! `GOMAP_BENCH_THREADS=1,2,4,8,16`). One iteration is one operation on every thread, so the
-//! reported throughput is total operations per second across threads.
+//! reported throughput is total operations per second across threads. With
+//! `GOMAP_BENCH_CPU_TIME=1` it prints CPU time per operation instead (see `cpu_time_table`).
 //!
 //! Workloads (keys and values are u64; 1024 keys are stored before each timed batch):
 //! - `read_99`, `read_90`, `write_50`: loads of present keys, the rest stores to present keys.
@@ -12,7 +13,7 @@
 //!   (a cache that only grows): the case sync.Map is made for.
 //! - `churn`: 25% stores of new keys, 25% deletes of keys stored 64 stores ago, 50% loads.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{black_box, criterion_group, BenchmarkId, Criterion, Throughput};
 use dashmap::DashMap;
 use gomap::concurrent::{ConcurrentMap, RwLockMap};
 use std::collections::HashMap;
@@ -115,14 +116,28 @@ enum Workload {
     Churn,
 }
 
+/// Nanoseconds this thread has spent on a CPU (Linux `/proc/thread-self/schedstat`), if known.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Wall time and CPU time (if known) of one thread's share of a batch.
+#[derive(Clone, Copy, Default)]
+struct Spent {
+    wall: Duration,
+    cpu_ns: Option<u64>,
+}
+
 /// Runs `iters` operations of `w` on thread `t` and returns how long they took.
-fn run_thread<M: SharedMap>(m: &M, w: Workload, t: u64, iters: u64, go: &Barrier) -> Duration {
+fn run_thread<M: SharedMap>(m: &M, w: Workload, t: u64, iters: u64, go: &Barrier) -> Spent {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (t + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
     // Keys this thread added, newest last; fresh keys never collide across threads.
     let mut ring = [0u64; RING];
     let mut fresh = (t + 1) << 40;
     let mut added = 0usize;
     go.wait();
+    let cpu0 = thread_cpu_ns();
     let start = Instant::now();
     for i in 0..iters {
         let r = rng.next();
@@ -167,10 +182,13 @@ fn run_thread<M: SharedMap>(m: &M, w: Workload, t: u64, iters: u64, go: &Barrier
             },
         }
     }
-    start.elapsed()
+    let wall = start.elapsed();
+    let cpu_ns = cpu0.zip(thread_cpu_ns()).map(|(a, b)| b - a);
+    Spent { wall, cpu_ns }
 }
 
-fn run<M: SharedMap>(w: Workload, threads: usize, iters: u64) -> Duration {
+/// One batch of `iters` operations per thread on a fresh map; the per-thread results.
+fn run<M: SharedMap>(w: Workload, threads: usize, iters: u64) -> Vec<Spent> {
     let m = M::new();
     for k in 0..PREFILL {
         m.store(k, k);
@@ -188,7 +206,7 @@ fn run<M: SharedMap>(w: Workload, threads: usize, iters: u64) -> Duration {
                 s.spawn(move || run_thread(m, w, t as u64, iters, go))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).max().unwrap_or_default()
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }
 
@@ -212,7 +230,11 @@ fn bench_workload(c: &mut Criterion, name: &str, w: Workload) {
                 g.bench_with_input(
                     BenchmarkId::new(<$ty as SharedMap>::NAME, threads),
                     &threads,
-                    |b, &n| b.iter_custom(|iters| run::<$ty>(w, n, iters)),
+                    |b, &n| {
+                        b.iter_custom(|iters| {
+                            run::<$ty>(w, n, iters).iter().map(|s| s.wall).max().unwrap_or_default()
+                        })
+                    },
                 );
             };
         }
@@ -232,5 +254,68 @@ fn benches(c: &mut Criterion) {
     bench_workload(c, "churn", Workload::Churn);
 }
 
+/// `GOMAP_BENCH_CPU_TIME=1`: instead of criterion's wall-clock runs, print CPU nanoseconds per
+/// operation (summed over threads, median of 3 batches). On a shared, oversubscribed machine
+/// this is steadier than wall time: a descheduled thread costs no CPU time, while cache-line
+/// contention between threads that do run together still shows as extra CPU per operation.
+fn cpu_time_table() {
+    const OPS: u64 = 4_000_000;
+    let workloads = [
+        ("read_99", Workload::Mixed(99)),
+        ("read_90", Workload::Mixed(90)),
+        ("write_50", Workload::Mixed(50)),
+        ("grow_only", Workload::GrowOnly),
+        ("churn", Workload::Churn),
+    ];
+    /// Median CPU ns per operation, and in brackets how much of the batch's wall time the
+    /// threads were actually on a CPU (100% = all of them all the time).
+    fn ns_per_op<M: SharedMap>(w: Workload, threads: usize) -> String {
+        let mut samples: Vec<(f64, f64)> = (0..3)
+            .filter_map(|_| {
+                let spent = run::<M>(w, threads, OPS);
+                let cpu: u64 = spent.iter().map(|s| s.cpu_ns).sum::<Option<u64>>()?;
+                let wall = spent.iter().map(|s| s.wall).max()?.as_nanos() as f64;
+                let ops = (OPS * threads as u64) as f64;
+                Some((cpu as f64 / ops, cpu as f64 / (wall * threads as f64)))
+            })
+            .collect();
+        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+        samples
+            .get(1)
+            .map_or_else(|| "n/a".to_string(), |(ns, on)| format!("{ns:.1} ({:.0}%)", on * 100.0))
+    }
+    println!(
+        "CPU ns per operation (lower is better), median of 3 batches of {OPS} ops/thread; \
+         (on-CPU share of threads x wall time)"
+    );
+    println!(
+        "| workload | threads | {} | {} | {} | {} |",
+        <ConcurrentMap<u64, u64> as SharedMap>::NAME,
+        <RwLockMap<u64, u64> as SharedMap>::NAME,
+        <RwLock<HashMap<u64, u64>> as SharedMap>::NAME,
+        <DashMap<u64, u64> as SharedMap>::NAME
+    );
+    println!("|---|---|---|---|---|---|");
+    for (name, w) in workloads {
+        for threads in thread_counts() {
+            println!(
+                "| {name} | {threads} | {} | {} | {} | {} |",
+                ns_per_op::<ConcurrentMap<u64, u64>>(w, threads),
+                ns_per_op::<RwLockMap<u64, u64>>(w, threads),
+                ns_per_op::<RwLock<HashMap<u64, u64>>>(w, threads),
+                ns_per_op::<DashMap<u64, u64>>(w, threads)
+            );
+        }
+    }
+}
+
 criterion_group!(concurrent, benches);
-criterion_main!(concurrent);
+
+fn main() {
+    if std::env::var_os("GOMAP_BENCH_CPU_TIME").is_some() {
+        cpu_time_table();
+        return;
+    }
+    concurrent();
+    Criterion::default().configure_from_args().final_summary();
+}

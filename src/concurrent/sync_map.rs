@@ -791,4 +791,26 @@ mod tests {
         }
         assert_eq!(LIVE.load(SeqCst), 0, "values leaked");
     }
+
+    #[test]
+    fn zero_sized_and_byte_values_work() {
+        // Boxed ZSTs share one dangling address; the cells must still tell deleted, expunged
+        // and present apart.
+        let m: ConcurrentMap<u8, ()> = ConcurrentMap::new();
+        m.store(1, ());
+        m.range(|_, _| true);
+        assert_eq!(m.swap(1, ()), Some(()));
+        assert!(m.compare_and_swap(&1, &(), ()));
+        assert_eq!(m.load_and_delete(&1), Some(()));
+        m.store(2, ()); // rebuilds dirty, expunging key 1
+        assert!(is_expunged_in_read(&m, &1));
+        assert_eq!(m.load(&1), None);
+        assert_eq!(m.load_or_store(1, ()), ((), false));
+        assert_eq!(m.len(), 2);
+
+        let b: ConcurrentMap<u8, u8> = (0..=255).map(|i| (i, i)).collect();
+        assert_eq!(b.len(), 256);
+        assert!(b.compare_and_delete(&7, &7));
+        assert_eq!(b.load(&8), Some(8));
+    }
 }
