@@ -151,12 +151,12 @@ fn run_thread<M: SharedMap>(m: &M, w: Workload, t: u64, iters: u64, go: &Barrier
                 }
             }
             Workload::GrowOnly => {
-                if (r >> 32) % 1000 == 0 {
+                if (r >> 32).is_multiple_of(1000) {
                     fresh += 1;
                     m.store(fresh, fresh);
                     ring[added % RING] = fresh;
                     added += 1;
-                } else if added > 0 && (r >> 40) % 8 == 0 {
+                } else if added > 0 && (r >> 40).is_multiple_of(8) {
                     black_box(m.load(ring[(r as usize) % added.min(RING)]));
                 } else {
                     black_box(m.load(r % PREFILL));

@@ -232,7 +232,7 @@ impl Progress {
             if self.done == self.total {
                 eprintln!();
             }
-        } else if self.done == self.total || self.done % (self.total / 10).max(1) == 0 {
+        } else if self.done == self.total || self.done.is_multiple_of((self.total / 10).max(1)) {
             eprintln!("{bar} {pct:>3}% {what}");
         }
     }

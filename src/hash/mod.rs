@@ -1,22 +1,356 @@
-//! Interim default hasher: std's SipHash with a fresh key per map, until Go's aeshash and
-//! memhash land in this module.
+//! Go's map hash functions, as the default hasher of [`GoMap`](crate::GoMap).
+//!
+//! Go's runtime hashes map keys with one of two functions, picked once at start-up (`alginit`
+//! in `runtime/alg.go`):
+//!
+//! - **aeshash** ([`Backend::Aes`]): the AES-NI routines of `runtime/asm_amd64.s`. The per-map
+//!   seed and the input length are mixed with a 128-byte random key schedule (`aeskeysched`),
+//!   then the input goes through AES rounds in 1, 2, 4 or 8 lanes of 16 bytes depending on its
+//!   length (0-15, 16, 17-32, 33-64, 65-128, 129+ bytes). Integer keys use a 4- or 8-byte form:
+//!   seed and value in one register, three rounds keyed by the schedule.
+//! - **memhash** ([`Backend::Mem`]): the portable fallback of `runtime/hash64.go`, built on
+//!   wyhash's folded 64x64 -> 128 bit multiply and four random key words (`hashkey`).
+//!
+//! The rule, like Go's on x86-64: aeshash when the CPU has AES-NI, SSSE3 and SSE4.1 (detected
+//! once per process with `cpufeatures`), memhash otherwise and on every other target (Go's
+//! own AES hash for arm64 is not ported). Both
+//! functions give bit-for-bit the outputs of Go 1.24's runtime for the same key schedule, seed
+//! and input (`tests/hash_vectors.rs` checks vectors printed by `tools/gohash`).
+//!
+//! The key schedule is drawn once per process; every [`RandomState`] draws its own seed, as Go
+//! gives every map its own `hash0`. [`RandomState::with_backend`] forces a backend.
+//!
+//! # How [`GoHasher`] maps `Hasher` writes to Go's functions
+//!
+//! Each write hashes its value with the running hash as the seed, as Go hashes a composite key
+//! field by field; [`finish`](core::hash::Hasher::finish) returns the running hash. So one
+//! `write_u64` gives Go's 8-byte form (`u64`, `i64`, `usize` keys), one `write_u32` the 4-byte
+//! form, and `write` the general function. A `str` key writes its bytes and then a `0xff`
+//! terminator; the terminator is skipped when it directly follows a byte write, so a string
+//! hashes exactly as Go's `strhash`. Skipping it loses nothing: a byte write mixes in its
+//! length, so write boundaries already separate the fields of a key. `u8`, `u16` and `u128`
+//! take the general function on 1, 2 and 16 bytes, as Go hashes those sizes. Inputs are read
+//! little-endian and outputs are 64-bit on every target (Go on amd64).
+//!
+//! # Example
+//!
+//! ```
+//! use std::hash::BuildHasher;
+//! use gomap::hash::{backend, Backend, RandomState};
+//!
+//! let s = RandomState::new(); // fresh seed, process backend
+//! assert_eq!(s.backend(), backend());
+//! // How the map uses a hash, with B = 5 (32 buckets):
+//! let h = s.hash_one("gopher");
+//! let bucket = h & ((1 << 5) - 1);
+//! let tophash = (h >> 56) as u8;
+//! assert!(bucket < 32);
+//! # let _ = tophash;
+//! // memhash can be forced anywhere; aeshash only where the CPU has it.
+//! let m = RandomState::with_seed(42, Backend::Mem).unwrap();
+//! assert_eq!(m.hash_one(7u64), RandomState::with_seed(42, Backend::Mem).unwrap().hash_one(7u64));
+//! ```
 
-use std::collections::hash_map::DefaultHasher;
+use core::fmt;
+use core::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
 
-/// Builds the default hasher; each instance gets a fresh random key.
-#[derive(Clone, Debug, Default)]
-pub struct RandomState(std::collections::hash_map::RandomState);
+use rand::RngCore;
 
-impl RandomState {
-    /// A new state with a fresh random key.
-    pub fn new() -> Self {
-        Self::default()
+#[cfg(target_arch = "x86_64")]
+mod aes;
+mod mem;
+
+/// Which hash function a [`RandomState`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// aeshash: Go's AES-NI hash (x86-64 with AES-NI, SSSE3 and SSE4.1).
+    Aes,
+    /// memhash: Go's portable hash (`runtime/hash64.go`), available everywhere.
+    Mem,
+}
+
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(aes_cpuid, "aes", "ssse3", "sse4.1");
+
+/// Whether this CPU can run aeshash (Go's rule: AES-NI, SSSE3 and SSE4.1).
+fn aes_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        aes_cpuid::get()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
-impl core::hash::BuildHasher for RandomState {
-    type Hasher = DefaultHasher;
-    fn build_hasher(&self) -> DefaultHasher {
-        self.0.build_hasher()
+/// The backend this process uses by default: [`Backend::Aes`] where the CPU supports it,
+/// [`Backend::Mem`] otherwise. Detected once; later calls are a cached load.
+pub fn backend() -> Backend {
+    if aes_available() {
+        Backend::Aes
+    } else {
+        Backend::Mem
+    }
+}
+
+/// Error from [`RandomState::with_backend`] / [`RandomState::with_seed`]: the requested backend
+/// cannot run on this CPU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendUnavailable {
+    requested: Backend,
+}
+
+impl BackendUnavailable {
+    /// The backend that was asked for.
+    pub fn requested(&self) -> Backend {
+        self.requested
+    }
+}
+
+impl fmt::Display for BackendUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if cfg!(target_arch = "x86_64") {
+            write!(
+                f,
+                "hash backend {:?} unavailable: aeshash needs AES-NI, SSSE3 and SSE4.1, \
+                 which this CPU lacks (use Backend::Mem)",
+                self.requested
+            )
+        } else {
+            write!(
+                f,
+                "hash backend {:?} unavailable: aeshash is implemented for x86-64 only \
+                 (use Backend::Mem)",
+                self.requested
+            )
+        }
+    }
+}
+
+impl std::error::Error for BackendUnavailable {}
+
+/// aeshash's key schedule, 16-byte aligned so each round key is one aligned load.
+#[repr(C, align(16))]
+pub(crate) struct AesKeys(pub(crate) [u8; 128]);
+
+/// The process-wide random keys of both backends (Go fills only the one it uses; a process
+/// here may use both).
+pub(crate) struct Keys {
+    /// Go's `aeskeysched` (kept off x86-64 too, so the test hook has one signature).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    aes: AesKeys,
+    /// Go's `hashkey`.
+    mem: [u64; 4],
+}
+
+impl Keys {
+    fn random() -> Keys {
+        let mut rng = rand::thread_rng();
+        let mut aes = [0u8; 128];
+        rng.fill_bytes(&mut aes);
+        let mem = [rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64()];
+        Keys { aes: AesKeys(aes), mem }
+    }
+}
+
+fn process_keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(Keys::random)
+}
+
+/// Checks that `b` can run here.
+fn check(b: Backend) -> Result<Backend, BackendUnavailable> {
+    match b {
+        Backend::Aes if !aes_available() => Err(BackendUnavailable { requested: b }),
+        _ => Ok(b),
+    }
+}
+
+/// The default [`BuildHasher`] of [`GoMap`](crate::GoMap): a per-map seed (Go's `hash0`) plus the backend.
+///
+/// Every [`RandomState::new`] draws a fresh random seed, so two maps order and place the same
+/// keys differently. (Go's `hash0` is 32 bits; this seed uses all 64.)
+#[derive(Clone)]
+pub struct RandomState {
+    seed: u64,
+    backend: Backend,
+    keys: &'static Keys,
+}
+
+impl RandomState {
+    /// A fresh random seed with the process backend ([`backend()`]).
+    pub fn new() -> Self {
+        RandomState { seed: rand::random(), backend: backend(), keys: process_keys() }
+    }
+
+    /// A fresh random seed with backend `b`.
+    ///
+    /// # Errors
+    ///
+    /// [`BackendUnavailable`] if `b` is [`Backend::Aes`] and this CPU lacks AES-NI, SSSE3 or
+    /// SSE4.1, or the target is not x86-64. [`Backend::Mem`] always succeeds.
+    pub fn with_backend(b: Backend) -> Result<Self, BackendUnavailable> {
+        Self::with_seed(rand::random(), b)
+    }
+
+    /// A fixed seed with backend `b`: deterministic within one process (the key schedule is
+    /// still random per process), for tests and benches.
+    ///
+    /// # Errors
+    ///
+    /// As [`with_backend`](Self::with_backend).
+    pub fn with_seed(seed: u64, b: Backend) -> Result<Self, BackendUnavailable> {
+        Ok(RandomState { seed, backend: check(b)?, keys: process_keys() })
+    }
+
+    /// The per-map seed (Go's `hash0`).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The hash function this state's hashers use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+impl Default for RandomState {
+    /// Same as [`RandomState::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for RandomState {
+    // The seed stays out of debug output, as std's RandomState keeps its keys out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RandomState").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl BuildHasher for RandomState {
+    type Hasher = GoHasher;
+
+    #[inline]
+    fn build_hasher(&self) -> GoHasher {
+        GoHasher { hash: self.seed, keys: self.keys, backend: self.backend, after_bytes: false }
+    }
+}
+
+/// The [`Hasher`] built by [`RandomState`]: Go's aeshash or memhash, chained over writes.
+///
+/// See the [module docs](self) for how writes map to Go's functions.
+#[derive(Clone)]
+pub struct GoHasher {
+    /// The running hash; the seed of the next write.
+    hash: u64,
+    keys: &'static Keys,
+    /// Invariant: `Aes` only where `aes_available()` (checked by `RandomState`'s constructors).
+    backend: Backend,
+    /// The last write was `write(bytes)`: a following `write_u8(0xff)` is `str`'s terminator.
+    after_bytes: bool,
+}
+
+impl fmt::Debug for GoHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GoHasher").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl GoHasher {
+    #[inline]
+    fn bytes(&mut self, p: &[u8]) {
+        self.hash = match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
+            Backend::Aes => unsafe { aes::hash(&self.keys.aes, self.hash, p) },
+            _ => mem::hash(&self.keys.mem, self.hash, p),
+        };
+    }
+}
+
+impl Hasher for GoHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.bytes(bytes);
+        self.after_bytes = true;
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        if !(self.after_bytes && i == 0xff) {
+            self.bytes(&[i]);
+        }
+        self.after_bytes = false;
+    }
+
+    #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.bytes(&i.to_le_bytes());
+        self.after_bytes = false;
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.hash = match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
+            Backend::Aes => unsafe { aes::hash32(&self.keys.aes, self.hash, i) },
+            _ => mem::hash32(&self.keys.mem, self.hash, i),
+        };
+        self.after_bytes = false;
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.hash = match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
+            Backend::Aes => unsafe { aes::hash64(&self.keys.aes, self.hash, i) },
+            _ => mem::hash64(&self.keys.mem, self.hash, i),
+        };
+        self.after_bytes = false;
+    }
+
+    #[inline]
+    fn write_u128(&mut self, i: u128) {
+        self.bytes(&i.to_le_bytes());
+        self.after_bytes = false;
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        // Go's int/uintptr keys on a 64-bit target.
+        self.write_u64(i as u64);
+    }
+}
+
+/// Hooks for the known-answer tests: the hash functions with an explicit key schedule.
+#[doc(hidden)]
+pub mod testing {
+    use super::{check, AesKeys, Backend, BackendUnavailable, Keys, RandomState};
+
+    /// A `RandomState` using the given key schedule (Go's `aeskeysched` and `hashkey`) instead of
+    /// the process one. Leaks the 160-byte schedule: for tests only.
+    ///
+    /// # Errors
+    ///
+    /// As [`RandomState::with_backend`].
+    pub fn random_state(
+        aeskeysched: [u8; 128],
+        hashkey: [u64; 4],
+        seed: u64,
+        backend: Backend,
+    ) -> Result<RandomState, BackendUnavailable> {
+        let backend = check(backend)?;
+        let keys = Box::leak(Box::new(Keys { aes: AesKeys(aeskeysched), mem: hashkey }));
+        Ok(RandomState { seed, backend, keys })
     }
 }

@@ -210,7 +210,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn find(
         &self,
         hash: u64,
-        mut eq: impl FnMut(&K) -> bool,
+        eq: impl FnMut(&K) -> bool,
     ) -> Option<(Bucket<K, V>, usize)> {
         // SAFETY: mask + 1 buckets start at cur (or mask == 0 and cur is the shared empty one,
         // whose emptyRest tophash ends the search before anything else is read).
@@ -221,24 +221,7 @@ impl<K, V> RawTable<K, V> {
                 b = ob;
             }
         }
-        let top = tophash(hash);
-        loop {
-            let word = b.top_word();
-            let mut m = match_byte(word, top);
-            while m != 0 {
-                let i = lowest(m);
-                // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
-                if eq(unsafe { &*b.key(i) }) {
-                    return Some((b, i));
-                }
-                m &= m - 1;
-            }
-            // An emptyRest byte: nothing further in this bucket or its chain.
-            if match_byte(word, EMPTY_REST) != 0 {
-                return None;
-            }
-            b = b.overflow()?;
-        }
+        search_chain(b, tophash(hash), eq)
     }
 
     /// Go's mapassign up to the store: grow work, search, grow trigger, slot choice. Returns the
@@ -327,7 +310,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn remove(
         &mut self,
         hash: u64,
-        mut eq: impl FnMut(&K) -> bool,
+        eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(K, V)> {
         if self.count == 0 {
@@ -338,25 +321,9 @@ impl<K, V> RawTable<K, V> {
             self.grow_work(bucket, hasher);
         }
         let head = self.buckets.as_ref()?.bucket(bucket);
-        let top = tophash(hash);
-        let mut b = head;
-        loop {
-            let word = b.top_word();
-            let mut m = match_byte(word, top);
-            while m != 0 {
-                let i = lowest(m);
-                // SAFETY: slot i is filled (tophash matches).
-                if eq(unsafe { &*b.key(i) }) {
-                    // SAFETY: found in this table's current array, in the chain starting at head.
-                    return Some(unsafe { self.remove_at(head, b, i) });
-                }
-                m &= m - 1;
-            }
-            if match_byte(word, EMPTY_REST) != 0 {
-                return None;
-            }
-            b = b.overflow()?;
-        }
+        let (b, i) = search_chain(head, tophash(hash), eq)?;
+        // SAFETY: found in this table's current array, in the chain starting at head.
+        Some(unsafe { self.remove_at(head, b, i) })
     }
 
     /// Empties a filled slot and restores the emptyRest markers behind it.
@@ -681,6 +648,34 @@ impl<K, V> RawTable<K, V> {
             .flatten()
             .map(BucketArray::allocated_bytes)
             .sum()
+    }
+}
+
+/// Searches the chain from `b` for a key with tophash `top` that `eq` accepts; stops at the
+/// first emptyRest. Testing all 8 tophash bytes at once finds the same slots, in the same order,
+/// as Go's byte loop.
+#[inline(always)]
+fn search_chain<K, V>(
+    mut b: Bucket<K, V>,
+    top: u8,
+    mut eq: impl FnMut(&K) -> bool,
+) -> Option<(Bucket<K, V>, usize)> {
+    loop {
+        let word = b.top_word();
+        let mut m = match_byte(word, top);
+        while m != 0 {
+            let i = lowest(m);
+            // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
+            if eq(unsafe { &*b.key(i) }) {
+                return Some((b, i));
+            }
+            m &= m - 1;
+        }
+        // An emptyRest byte: nothing further in this bucket or its chain.
+        if match_byte(word, EMPTY_REST) != 0 {
+            return None;
+        }
+        b = b.overflow()?;
     }
 }
 

@@ -1,0 +1,90 @@
+//! memhash: the portable backend, a port of Go's `runtime/hash64.go` (wyhash-inspired).
+//!
+//! Every function takes the process key (`hashkey`, four random words) explicitly so tests can
+//! run them with the key a Go process printed. Words are read little-endian, as Go reads them on
+//! amd64, so the output is the same on every target.
+
+/// Go's `m5`: mixed with the input length in the final step.
+const M5: u64 = 0x1d8e_4e27_c47d_124f;
+
+/// The 64x64 -> 128 bit product folded to 64 bits (hi ^ lo).
+#[inline(always)]
+fn mix(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+#[inline(always)]
+fn r4(p: &[u8], i: usize) -> u64 {
+    u64::from(u32::from_le_bytes(p[i..i + 4].try_into().unwrap()))
+}
+
+#[inline(always)]
+fn r8(p: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(p[i..i + 8].try_into().unwrap())
+}
+
+/// Go's `memhashFallback`: hashes `p` (any length) with the per-map `seed`.
+#[inline]
+pub(crate) fn hash(key: &[u64; 4], seed: u64, p: &[u8]) -> u64 {
+    let s = p.len();
+    let seed = seed ^ key[0];
+    let (a, b) = match s {
+        0 => return seed,
+        1..=3 => {
+            // First, middle and last byte cover every byte of a 1-3 byte input.
+            let a = u64::from(p[0]) | u64::from(p[s >> 1]) << 8 | u64::from(p[s - 1]) << 16;
+            (a, 0)
+        }
+        4 => {
+            let a = r4(p, 0);
+            (a, a)
+        }
+        5..=7 => (r4(p, 0), r4(p, s - 4)),
+        8 => {
+            let a = r8(p, 0);
+            (a, a)
+        }
+        9..=16 => (r8(p, 0), r8(p, s - 8)),
+        _ => return hash_long(key, seed, p),
+    };
+    mix(M5 ^ s as u64, mix(a ^ key[1], b ^ seed))
+}
+
+/// The > 16 byte case, kept out of line so short keys stay small.
+#[inline(never)]
+fn hash_long(key: &[u64; 4], mut seed: u64, p: &[u8]) -> u64 {
+    let s = p.len();
+    let mut rest = p;
+    if rest.len() > 48 {
+        // Three independent lanes keep three multipliers busy.
+        let (mut seed1, mut seed2) = (seed, seed);
+        while rest.len() > 48 {
+            seed = mix(r8(rest, 0) ^ key[1], r8(rest, 8) ^ seed);
+            seed1 = mix(r8(rest, 16) ^ key[2], r8(rest, 24) ^ seed1);
+            seed2 = mix(r8(rest, 32) ^ key[3], r8(rest, 40) ^ seed2);
+            rest = &rest[48..];
+        }
+        seed ^= seed1 ^ seed2;
+    }
+    while rest.len() > 16 {
+        seed = mix(r8(rest, 0) ^ key[1], r8(rest, 8) ^ seed);
+        rest = &rest[16..];
+    }
+    // The last 16 bytes of the whole input, overlapping bytes already mixed if need be.
+    let (a, b) = (r8(p, s - 16), r8(p, s - 8));
+    mix(M5 ^ s as u64, mix(a ^ key[1], b ^ seed))
+}
+
+/// Go's `memhash32Fallback`: the 4-byte form.
+#[inline(always)]
+pub(crate) fn hash32(key: &[u64; 4], seed: u64, x: u32) -> u64 {
+    let a = u64::from(x);
+    mix(M5 ^ 4, mix(a ^ key[1], a ^ seed ^ key[0]))
+}
+
+/// Go's `memhash64Fallback`: the 8-byte form.
+#[inline(always)]
+pub(crate) fn hash64(key: &[u64; 4], seed: u64, x: u64) -> u64 {
+    mix(M5 ^ 8, mix(x ^ key[1], x ^ seed ^ key[0]))
+}

@@ -1,0 +1,3 @@
+module gomap/tools/gohash
+
+go 1.24
