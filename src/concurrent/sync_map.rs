@@ -124,8 +124,7 @@ impl<V: Clone + Send + Sync + 'static> Entry<V> {
         }
     }
 
-    /// With `mu` held: turns an expunged entry back into a deleted one, so the caller can put
-    /// it into `dirty` before storing into it.
+    /// With `mu` held: turns an expunged entry back into a deleted one (see `revive_locked`).
     fn unexpunge_locked(&self, g: &Guard) -> bool {
         let cur = self.p.load(g);
         is_expunged(cur) && self.p.compare_and_mark(cur, Mark::Deleted, g)
@@ -330,9 +329,7 @@ where
         let mut d = self.lock();
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
-            if e.unexpunge_locked(g) {
-                d.map.get_or_insert_with(Inner::default).insert(key, Arc::clone(e));
-            }
+            Self::revive_locked(&mut d, key, e, g);
             e.load_or_store_locked(value, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
             let r = e.load_or_store_locked(value, g);
@@ -558,9 +555,7 @@ where
         let mut d = self.lock();
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
-            if e.unexpunge_locked(g) {
-                d.map.get_or_insert_with(Inner::default).insert(key, Arc::clone(e));
-            }
+            Self::revive_locked(&mut d, key, e, g);
             locked(e, new, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
             locked(e, new, g)
@@ -600,13 +595,38 @@ where
         if d.map.is_some() {
             return;
         }
+        // If `K::clone` or `K::hash` panics half way, dirty stays `None`, and with no dirty map
+        // nothing may be expunged (stores could never revive it), so undo the marks.
+        struct Undo<'a, K, V: Clone + Send + Sync + 'static> {
+            read: &'a ReadOnly<K, V>,
+            g: &'a Guard,
+        }
+        impl<K, V: Clone + Send + Sync + 'static> Drop for Undo<'_, K, V> {
+            fn drop(&mut self) {
+                for e in self.read.m.values() {
+                    e.unexpunge_locked(self.g);
+                }
+            }
+        }
+        let undo = Undo { read, g };
         let mut m = Inner::with_capacity(read.m.len());
         for (k, e) in read.m.iter() {
             if !e.try_expunge_locked(g) {
                 m.insert(k.clone(), Arc::clone(e));
             }
         }
+        std::mem::forget(undo);
         d.map = Some(m);
+    }
+
+    /// With `mu` held and `e` in `read`: if `e` is expunged, puts it back into `dirty` and
+    /// clears the mark, so that a store into it survives the next promotion. The insert goes
+    /// first: should hashing `key` panic, `e` stays expunged and out of `dirty`, as before.
+    fn revive_locked(d: &mut Dirty<K, V>, key: K, e: &Arc<Entry<V>>, g: &Guard) {
+        if is_expunged(e.p.load(g)) {
+            d.map.get_or_insert_with(Inner::default).insert(key, Arc::clone(e));
+            e.unexpunge_locked(g);
+        }
     }
 }
 
@@ -812,5 +832,54 @@ mod tests {
         assert_eq!(b.len(), 256);
         assert!(b.compare_and_delete(&7, &7));
         assert_eq!(b.load(&8), Some(8));
+    }
+
+    #[test]
+    fn a_panicking_key_clone_while_building_dirty_loses_nothing() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        /// Clones allowed before `Key::clone` panics.
+        static CLONES_LEFT: AtomicUsize = AtomicUsize::new(usize::MAX);
+        #[derive(PartialEq, Eq, Hash, Debug)]
+        struct Key(u32);
+        impl Clone for Key {
+            fn clone(&self) -> Self {
+                let left = CLONES_LEFT.fetch_sub(1, SeqCst);
+                assert!(left > 0, "clone of {} refused", self.0);
+                Key(self.0)
+            }
+        }
+        let m = ConcurrentMap::new();
+        for i in 0..20 {
+            m.store(Key(i), i);
+        }
+        m.range(|_, _| true); // promote: all in read, no dirty
+        for i in 0..10 {
+            m.delete(&Key(i));
+        }
+        // Building dirty copies the 10 live keys; the last copy panics, after (almost surely)
+        // some deleted entries have been marked expunged.
+        CLONES_LEFT.store(9, SeqCst);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.store(Key(100), 100)));
+        CLONES_LEFT.store(usize::MAX, SeqCst);
+        assert!(r.is_err(), "building dirty should have cloned keys");
+        assert_eq!(dirty_len(&m), None);
+        for i in 0..10 {
+            assert!(!is_expunged_in_read(&m, &Key(i)), "key {i}: a mark survived the panic");
+        }
+        // A deleted key comes back through its read entry (lock-free), and nothing is lost
+        // once dirty is built and promoted for real.
+        m.store(Key(3), 33);
+        m.store(Key(100), 100);
+        m.range(|_, _| true);
+        for i in 0..20 {
+            let want = match i {
+                3 => Some(33),
+                0..=9 => None,
+                _ => Some(i),
+            };
+            assert_eq!(m.load(&Key(i)), want, "key {i}");
+        }
+        assert_eq!(m.load(&Key(100)), Some(100));
+        assert_eq!(m.len(), 12);
     }
 }
