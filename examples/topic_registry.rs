@@ -6,6 +6,10 @@
 //! few hot topics and now and then to a brand-new one; each message is fanned out to every
 //! channel of its topic. The same run on `RwLockMap` is printed for comparison.
 //!
+//! Lookups return clones, here `Arc<Topic>`: one atomic increment on the topic's shared count
+//! per publish, which with few hot topics costs about as much as the lookup itself. A broker
+//! that wants more would cache the `Arc<Topic>` per publisher connection, as NSQ's clients do.
+//!
 //! Run: `cargo run --release --example topic_registry -- [publishers] [messages_per_publisher]`
 
 use gomap::concurrent::RwLockMap;
