@@ -7,15 +7,16 @@ use std::sync::Arc;
 
 fn assert_send_sync<T: Send + Sync>() {}
 
-/// ConcurrentMap frees replaced values through epoch-based reclamation, i.e. some time after
-/// they are replaced; this pushes that along until `done` holds (or gives up and returns false).
+/// ConcurrentMap frees replaced values through epoch-based reclamation, i.e. once no thread
+/// is pinned in an old epoch; this pushes that along until `done` holds, giving other test
+/// threads a few seconds to unpin before it gives up and returns false.
 fn reclaimed(done: impl Fn() -> bool) -> bool {
-    for _ in 0..10_000 {
+    for _ in 0..3000 {
         if done() {
             return true;
         }
         crossbeam_epoch::pin().flush();
-        std::thread::yield_now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
     done()
 }
