@@ -44,9 +44,10 @@ use super::Inner;
 ///
 /// # Panics
 ///
-/// No method panics by itself. A panic raised by `K`'s `Hash`/`Eq` or `V`'s `Clone`/`PartialEq`
-/// unwinds out of the call; the map stays usable (its lock is not left poisoned), though that
-/// call may or may not have taken effect.
+/// No method panics by itself. A panic raised by `K`'s `Hash`/`Eq`/`Clone` or `V`'s
+/// `Clone`/`PartialEq` unwinds out of the call; the map stays usable (its lock is not left
+/// poisoned and no entry is left half-moved), though that call may or may not have taken effect.
+/// Those impls must not call back into the same map: its lock is not reentrant.
 ///
 /// [`RwLockMap`]: super::RwLockMap
 ///
@@ -64,8 +65,8 @@ use super::Inner;
 /// assert_eq!(m.len(), 0);
 /// ```
 pub struct ConcurrentMap<K, V> {
-    /// Replaced only with `mu` held; loaded without it. Boxed in an `Arc` so that `range` and
-    /// `len` can keep a snapshot without staying pinned.
+    /// Replaced only with `mu` held; loaded without it. Boxed in an `Arc` so that `range` can
+    /// keep a snapshot without staying pinned while its callback runs.
     read: Published<Arc<ReadOnly<K, V>>>,
     mu: Mutex<Dirty<K, V>>,
 }
