@@ -71,6 +71,21 @@ fn check<S: BuildHasher>(m: &GoMap<u64, u32, S>, s: &HashMap<u64, u32>, keys: u6
     let got = sorted(it);
     assert_eq!(got.len(), s.len(), "iteration yields each entry once");
     assert_eq!(got, sorted(s.iter()));
+    // fold (and what is built on it) walks the same entries as next, also mid-grow and after a
+    // partial walk.
+    let mut folded: Vec<(u64, u32)> = m.iter().fold(Vec::new(), |mut acc, (k, v)| {
+        acc.push((*k, *v));
+        acc
+    });
+    folded.sort_unstable();
+    assert_eq!(folded, got);
+    let mut it = m.iter();
+    let mut rest: Vec<(u64, u32)> = it.by_ref().take(3).map(|(k, v)| (*k, *v)).collect();
+    it.for_each(|(k, v)| rest.push((*k, *v)));
+    rest.sort_unstable();
+    assert_eq!(rest, got);
+    assert_eq!(m.keys().fold(0u64, |a, k| a.wrapping_add(*k)), s.keys().sum::<u64>());
+    assert_eq!(m.values().count(), s.len());
     let st = m.stats();
     assert_eq!(st.len, s.len());
     assert!(st.growing || (st.nevacuate == 0 && st.old_buckets == 0 && !st.same_size_grow));

@@ -819,6 +819,56 @@ impl RawIter {
         }
     }
 
+    /// The whole remaining walk, for `Iterator::fold` and everything built on it (`sum`,
+    /// `for_each`, `count`, ...). A fresh iterator over a map that is not growing visits the
+    /// same slots in the same order as `next` would, in a loop that keeps its state in registers.
+    ///
+    /// # Safety
+    /// As for `next`.
+    #[inline]
+    pub(crate) unsafe fn fold<K, V, B>(
+        mut self,
+        table: &RawTable<K, V>,
+        hasher: Option<ErasedHasher>,
+        init: B,
+        mut f: impl FnMut(B, Bucket<K, V>, usize) -> B,
+    ) -> B {
+        let mut acc = init;
+        let fresh = self.bptr == 0 && !self.wrapped && self.bucket == self.start_bucket;
+        let new = match &table.buckets {
+            Some(new) if fresh && table.oldbuckets.is_none() => new,
+            _ => {
+                // SAFETY: forwarded from the caller.
+                while let Some((b, i)) = unsafe { self.next(table, hasher) } {
+                    acc = f(acc, b, i);
+                }
+                return acc;
+            }
+        };
+        let mut remaining = self.remaining;
+        let mask = new.len() - 1;
+        let shift = 8 * self.offset;
+        let mut j = self.start_bucket;
+        while remaining != 0 {
+            let mut b = Some(new.bucket(j));
+            while let Some(bk) = b {
+                let mut full = match_full(bk.top_word()).rotate_right(shift);
+                while full != 0 {
+                    let slot = (lowest(full) + self.offset as usize) & (BUCKET_CNT - 1);
+                    full &= full - 1;
+                    acc = f(acc, bk, slot);
+                    remaining -= 1;
+                }
+                b = bk.overflow();
+            }
+            j = (j + 1) & mask;
+            if j == self.start_bucket {
+                break;
+            }
+        }
+        acc
+    }
+
     /// Go's checkBucket filter: does this old bucket's entry belong to the new bucket being
     /// visited? With no hasher, the whole old bucket goes with its X visit.
     #[cold]
