@@ -16,6 +16,8 @@
 //!   [`GoMap::stats`] for Go's header fields. The [`map`] module docs walk through the design.
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
 //! - [`inspect`] draws the live buckets as text, SVG or JSON; the `gomap` program's tour uses it.
+//! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
+//!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
 //!
 //! ```
 //! use gomap::GoMap;
@@ -31,10 +33,12 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod concurrent;
 pub mod hash;
 pub mod inspect;
 pub mod map;
 
+pub use concurrent::ConcurrentMap;
 pub use hash::RandomState;
 pub use map::{GoMap, Stats, TryReserveError};
 

@@ -108,6 +108,15 @@ fn iterator_traits_and_lengths() {
     assert_eq!(m.drain().len(), 100);
     assert!(m.is_empty());
     assert!(format!("{:?}", m.iter()).starts_with('['));
+    // fold through iter_mut and values_mut changes every value once.
+    let mut m: GoMap<u64, u64> = (0..1000).map(|k| (k, k)).collect();
+    let n = m.iter_mut().fold(0, |n, (_, v)| {
+        *v += 1;
+        n + 1
+    });
+    assert_eq!(n, 1000);
+    m.values_mut().for_each(|v| *v *= 2);
+    assert!(m.iter().all(|(k, v)| *v == 2 * (k + 1)));
 }
 
 #[test]

@@ -47,7 +47,7 @@ fn slot_states_follow_the_reserved_tophash_values() {
 fn an_empty_map_has_no_bucket_array_yet() {
     let m: GoMap<u64, u64, ModuloState> = GoMap::with_hasher(ModuloState);
     let l = snapshot(&m);
-    assert_eq!(l.header.count, 0);
+    assert_eq!(l.header.len, 0);
     assert_eq!(l.header.b, 0);
     assert!(l.buckets.is_empty() && l.old_buckets.is_empty());
     assert_eq!(l.figures().bytes_per_entry, None);
@@ -251,7 +251,7 @@ proptest! {
         let mut want: Vec<String> = model.keys().map(|k| k.to_string()).collect();
         want.sort();
         prop_assert_eq!(live_keys(&l), want);
-        prop_assert_eq!(l.header.count, model.len());
+        prop_assert_eq!(l.header.len, model.len());
         for k in model.keys() {
             let p = lookup_path(&m, k);
             prop_assert!(p.found.is_some());

@@ -192,7 +192,7 @@ fn growth_table() -> String {
         "| {:.2} (after the next insert doubled B to {}) | {} | {:.2} | {} | {} | {:.2} | {:.2} | {:.2} |",
         f.load_factor,
         l.header.b,
-        l.header.count,
+        l.header.len,
         100.0 * f.overflow_share,
         f.overflow_buckets,
         l.header.noverflow,

@@ -84,7 +84,7 @@ pub fn render_json(layout: &Layout) -> String {
     let _ = write!(
         o,
         "{{\n  \"hmap\": {{\"count\": {}, \"B\": {}, \"noverflow\": {}, \"growing\": {}, \"same_size_grow\": {}, \"nevacuate\": {}, \"old_buckets\": {}}},\n",
-        h.count, h.b, h.noverflow, h.growing, h.same_size_grow, h.nevacuate, h.old_buckets
+        h.len, h.b, h.noverflow, h.growing, h.same_size_grow, h.nevacuate, h.old_buckets
     );
     o.push_str("  \"types\": {\"key\": ");
     string(&mut o, &layout.key_type);

@@ -37,7 +37,7 @@ use crate::map::{
     Generation, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y,
     MIN_TOP_HASH,
 };
-use crate::GoMap;
+use crate::{GoMap, Stats};
 use std::fmt::Debug;
 use std::hash::{BuildHasher, Hash};
 
@@ -147,25 +147,6 @@ impl Chain {
     }
 }
 
-/// The hmap header fields, as [`GoMap::stats`] reports them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Header {
-    /// `count`: live entries.
-    pub count: usize,
-    /// `B`: log2 of the bucket count.
-    pub b: u8,
-    /// `noverflow`: Go's approximate overflow bucket count.
-    pub noverflow: u16,
-    /// Whether `oldbuckets` is set.
-    pub growing: bool,
-    /// The `sameSizeGrow` flag.
-    pub same_size_grow: bool,
-    /// `nevacuate`: old buckets below it are evacuated.
-    pub nevacuate: usize,
-    /// Buckets in `oldbuckets` (0 when not growing).
-    pub old_buckets: usize,
-}
-
 /// Which bucket array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Array {
@@ -179,7 +160,7 @@ pub enum Array {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     /// The hmap fields.
-    pub header: Header,
+    pub header: Stats,
     /// The current array, one chain per bucket; empty before the first insert of a B = 0 map.
     pub buckets: Vec<Chain>,
     /// The old array while growing, else empty.
@@ -254,7 +235,7 @@ impl Layout {
 
     /// Computes the learner's figures from the snapshot.
     pub fn figures(&self) -> Figures {
-        let n = self.header.count;
+        let n = self.header.len;
         let nb = self.buckets.len();
         let per_entry = (n > 0).then(|| self.allocated_bytes as f64 / n as f64);
         let overflow_buckets = self.buckets.iter().map(|c| c.bmaps.len() - 1).sum();
@@ -289,7 +270,6 @@ impl Layout {
 
 /// Takes a snapshot of `map`'s buckets, keys and values (by `Debug`) and header.
 pub fn snapshot<K: Debug, V: Debug, S>(map: &GoMap<K, V, S>) -> Layout {
-    let st = map.stats();
     let mut buckets: Vec<Chain> = Vec::new();
     let mut old_buckets: Vec<Chain> = Vec::new();
     map.for_each_bucket(|view| {
@@ -311,15 +291,7 @@ pub fn snapshot<K: Debug, V: Debug, S>(map: &GoMap<K, V, S>) -> Layout {
         }
     });
     Layout {
-        header: Header {
-            count: st.len,
-            b: st.b,
-            noverflow: st.noverflow,
-            growing: st.growing,
-            same_size_grow: st.same_size_grow,
-            nevacuate: st.nevacuate,
-            old_buckets: st.old_buckets,
-        },
+        header: map.stats(),
         buckets,
         old_buckets,
         key_type: std::any::type_name::<K>().to_string(),

@@ -159,7 +159,7 @@ pub(crate) fn header_line(layout: &Layout) -> String {
     };
     format!(
         "hmap: count {}, B {} (2^B = {} bucket{}), noverflow {}, {grow}",
-        h.count,
+        h.len,
         h.b,
         1usize << h.b,
         if h.b == 0 { "" } else { "s" },

@@ -47,6 +47,15 @@ impl<'a, K, V, S> Iterator for Iter<'a, K, V, S> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.raw.remaining, Some(self.raw.remaining))
     }
+
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
+        // SAFETY: as in `next`; each slot passed to the closure is filled.
+        unsafe {
+            self.raw
+                .fold(self.table, self.hasher, init, |acc, b, i| f(acc, (&*b.key(i), &*b.elem(i))))
+        }
+    }
 }
 
 impl<K, V, S> ExactSizeIterator for Iter<'_, K, V, S> {}
@@ -87,6 +96,16 @@ impl<'a, K, V, S> Iterator for IterMut<'a, K, V, S> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.raw.remaining, Some(self.raw.remaining))
+    }
+
+    #[inline]
+    fn fold<B, F: FnMut(B, Self::Item) -> B>(self, init: B, mut f: F) -> B {
+        // SAFETY: as in `next`: each filled slot is passed once, so each &mut V is unique.
+        unsafe {
+            self.raw.fold(self.table, self.hasher, init, |acc, b, i| {
+                f(acc, (&*b.key(i), &mut *b.elem(i)))
+            })
+        }
     }
 }
 
@@ -220,6 +239,11 @@ macro_rules! projection {
 
             fn size_hint(&self) -> (usize, Option<usize>) {
                 self.inner.size_hint()
+            }
+
+            #[inline]
+            fn fold<B, F: FnMut(B, $item) -> B>(self, init: B, mut f: F) -> B {
+                self.inner.fold(init, |acc, $kv| f(acc, $e))
             }
         }
 

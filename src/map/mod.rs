@@ -2,8 +2,8 @@
 //!
 //! # The design, before any code
 //!
-//! A map is a header (Go's `hmap`, here [`table::RawTable`]) and an array of 2^B buckets (Go's
-//! `bmap`, here [`bucket`]). The low B bits of a key's hash pick its bucket. Each bucket holds 8
+//! A map is a header (Go's `hmap`, here `table::RawTable`) and an array of 2^B buckets (Go's
+//! `bmap`, here `bucket.rs`). The low B bits of a key's hash pick its bucket. Each bucket holds 8
 //! entries: first 8 *tophash* bytes, then the 8 keys together, then the 8 values together, then a
 //! pointer to an overflow bucket. Grouping keys and values avoids the padding a `(u64, u8)` pair
 //! would need in every slot. A key or value over 128 bytes is boxed and the slot holds the

@@ -210,7 +210,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn find(
         &self,
         hash: u64,
-        mut eq: impl FnMut(&K) -> bool,
+        eq: impl FnMut(&K) -> bool,
     ) -> Option<(Bucket<K, V>, usize)> {
         // SAFETY: mask + 1 buckets start at cur (or mask == 0 and cur is the shared empty one,
         // whose emptyRest tophash ends the search before anything else is read).
@@ -221,24 +221,7 @@ impl<K, V> RawTable<K, V> {
                 b = ob;
             }
         }
-        let top = tophash(hash);
-        loop {
-            let word = b.top_word();
-            let mut m = match_byte(word, top);
-            while m != 0 {
-                let i = lowest(m);
-                // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
-                if eq(unsafe { &*b.key(i) }) {
-                    return Some((b, i));
-                }
-                m &= m - 1;
-            }
-            // An emptyRest byte: nothing further in this bucket or its chain.
-            if match_byte(word, EMPTY_REST) != 0 {
-                return None;
-            }
-            b = b.overflow()?;
-        }
+        search_chain(b, tophash(hash), eq)
     }
 
     /// Go's mapassign up to the store: grow work, search, grow trigger, slot choice. Returns the
@@ -327,7 +310,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn remove(
         &mut self,
         hash: u64,
-        mut eq: impl FnMut(&K) -> bool,
+        eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(K, V)> {
         if self.count == 0 {
@@ -338,25 +321,9 @@ impl<K, V> RawTable<K, V> {
             self.grow_work(bucket, hasher);
         }
         let head = self.buckets.as_ref()?.bucket(bucket);
-        let top = tophash(hash);
-        let mut b = head;
-        loop {
-            let word = b.top_word();
-            let mut m = match_byte(word, top);
-            while m != 0 {
-                let i = lowest(m);
-                // SAFETY: slot i is filled (tophash matches).
-                if eq(unsafe { &*b.key(i) }) {
-                    // SAFETY: found in this table's current array, in the chain starting at head.
-                    return Some(unsafe { self.remove_at(head, b, i) });
-                }
-                m &= m - 1;
-            }
-            if match_byte(word, EMPTY_REST) != 0 {
-                return None;
-            }
-            b = b.overflow()?;
-        }
+        let (b, i) = search_chain(head, tophash(hash), eq)?;
+        // SAFETY: found in this table's current array, in the chain starting at head.
+        Some(unsafe { self.remove_at(head, b, i) })
     }
 
     /// Empties a filled slot and restores the emptyRest markers behind it.
@@ -684,6 +651,34 @@ impl<K, V> RawTable<K, V> {
     }
 }
 
+/// Searches the chain from `b` for a key with tophash `top` that `eq` accepts; stops at the
+/// first emptyRest. Testing all 8 tophash bytes at once finds the same slots, in the same order,
+/// as Go's byte loop.
+#[inline(always)]
+fn search_chain<K, V>(
+    mut b: Bucket<K, V>,
+    top: u8,
+    mut eq: impl FnMut(&K) -> bool,
+) -> Option<(Bucket<K, V>, usize)> {
+    loop {
+        let word = b.top_word();
+        let mut m = match_byte(word, top);
+        while m != 0 {
+            let i = lowest(m);
+            // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
+            if eq(unsafe { &*b.key(i) }) {
+                return Some((b, i));
+            }
+            m &= m - 1;
+        }
+        // An emptyRest byte: nothing further in this bucket or its chain.
+        if match_byte(word, EMPTY_REST) != 0 {
+            return None;
+        }
+        b = b.overflow()?;
+    }
+}
+
 /// Rewrites the empty slots after a chain's last filled slot as emptyRest.
 fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
     let mut last: Option<(Bucket<K, V>, usize)> = None;
@@ -822,6 +817,56 @@ impl RawIter {
             }
             self.enter(b);
         }
+    }
+
+    /// The whole remaining walk, for `Iterator::fold` and everything built on it (`sum`,
+    /// `for_each`, `count`, ...). A fresh iterator over a map that is not growing visits the
+    /// same slots in the same order as `next` would, in a loop that keeps its state in registers.
+    ///
+    /// # Safety
+    /// As for `next`.
+    #[inline]
+    pub(crate) unsafe fn fold<K, V, B>(
+        mut self,
+        table: &RawTable<K, V>,
+        hasher: Option<ErasedHasher>,
+        init: B,
+        mut f: impl FnMut(B, Bucket<K, V>, usize) -> B,
+    ) -> B {
+        let mut acc = init;
+        let fresh = self.bptr == 0 && !self.wrapped && self.bucket == self.start_bucket;
+        let new = match &table.buckets {
+            Some(new) if fresh && table.oldbuckets.is_none() => new,
+            _ => {
+                // SAFETY: forwarded from the caller.
+                while let Some((b, i)) = unsafe { self.next(table, hasher) } {
+                    acc = f(acc, b, i);
+                }
+                return acc;
+            }
+        };
+        let mut remaining = self.remaining;
+        let mask = new.len() - 1;
+        let shift = 8 * self.offset;
+        let mut j = self.start_bucket;
+        while remaining != 0 {
+            let mut b = Some(new.bucket(j));
+            while let Some(bk) = b {
+                let mut full = match_full(bk.top_word()).rotate_right(shift);
+                while full != 0 {
+                    let slot = (lowest(full) + self.offset as usize) & (BUCKET_CNT - 1);
+                    full &= full - 1;
+                    acc = f(acc, bk, slot);
+                    remaining -= 1;
+                }
+                b = bk.overflow();
+            }
+            j = (j + 1) & mask;
+            if j == self.start_bucket {
+                break;
+            }
+        }
+        acc
     }
 
     /// Go's checkBucket filter: does this old bucket's entry belong to the new bucket being

@@ -1,0 +1,889 @@
+//! `ConcurrentMap`: Go's classic `sync.Map` (sync/map.go before Go 1.24).
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::Hash;
+use std::sync::atomic::Ordering::{Acquire, Release};
+use std::sync::Arc;
+
+use super::sync::{
+    pin, unpoison, AtomicBool, Fresh, Guard, Mark, Mutex, MutexGuard, Published, Snapshot, State,
+    ValueCell,
+};
+use super::Inner;
+
+/// A concurrent map built like Go's classic `sync.Map`.
+///
+/// Two maps share the entries. `read` is an immutable snapshot published through an atomic
+/// pointer: a load, or an update of a key it already holds, takes no lock. `dirty` sits behind
+/// a mutex and holds every live entry plus keys added since the last promotion; `amended` says
+/// it has keys `read` lacks. Each lookup that has to fall through to `dirty` counts a miss, and
+/// once misses reach `len(dirty)` the dirty map becomes the new `read` (a move, not a copy).
+///
+/// An entry's value is an atomically replaceable cell, so overwriting or deleting a key held
+/// by `read` is a compare-and-swap on that cell. A deleted cell is empty; when a new `dirty`
+/// is built from `read`, empty cells are marked *expunged* and left out of it, and a later
+/// store to such a key must first clear the mark and put the entry back into `dirty` under
+/// the lock.
+///
+/// Pointers are published and reclaimed with crossbeam-epoch, so a read is one thread pin and
+/// a hash lookup. Replaced values are freed later, possibly on another thread and after the map
+/// is dropped; hence the `Send + Sync + 'static` bounds on keys and values.
+///
+/// Values are returned as clones, never as guards, so nothing a caller holds can block the map.
+///
+/// # When to use it
+///
+/// As Go's documentation says of `sync.Map`, this design pays off when keys are written once
+/// and read many times (caches that only grow), or when threads work on disjoint keys. Adding
+/// a new key after a promotion copies every key of `read` into a fresh `dirty` map, so a steady
+/// stream of new keys (churn) or a write-heavy mix runs slower than [`RwLockMap`]; see the
+/// `concurrent` benchmark.
+///
+/// Lookups use `K: Borrow<Q>`, like [`HashMap`](std::collections::HashMap).
+///
+/// # Panics
+///
+/// No method panics by itself. A panic raised by `K`'s `Hash`/`Eq`/`Clone` or `V`'s
+/// `Clone`/`PartialEq` unwinds out of the call; the map stays usable (its lock is not left
+/// poisoned and no entry is left half-moved), though that call may or may not have taken effect.
+/// Those impls must not call back into the same map: its lock is not reentrant.
+///
+/// [`RwLockMap`]: super::RwLockMap
+///
+/// # Examples
+///
+/// ```
+/// use gomap::ConcurrentMap;
+///
+/// let m = ConcurrentMap::new();
+/// m.store("a", 1);
+/// assert_eq!(m.load("a"), Some(1));
+/// assert_eq!(m.load_or_store("a", 2), (1, true));
+/// assert!(m.compare_and_swap("a", &1, 3));
+/// assert_eq!(m.load_and_delete("a"), Some(3));
+/// assert_eq!(m.len(), 0);
+/// ```
+pub struct ConcurrentMap<K, V> {
+    /// Replaced only with `mu` held; loaded without it. Boxed in an `Arc` so that `range` can
+    /// keep a snapshot without staying pinned while its callback runs.
+    read: Published<Arc<ReadOnly<K, V>>>,
+    mu: Mutex<Dirty<K, V>>,
+}
+
+struct ReadOnly<K, V> {
+    m: Inner<K, Arc<Entry<V>>>,
+    /// Set (with `mu` held) when `dirty` gains a key `m` lacks. It only ever goes from false to
+    /// true on one snapshot, so Go's re-publication of `{m, amended: true}` becomes a flag flip.
+    amended: AtomicBool,
+}
+
+struct Dirty<K, V> {
+    /// `None` right after a promotion, until the next new key needs a dirty map again.
+    map: Option<Inner<K, Arc<Entry<V>>>>,
+    misses: usize,
+}
+
+/// One key's value cell (Go's `entry`).
+struct Entry<V> {
+    p: ValueCell<V>,
+}
+
+fn live<V>(s: Snapshot<'_, V>) -> Option<&V> {
+    match s.state() {
+        State::Value(v) => Some(v),
+        _ => None,
+    }
+}
+
+fn is_expunged<V>(s: Snapshot<'_, V>) -> bool {
+    matches!(s.state(), State::<V>::Expunged)
+}
+
+impl<V: Clone + Send + Sync + 'static> Entry<V> {
+    fn new(value: Fresh<V>) -> Arc<Self> {
+        Arc::new(Entry::<V> { p: ValueCell::new(value) })
+    }
+
+    fn load(&self, g: &Guard) -> Option<V> {
+        live(self.p.load(g)).cloned()
+    }
+
+    /// Stores `new` unless the entry is expunged; returns the previous value, or hands `new`
+    /// back if expunged (only the locked path may revive an expunged entry).
+    fn try_swap(&self, mut new: Fresh<V>, g: &Guard) -> Result<Option<V>, Fresh<V>> {
+        let mut cur = self.p.load(g);
+        loop {
+            if is_expunged(cur) {
+                return Err(new);
+            }
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return Ok(live(cur).cloned()),
+                Err(back) => new = back,
+            }
+            cur = self.p.load(g);
+        }
+    }
+
+    /// With `mu` held: turns an expunged entry back into a deleted one (see `revive_locked`).
+    fn unexpunge_locked(&self, g: &Guard) -> bool {
+        let cur = self.p.load(g);
+        is_expunged(cur) && self.p.compare_and_mark(cur, Mark::Deleted, g)
+    }
+
+    /// With `mu` held and the entry known not to be expunged.
+    fn swap_locked(&self, new: Fresh<V>, g: &Guard) -> Option<V> {
+        live(self.p.swap(new, g)).cloned()
+    }
+
+    /// With `mu` held: marks a deleted entry expunged (it is about to be left out of `dirty`).
+    fn try_expunge_locked(&self, g: &Guard) -> bool {
+        let mut cur = self.p.load(g);
+        loop {
+            match cur.state() {
+                State::Value(_) => return false,
+                State::Expunged => return true,
+                State::Deleted => {}
+            }
+            if self.p.compare_and_mark(cur, Mark::Expunged, g) {
+                return true;
+            }
+            cur = self.p.load(g);
+        }
+    }
+
+    /// Loads the value, or stores `new` into a deleted entry. Hands `new` back if the entry is
+    /// expunged. Under `mu` it cannot be (only `mu` holders expunge), so the locked paths call
+    /// this too and never see `Err`.
+    fn try_load_or_store(&self, mut new: Fresh<V>, g: &Guard) -> Result<(V, bool), Fresh<V>> {
+        let mut cur = self.p.load(g);
+        loop {
+            match cur.state() {
+                State::Value(v) => return Ok((v.clone(), true)),
+                State::Expunged => return Err(new),
+                State::Deleted => {}
+            }
+            let ret = new.get().clone();
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return Ok((ret, false)),
+                Err(back) => new = back,
+            }
+            cur = self.p.load(g);
+        }
+    }
+
+    /// With `mu` held: `try_load_or_store` on an entry that is not expunged.
+    fn load_or_store_locked(&self, mut new: Fresh<V>, g: &Guard) -> (V, bool) {
+        let mut cur = self.p.load(g);
+        loop {
+            if let Some(v) = live(cur) {
+                return (v.clone(), true);
+            }
+            let ret = new.get().clone();
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return (ret, false),
+                Err(back) => new = back,
+            }
+            cur = self.p.load(g);
+        }
+    }
+
+    /// Empties a live entry, returning its value.
+    fn delete(&self, g: &Guard) -> Option<V> {
+        let mut cur = self.p.load(g);
+        loop {
+            let v = live(cur)?;
+            if self.p.compare_and_mark(cur, Mark::Deleted, g) {
+                return Some(v.clone());
+            }
+            cur = self.p.load(g);
+        }
+    }
+
+    /// `delete` without cloning the value out.
+    fn delete_quietly(&self, g: &Guard) {
+        let mut cur = self.p.load(g);
+        while live(cur).is_some() {
+            if self.p.compare_and_mark(cur, Mark::Deleted, g) {
+                return;
+            }
+            cur = self.p.load(g);
+        }
+    }
+
+    fn try_compare_and_swap(&self, old: &V, new: V, g: &Guard) -> bool
+    where
+        V: PartialEq,
+    {
+        let mut cur = self.p.load(g);
+        if live(cur) != Some(old) {
+            return false;
+        }
+        let mut new = Fresh::new(new);
+        loop {
+            match self.p.compare_and_swap(cur, new, g) {
+                Ok(()) => return true,
+                Err(back) => new = back,
+            }
+            cur = self.p.load(g);
+            if live(cur) != Some(old) {
+                return false;
+            }
+        }
+    }
+
+    fn compare_and_delete(&self, old: &V, g: &Guard) -> bool
+    where
+        V: PartialEq,
+    {
+        let mut cur = self.p.load(g);
+        loop {
+            if live(cur) != Some(old) {
+                return false;
+            }
+            if self.p.compare_and_mark(cur, Mark::Deleted, g) {
+                return true;
+            }
+            cur = self.p.load(g);
+        }
+    }
+}
+
+impl<K, V> ReadOnly<K, V> {
+    fn new(m: Inner<K, Arc<Entry<V>>>) -> Arc<Self> {
+        Arc::new(ReadOnly::<K, V> { m, amended: AtomicBool::new(false) })
+    }
+
+    fn amended(&self) -> bool {
+        self.amended.load(Acquire)
+    }
+}
+
+impl<K, V> ConcurrentMap<K, V> {
+    /// Creates an empty map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let m: gomap::ConcurrentMap<String, u32> = gomap::ConcurrentMap::new();
+    /// assert!(m.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        ConcurrentMap {
+            read: Published::new(ReadOnly::<K, V>::new(Inner::default())),
+            mu: Mutex::new(Dirty { map: None, misses: 0 }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Dirty<K, V>> {
+        unpoison(self.mu.lock())
+    }
+}
+
+impl<K, V> Default for ConcurrentMap<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K, V> ConcurrentMap<K, V>
+where
+    K: Eq + Hash + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// Returns a clone of the value stored for `key`, if any.
+    #[inline]
+    pub fn load<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.with_entry(key, false, Entry::load).flatten()
+    }
+
+    /// Sets the value for `key`.
+    pub fn store(&self, key: K, value: V) {
+        self.swap_value(key, value, |e, new, g| {
+            e.p.swap(new, g);
+            None
+        });
+    }
+
+    /// Sets the value for `key` and returns the previous one, if any.
+    pub fn swap(&self, key: K, value: V) -> Option<V> {
+        self.swap_value(key, value, Entry::swap_locked)
+    }
+
+    /// Returns the existing value for `key` and `true` if there is one; otherwise stores
+    /// `value` and returns a clone of it and `false`.
+    pub fn load_or_store(&self, key: K, value: V) -> (V, bool) {
+        let g = &pin();
+        let mut value = Fresh::new(value);
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(&key) {
+            match e.try_load_or_store(value, g) {
+                Ok(r) => return r,
+                Err(v) => value = v,
+            }
+        }
+
+        let mut d = self.lock();
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(&key) {
+            Self::revive_locked(&mut d, key, e, g);
+            e.load_or_store_locked(value, g)
+        } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
+            let r = e.load_or_store_locked(value, g);
+            self.miss_locked(&mut d, g);
+            r
+        } else {
+            self.amend_locked(&mut d, read, g);
+            let ret = value.get().clone();
+            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(value));
+            (ret, false)
+        }
+    }
+
+    /// Removes `key`, returning its value if it had one.
+    pub fn load_and_delete<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.with_entry(key, true, Entry::delete).flatten()
+    }
+
+    /// Removes `key`.
+    pub fn delete<Q>(&self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.with_entry(key, true, Entry::delete_quietly);
+    }
+
+    /// Replaces the value for `key` with `new` if it currently equals `old`.
+    ///
+    /// Returns whether it was replaced; a missing key is never replaced.
+    pub fn compare_and_swap<Q>(&self, key: &Q, old: &V, new: V) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        V: PartialEq,
+    {
+        let g = &pin();
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(key) {
+            return e.try_compare_and_swap(old, new, g);
+        }
+        if !read.amended() {
+            return false;
+        }
+        let mut d = self.lock();
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(key) {
+            e.try_compare_and_swap(old, new, g)
+        } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(key)) {
+            let swapped = e.try_compare_and_swap(old, new, g);
+            self.miss_locked(&mut d, g);
+            swapped
+        } else {
+            false
+        }
+    }
+
+    /// Removes `key` if its value equals `old`. Returns whether it was removed.
+    pub fn compare_and_delete<Q>(&self, key: &Q, old: &V) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        V: PartialEq,
+    {
+        self.with_entry(key, false, |e, g| e.compare_and_delete(old, g)).unwrap_or(false)
+    }
+
+    /// Calls `f` on each key and value until it returns `false`.
+    ///
+    /// As in Go, this is not a snapshot: each key is visited at most once, but a value stored
+    /// or deleted during the call may or may not be seen. `f` may call back into the map. If
+    /// keys were added since the last promotion, the dirty map is promoted first (as Go does),
+    /// so the next new key costs a copy of the map.
+    pub fn range<F>(&self, mut f: F)
+    where
+        F: FnMut(&K, &V) -> bool,
+    {
+        let read = self.promoted();
+        for (k, e) in read.m.iter() {
+            // Pinned per entry, not across `f`, so a slow callback does not hold up reclamation.
+            let g = &pin();
+            if let Some(v) = live(e.p.load(g)) {
+                if !f(k, v) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Removes every entry.
+    pub fn clear(&self) {
+        let g = &pin();
+        let read = self.read.load(g);
+        if read.m.is_empty() && !read.amended() {
+            return;
+        }
+        let mut d = self.lock();
+        let read = self.read.load(g);
+        if !read.m.is_empty() || read.amended() {
+            self.read.replace(ReadOnly::new(Inner::default()), g);
+        }
+        if let Some(m) = d.map.as_mut() {
+            m.clear();
+        }
+        d.misses = 0;
+    }
+
+    /// Counts the live entries.
+    ///
+    /// Go's `sync.Map` keeps no count, and neither does this: it is O(n), a walk over the read
+    /// map (lock-free) or, while keys are pending in the dirty map, over that map under the lock.
+    /// Concurrent writers may change the answer before it is returned.
+    pub fn len(&self) -> usize {
+        fn count<K, V>(m: &Inner<K, Arc<Entry<V>>>, g: &Guard) -> usize {
+            m.values().filter(|e| live(e.p.load(g)).is_some()).count()
+        }
+        let g = &pin();
+        let read = self.read.load(g);
+        if !read.amended() {
+            return count(&read.m, g);
+        }
+        let d = self.lock();
+        let read = self.read.load(g);
+        match &d.map {
+            Some(m) if read.amended() => count(m, g),
+            _ => count(&read.m, g),
+        }
+    }
+
+    /// Whether the map has no live entries. O(n) in the worst case, like [`len`](Self::len).
+    pub fn is_empty(&self) -> bool {
+        let mut empty = true;
+        self.range(|_, _| {
+            empty = false;
+            false
+        });
+        empty
+    }
+
+    /// The read map after promoting any pending dirty keys into it, as Go's `Range` does.
+    fn promoted(&self) -> Arc<ReadOnly<K, V>> {
+        let g = &pin();
+        let read = self.read.load(g);
+        if !read.amended() {
+            return Arc::clone(read);
+        }
+        let mut d = self.lock();
+        let read = self.read.load(g);
+        if read.amended() {
+            if let Some(m) = d.map.take() {
+                let fresh = ReadOnly::new(m);
+                self.read.replace(Arc::clone(&fresh), g);
+                d.misses = 0;
+                return fresh;
+            }
+        }
+        Arc::clone(read)
+    }
+
+    /// Finds `key`'s entry (taking the lock only when `read` misses and `dirty` has more keys)
+    /// and runs `f` on it; `remove` also drops it from `dirty`, as `LoadAndDelete` does.
+    #[inline]
+    fn with_entry<Q, R>(
+        &self,
+        key: &Q,
+        remove: bool,
+        f: impl FnOnce(&Entry<V>, &Guard) -> R,
+    ) -> Option<R>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let g = &pin();
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(key) {
+            return Some(f(e, g));
+        }
+        if !read.amended() {
+            return None;
+        }
+        let e = {
+            let mut d = self.lock();
+            let read = self.read.load(g);
+            if let Some(e) = read.m.get(key) {
+                Arc::clone(e)
+            } else if read.amended() {
+                let e = match d.map.as_mut() {
+                    Some(m) if remove => m.remove(key),
+                    Some(m) => m.get(key).cloned(),
+                    None => None,
+                };
+                self.miss_locked(&mut d, g);
+                e?
+            } else {
+                return None;
+            }
+        };
+        // Like Go, touch the entry after unlocking: its cell is atomic on its own.
+        Some(f(&e, g))
+    }
+
+    /// Store and Swap: in place if `read` has a live or deleted entry, otherwise under `mu`,
+    /// where `locked` does the swap on an entry known not to be expunged.
+    fn swap_value(
+        &self,
+        key: K,
+        value: V,
+        locked: impl FnOnce(&Entry<V>, Fresh<V>, &Guard) -> Option<V>,
+    ) -> Option<V> {
+        let g = &pin();
+        let mut new = Fresh::new(value);
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(&key) {
+            match e.try_swap(new, g) {
+                Ok(prev) => return prev,
+                Err(back) => new = back,
+            }
+        }
+        let mut d = self.lock();
+        let read = self.read.load(g);
+        if let Some(e) = read.m.get(&key) {
+            Self::revive_locked(&mut d, key, e, g);
+            locked(e, new, g)
+        } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
+            locked(e, new, g)
+        } else {
+            self.amend_locked(&mut d, read, g);
+            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(new));
+            None
+        }
+    }
+
+    /// With `mu` held, before adding a key `read` lacks: make sure `dirty` exists and mark
+    /// `read` amended.
+    fn amend_locked(&self, d: &mut Dirty<K, V>, read: &ReadOnly<K, V>, g: &Guard) {
+        if !read.amended() {
+            Self::dirty_locked(d, read, g);
+            read.amended.store(true, Release);
+        }
+    }
+
+    /// With `mu` held: counts a lookup that had to go to `dirty`, and promotes `dirty` to
+    /// `read` once such lookups have cost as much as copying it would.
+    fn miss_locked(&self, d: &mut Dirty<K, V>, g: &Guard) {
+        d.misses += 1;
+        let Some(m) = d.map.as_ref() else { return };
+        if d.misses < m.len() {
+            return;
+        }
+        if let Some(m) = d.map.take() {
+            self.read.replace(ReadOnly::new(m), g);
+        }
+        d.misses = 0;
+    }
+
+    /// With `mu` held: builds `dirty` from `read` if there is none, expunging deleted entries
+    /// so they are not copied.
+    fn dirty_locked(d: &mut Dirty<K, V>, read: &ReadOnly<K, V>, g: &Guard) {
+        if d.map.is_some() {
+            return;
+        }
+        // If `K::clone` or `K::hash` panics half way, dirty stays `None`, and with no dirty map
+        // nothing may be expunged (stores could never revive it), so undo the marks.
+        struct Undo<'a, K, V: Clone + Send + Sync + 'static> {
+            read: &'a ReadOnly<K, V>,
+            g: &'a Guard,
+        }
+        impl<K, V: Clone + Send + Sync + 'static> Drop for Undo<'_, K, V> {
+            fn drop(&mut self) {
+                for e in self.read.m.values() {
+                    e.unexpunge_locked(self.g);
+                }
+            }
+        }
+        let undo = Undo { read, g };
+        let mut m = Inner::with_capacity(read.m.len());
+        for (k, e) in read.m.iter() {
+            if !e.try_expunge_locked(g) {
+                m.insert(k.clone(), Arc::clone(e));
+            }
+        }
+        std::mem::forget(undo);
+        d.map = Some(m);
+    }
+
+    /// With `mu` held and `e` in `read`: if `e` is expunged, puts it back into `dirty` and
+    /// clears the mark, so that a store into it survives the next promotion. The insert goes
+    /// first: should hashing `key` panic, `e` stays expunged and out of `dirty`, as before.
+    fn revive_locked(d: &mut Dirty<K, V>, key: K, e: &Arc<Entry<V>>, g: &Guard) {
+        if is_expunged(e.p.load(g)) {
+            d.map.get_or_insert_with(Inner::default).insert(key, Arc::clone(e));
+            e.unexpunge_locked(g);
+        }
+    }
+}
+
+impl<K, V> fmt::Debug for ConcurrentMap<K, V>
+where
+    K: Eq + Hash + Clone + Send + Sync + 'static + fmt::Debug,
+    V: Clone + Send + Sync + 'static + fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_map();
+        self.range(|k, v| {
+            out.entry(k, v);
+            true
+        });
+        out.finish()
+    }
+}
+
+impl<K, V> FromIterator<(K, V)> for ConcurrentMap<K, V>
+where
+    K: Eq + Hash + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let m = ConcurrentMap::new();
+        for (k, v) in iter {
+            m.store(k, v);
+        }
+        m
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn read_len<K, V>(m: &ConcurrentMap<K, V>) -> usize {
+        m.read.load(&pin()).m.len()
+    }
+
+    fn amended<K, V>(m: &ConcurrentMap<K, V>) -> bool {
+        m.read.load(&pin()).amended()
+    }
+
+    fn dirty_len<K, V>(m: &ConcurrentMap<K, V>) -> Option<usize> {
+        m.lock().map.as_ref().map(|d| d.len())
+    }
+
+    fn is_expunged_in_read<K: Eq + Hash, V>(m: &ConcurrentMap<K, V>, k: &K) -> bool {
+        let g = &pin();
+        is_expunged(m.read.load(g).m[k].p.load(g))
+    }
+
+    #[test]
+    fn new_keys_go_to_dirty_and_misses_promote_them() {
+        let m = ConcurrentMap::new();
+        for i in 0..4 {
+            m.store(i, i);
+        }
+        assert_eq!(read_len(&m), 0);
+        assert_eq!(dirty_len(&m), Some(4));
+        assert!(amended(&m));
+        // Three misses leave dirty in place; the fourth (misses == len(dirty)) promotes it.
+        for _ in 0..3 {
+            assert_eq!(m.load(&0), Some(0));
+        }
+        assert_eq!(dirty_len(&m), Some(4));
+        assert_eq!(m.load(&0), Some(0));
+        assert_eq!(dirty_len(&m), None);
+        assert_eq!(read_len(&m), 4);
+        assert!(!amended(&m));
+        assert_eq!(m.lock().misses, 0);
+    }
+
+    #[test]
+    fn updates_of_read_keys_stay_off_the_lock_path() {
+        let m: ConcurrentMap<i32, i32> = (0..3).map(|i| (i, i)).collect();
+        m.range(|_, _| true); // promote
+        assert_eq!(dirty_len(&m), None);
+        m.store(1, 10);
+        assert!(m.compare_and_swap(&2, &2, 20));
+        m.delete(&0);
+        // None of these needed a dirty map.
+        assert_eq!(dirty_len(&m), None);
+        assert_eq!(m.load(&1), Some(10));
+        assert_eq!(m.load(&2), Some(20));
+        assert_eq!(m.load(&0), None);
+    }
+
+    #[test]
+    fn deleted_entries_are_expunged_then_unexpunged() {
+        let m: ConcurrentMap<i32, i32> = (0..3).map(|i| (i, i)).collect();
+        m.range(|_, _| true);
+        m.delete(&0);
+        assert!(!is_expunged_in_read(&m, &0));
+        // A new key builds dirty from read, expunging the deleted entry.
+        m.store(100, 100);
+        assert!(is_expunged_in_read(&m, &0));
+        assert_eq!(dirty_len(&m), Some(3)); // 1, 2, 100
+        assert_eq!(m.load(&0), None);
+        assert_eq!(m.len(), 3);
+        // Storing to the expunged key puts the same entry back into dirty.
+        m.store(0, 7);
+        assert!(!is_expunged_in_read(&m, &0));
+        assert_eq!(dirty_len(&m), Some(4));
+        assert_eq!(m.load(&0), Some(7));
+        // After promotion everything is still there exactly once.
+        m.range(|_, _| true);
+        let mut seen = Vec::new();
+        m.range(|k, v| {
+            seen.push((*k, *v));
+            true
+        });
+        seen.sort_unstable();
+        assert_eq!(seen, vec![(0, 7), (1, 1), (2, 2), (100, 100)]);
+    }
+
+    #[test]
+    fn expunged_entries_refuse_fast_path_ops() {
+        let m: ConcurrentMap<i32, i32> = (0..2).map(|i| (i, i)).collect();
+        m.range(|_, _| true);
+        m.delete(&0);
+        m.store(5, 5);
+        assert!(is_expunged_in_read(&m, &0));
+        assert!(!m.compare_and_swap(&0, &0, 1));
+        assert!(!m.compare_and_delete(&0, &0));
+        assert_eq!(m.load_and_delete(&0), None);
+        assert_eq!(m.load_or_store(0, 9), (9, false));
+        assert_eq!(m.load(&0), Some(9));
+        assert_eq!(dirty_len(&m), Some(3));
+    }
+
+    #[test]
+    fn clear_keeps_an_empty_dirty_map_usable() {
+        let m = ConcurrentMap::new();
+        m.store(1, 1);
+        m.clear();
+        assert_eq!(read_len(&m), 0);
+        assert_eq!(dirty_len(&m), Some(0));
+        assert!(!amended(&m));
+        m.store(2, 2);
+        assert!(amended(&m));
+        assert_eq!(m.load(&2), Some(2));
+        assert_eq!(m.load(&1), None);
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn values_are_freed_once_replaced_and_unpinned() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        static LIVE: AtomicUsize = AtomicUsize::new(0);
+        struct Counted;
+        impl Counted {
+            fn new() -> Self {
+                LIVE.fetch_add(1, SeqCst);
+                Counted
+            }
+        }
+        impl Clone for Counted {
+            fn clone(&self) -> Self {
+                Counted::new()
+            }
+        }
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                LIVE.fetch_sub(1, SeqCst);
+            }
+        }
+        let m = ConcurrentMap::new();
+        for i in 0..100 {
+            m.store(i % 10, Counted::new());
+            m.delete(&(i % 7));
+        }
+        m.range(|_, _| true);
+        drop(m);
+        // Replaced values (and old read maps, which share the entries) go through epoch
+        // garbage, freed once no thread is pinned in an old epoch. Another test thread may stay
+        // pinned a while (say, in a panic hook), so wait up to a few seconds, then judge.
+        for _ in 0..3000 {
+            if LIVE.load(SeqCst) == 0 {
+                break;
+            }
+            pin().flush();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert_eq!(LIVE.load(SeqCst), 0, "values leaked");
+    }
+
+    #[test]
+    fn zero_sized_and_byte_values_work() {
+        // Boxed ZSTs share one dangling address; the cells must still tell deleted, expunged
+        // and present apart.
+        let m: ConcurrentMap<u8, ()> = ConcurrentMap::new();
+        m.store(1, ());
+        m.range(|_, _| true);
+        assert_eq!(m.swap(1, ()), Some(()));
+        assert!(m.compare_and_swap(&1, &(), ()));
+        assert_eq!(m.load_and_delete(&1), Some(()));
+        m.store(2, ()); // rebuilds dirty, expunging key 1
+        assert!(is_expunged_in_read(&m, &1));
+        assert_eq!(m.load(&1), None);
+        assert_eq!(m.load_or_store(1, ()), ((), false));
+        assert_eq!(m.len(), 2);
+
+        let b: ConcurrentMap<u8, u8> = (0..=255).map(|i| (i, i)).collect();
+        assert_eq!(b.len(), 256);
+        assert!(b.compare_and_delete(&7, &7));
+        assert_eq!(b.load(&8), Some(8));
+    }
+
+    #[test]
+    fn a_panicking_key_clone_while_building_dirty_loses_nothing() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        /// Clones allowed before `Key::clone` panics.
+        static CLONES_LEFT: AtomicUsize = AtomicUsize::new(usize::MAX);
+        #[derive(PartialEq, Eq, Hash, Debug)]
+        struct Key(u32);
+        impl Clone for Key {
+            fn clone(&self) -> Self {
+                let left = CLONES_LEFT.fetch_sub(1, SeqCst);
+                assert!(left > 0, "clone of {} refused", self.0);
+                Key(self.0)
+            }
+        }
+        let m = ConcurrentMap::new();
+        for i in 0..20 {
+            m.store(Key(i), i);
+        }
+        m.range(|_, _| true); // promote: all in read, no dirty
+        for i in 0..10 {
+            m.delete(&Key(i));
+        }
+        // Building dirty copies the 10 live keys; the last copy panics, after (almost surely)
+        // some deleted entries have been marked expunged.
+        CLONES_LEFT.store(9, SeqCst);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.store(Key(100), 100)));
+        CLONES_LEFT.store(usize::MAX, SeqCst);
+        assert!(r.is_err(), "building dirty should have cloned keys");
+        assert_eq!(dirty_len(&m), None);
+        for i in 0..10 {
+            assert!(!is_expunged_in_read(&m, &Key(i)), "key {i}: a mark survived the panic");
+        }
+        // A deleted key comes back through its read entry (lock-free), and nothing is lost
+        // once dirty is built and promoted for real.
+        m.store(Key(3), 33);
+        m.store(Key(100), 100);
+        m.range(|_, _| true);
+        for i in 0..20 {
+            let want = match i {
+                3 => Some(33),
+                0..=9 => None,
+                _ => Some(i),
+            };
+            assert_eq!(m.load(&Key(i)), want, "key {i}");
+        }
+        assert_eq!(m.load(&Key(100)), Some(100));
+        assert_eq!(m.len(), 12);
+    }
+}

@@ -1,0 +1,164 @@
+//! Loom models of ConcurrentMap's promotion and expunge protocol.
+//!
+//! Run with `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --test
+//! loom_concurrent`. Under `cfg(loom)` the map's atomic pointers are loom-visible stand-ins
+//! (see src/concurrent/sync.rs), so every interleaving of the lock-free fast paths with the
+//! locked slow paths below is explored.
+#![cfg(loom)]
+
+use gomap::ConcurrentMap;
+use loom::sync::Arc;
+use loom::thread;
+
+fn contents(m: &ConcurrentMap<u8, u8>) -> Vec<(u8, u8)> {
+    let mut v = Vec::new();
+    m.range(|k, x| {
+        v.push((*k, *x));
+        true
+    });
+    v.sort_unstable();
+    v
+}
+
+/// Explores every interleaving (no preemption bound): the models are small enough that this
+/// takes a few hundred executions each.
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = None;
+    b.check(f);
+}
+
+/// Key 1 sits in dirty only; a load of it is the miss that promotes dirty, while another
+/// thread stores a new key (which must land in the old dirty map or build a new one).
+#[test]
+fn promotion_races_store_of_new_key() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.store(2, 20));
+        assert_eq!(m.load(&1), Some(10));
+        t.join().unwrap();
+        assert_eq!(m.load(&2), Some(20));
+        assert_eq!(m.load(&1), Some(10));
+        assert_eq!(contents(&m), vec![(1, 10), (2, 20)]);
+        assert_eq!(m.len(), 2);
+    });
+}
+
+/// Promotion racing an overwrite of the promoted key: the overwrite may go through dirty
+/// (locked) or through read's cell (lock-free), and must not be lost either way.
+#[test]
+fn promotion_races_store_of_existing_key() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.swap(1, 11));
+        let seen = m.load(&1);
+        assert!(seen == Some(10) || seen == Some(11));
+        assert_eq!(t.join().unwrap(), Some(10));
+        assert_eq!(contents(&m), vec![(1, 11)]);
+    });
+}
+
+/// Promotion racing a delete: the deleted key must stay deleted, and the value must be
+/// handed to exactly one load_and_delete.
+#[test]
+fn promotion_races_delete() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        m.store(2, 20);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.load_and_delete(&1));
+        // Two misses on a two-key dirty map promote it.
+        let a = m.load(&2);
+        let b = m.load(&9);
+        assert_eq!((a, b), (Some(20), None));
+        assert_eq!(t.join().unwrap(), Some(10));
+        assert_eq!(m.load(&1), None);
+        assert_eq!(m.load_and_delete(&1), None);
+        assert_eq!(contents(&m), vec![(2, 20)]);
+    });
+}
+
+/// Key 1 is in read and deleted. One thread adds a new key, which rebuilds dirty and
+/// expunges key 1's entry; the other stores key 1, either into the still-deleted cell
+/// (lock-free, before the expunge) or by unexpunging it under the lock. Either way key 1 must
+/// end up in dirty, so it survives the next promotion.
+#[test]
+fn expunge_races_unexpunge_via_store() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        m.range(|_, _| true); // promote: key 1 now in read
+        m.delete(&1);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.store(2, 20));
+        m.store(1, 11);
+        t.join().unwrap();
+        assert_eq!(m.load(&1), Some(11));
+        // range promotes dirty; key 1 must have made it there.
+        assert_eq!(contents(&m), vec![(1, 11), (2, 20)]);
+        assert_eq!(m.load(&1), Some(11));
+    });
+}
+
+/// As above, but key 1 comes back through load_or_store, whose fast path has its own
+/// "gave up because expunged" hand-off to the locked path.
+#[test]
+fn expunge_races_unexpunge_via_load_or_store() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        m.range(|_, _| true);
+        m.delete(&1);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.load_or_store(2, 20));
+        assert_eq!(m.load_or_store(1, 12), (12, false));
+        assert_eq!(t.join().unwrap(), (20, false));
+        assert_eq!(contents(&m), vec![(1, 12), (2, 20)]);
+    });
+}
+
+/// A delete racing the expunge of another deleted key and a store to it: the deleted key
+/// must not come back, and the stored one must not be lost.
+#[test]
+fn expunge_races_delete_and_compare_and_swap() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        m.store(3, 30);
+        m.range(|_, _| true);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || {
+            m2.delete(&3);
+            m2.store(2, 20);
+        });
+        assert!(m.compare_and_swap(&1, &10, 11));
+        t.join().unwrap();
+        assert_eq!(m.load(&3), None);
+        assert_eq!(contents(&m), vec![(1, 11), (2, 20)]);
+    });
+}
+
+/// Three threads: a store of a new key (building dirty and expunging key 1), a revival of key
+/// 1, and misses that promote whatever dirty map exists. Nothing stored may be lost.
+#[test]
+fn promotion_expunge_and_unexpunge_together() {
+    model(|| {
+        let m = Arc::new(ConcurrentMap::new());
+        m.store(1, 10);
+        m.range(|_, _| true);
+        m.delete(&1);
+        let (a, b) = (Arc::clone(&m), Arc::clone(&m));
+        let t1 = thread::spawn(move || a.store(2, 20));
+        let t2 = thread::spawn(move || b.swap(1, 11));
+        assert_eq!(m.load(&3), None); // a miss, possibly promoting
+        t1.join().unwrap();
+        assert_eq!(t2.join().unwrap(), None);
+        assert_eq!(contents(&m), vec![(1, 11), (2, 20)]);
+        assert_eq!(m.len(), 2);
+    });
+}
