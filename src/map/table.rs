@@ -145,6 +145,11 @@ pub(crate) struct RawTable<K, V> {
     mask: usize,
     /// Old buckets below this index are all evacuated.
     pub(crate) nevacuate: usize,
+    /// The grow triggers for the current B, precomputed for the insert fast path: a grow is due
+    /// when `count >= load_limit` (over the load factor after one more) or `noverflow >=
+    /// overflow_limit` (too many overflow buckets).
+    load_limit: usize,
+    overflow_limit: u16,
 }
 
 impl<K, V> RawTable<K, V> {
@@ -159,6 +164,8 @@ impl<K, V> RawTable<K, V> {
             nevacuate: 0,
             cur: Bucket::empty(),
             mask: 0,
+            load_limit: 0,
+            overflow_limit: 0,
         }
     }
 
@@ -169,6 +176,8 @@ impl<K, V> RawTable<K, V> {
                 self.b = a.b();
                 self.cur = a.bucket(0);
                 self.mask = a.len() - 1;
+                self.load_limit = BUCKET_CNT.max(LOAD_FACTOR_NUM * (a.len() / LOAD_FACTOR_DEN));
+                self.overflow_limit = 1 << self.b.min(15);
             }
             None => {
                 self.cur = Bucket::empty();
@@ -226,7 +235,34 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's mapassign up to the store: grow work, search, grow trigger, slot choice. Returns the
     /// key's slot if present, else the slot to fill (`Vacant`), with room already made.
+    #[inline]
     pub(crate) fn find_or_find_insert_slot(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<Found<K, V>, Vacant<K, V>> {
+        // The common case inline: allocated, not growing, no grow due.
+        if self.growing() || self.buckets.is_none() {
+            return self.find_or_find_insert_slot_slow(hash, eq, hasher);
+        }
+        let top = tophash(hash);
+        // SAFETY: the array is allocated, so cur and mask describe its 2^B buckets.
+        let head = unsafe { self.cur.offset(hash as usize & self.mask) };
+        let (insert, last) = match probe_chain(head, top, &mut eq) {
+            Ok(found) => return Ok(found),
+            Err(absent) => absent,
+        };
+        if self.count >= self.load_limit || self.noverflow >= self.overflow_limit {
+            // A grow is due: the slow path searches again and grows first.
+            return self.find_or_find_insert_slot_slow(hash, eq, hasher);
+        }
+        Err(self.vacant(head, insert, last, top))
+    }
+
+    /// `find_or_find_insert_slot` with everything Go's mapassign does before the store.
+    #[inline(never)]
+    fn find_or_find_insert_slot_slow(
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
@@ -242,33 +278,10 @@ impl<K, V> RawTable<K, V> {
                 self.grow_work(bucket, hasher);
             }
             let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
-            let mut insert: Option<(Bucket<K, V>, usize)> = None;
-            let mut b = head;
-            let last = loop {
-                let word = b.top_word();
-                if insert.is_none() {
-                    let e = match_empty(word);
-                    if e != 0 {
-                        insert = Some((b, lowest(e)));
-                    }
-                }
-                let mut m = match_byte(word, top);
-                while m != 0 {
-                    let i = lowest(m);
-                    // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
-                    if eq(unsafe { &*b.key(i) }) {
-                        return Ok(Found { head, bucket: b, slot: i });
-                    }
-                    m &= m - 1;
-                }
-                if match_byte(word, EMPTY_REST) != 0 {
-                    break b;
-                }
-                match b.overflow() {
-                    Some(next) => b = next,
-                    None => break b,
-                }
-            };
+            let (insert, last) = match probe_chain(head, top, &mut eq) {
+            Ok(found) => return Ok(found),
+            Err(absent) => absent,
+        };
             // Absent. Growing invalidates the slot search, so start over afterwards (Go's
             // `goto again`).
             if !self.growing()
@@ -278,12 +291,25 @@ impl<K, V> RawTable<K, V> {
                 self.hash_grow();
                 continue;
             }
-            let (bucket, slot) = match insert {
-                Some(p) => p,
-                None => (self.new_overflow(last), 0),
-            };
-            return Err(Vacant { head, bucket, slot, top });
+            return Err(self.vacant(head, insert, last, top));
         }
+    }
+
+    /// The slot for an absent key: the first empty one of the chain, else slot 0 of a new
+    /// overflow bucket linked after `last`.
+    #[inline(always)]
+    fn vacant(
+        &mut self,
+        head: Bucket<K, V>,
+        insert: Option<(Bucket<K, V>, usize)>,
+        last: Bucket<K, V>,
+        top: u8,
+    ) -> Vacant<K, V> {
+        let (bucket, slot) = match insert {
+            Some(p) => p,
+            None => (self.new_overflow(last), 0),
+        };
+        Vacant { head, bucket, slot, top }
     }
 
     /// Fills a slot chosen by `find_or_find_insert_slot`.
@@ -405,69 +431,68 @@ impl<K, V> RawTable<K, V> {
         let newbit = old.len();
         let b0 = old.bucket(oldbucket);
         if !b0.evacuated() {
-            // Which entries go to Y, one bit per slot of the chain (bit 8 * k + i for slot i of
-            // the chain's k-th bucket).
-            let mut use_y = SlotBits::default();
+            // Per bucket of the chain, the slots whose entries go to Y (high bit of byte i).
+            let mut to_y = ChainMasks::default();
             if !self.same_size_grow {
-                let mut base = 0;
                 let mut b = Some(b0);
                 while let Some(bk) = b {
                     let mut full = match_full(bk.top_word());
+                    let mut ym = 0;
                     while full != 0 {
                         let i = lowest(full);
-                        full &= full - 1;
                         // SAFETY: the slot is filled.
                         let hash = hasher(unsafe { &*bk.key(i) });
-                        if hash as usize & newbit != 0 {
-                            use_y.set(base + i);
-                        }
+                        ym |= (full & full.wrapping_neg()) * u64::from(hash as usize & newbit != 0);
+                        full &= full - 1;
                     }
-                    base += BUCKET_CNT;
+                    to_y.push(ym);
                     b = bk.overflow();
                 }
             }
             let new = self.buckets.as_ref().expect("growing");
             let mut x = EvacDst { b: new.bucket(oldbucket), i: 0 };
-            let mut y = if self.same_size_grow {
-                EvacDst { b: x.b, i: 0 }
-            } else {
-                EvacDst { b: new.bucket(oldbucket + newbit), i: 0 }
-            };
-            let mut base = 0;
+            // A same-size grow sends nothing to Y (its masks are all zero).
+            let yb = if self.same_size_grow { x.b } else { new.bucket(oldbucket + newbit) };
+            let mut y = EvacDst { b: yb, i: 0 };
             let mut b = Some(b0);
+            let mut k = 0;
             while let Some(bk) = b {
                 let word = bk.top_word();
-                let mut full = match_full(word);
-                // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY; the
-                // new tophash word is written once the bucket's entries have moved.
-                let mut marks = LO * u64::from(EVACUATED_EMPTY);
-                while full != 0 {
-                    let i = lowest(full);
-                    full &= full - 1;
-                    let top = (word >> (8 * i)) as u8;
-                    let dst = if use_y.get(base + i) {
-                        marks ^= u64::from(EVACUATED_EMPTY ^ EVACUATED_Y) << (8 * i);
-                        &mut y
-                    } else {
-                        marks ^= u64::from(EVACUATED_EMPTY ^ EVACUATED_X) << (8 * i);
-                        &mut x
-                    };
-                    if dst.i == BUCKET_CNT {
-                        *dst = EvacDst { b: self.new_overflow(dst.b), i: 0 };
-                    }
-                    // SAFETY: the old slot is filled and the destination slot is the next unused
-                    // one of a bucket that only this evacuation fills; the old slot is marked
-                    // evacuated below, before anything can observe it, so ownership moves once.
-                    unsafe { bk.move_to(i, dst.b, dst.i, top) };
-                    dst.i += 1;
-                }
+                let full = match_full(word);
+                let ym = to_y.get(k);
+                let xm = full & !ym;
+                self.evacuate_run(bk, word, xm, &mut x);
+                self.evacuate_run(bk, word, ym, &mut y);
+                // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY
+                // ((m >> 7) has a 1 in each marked byte, so the products stay bytewise).
+                let marks = LO * u64::from(EVACUATED_EMPTY)
+                    ^ (xm >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_X)
+                    ^ (ym >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_Y);
                 bk.set_top_word(marks);
-                base += BUCKET_CNT;
+                k += 1;
                 b = bk.overflow();
             }
         }
         if oldbucket == self.nevacuate {
             self.advance_evacuation_mark(newbit);
+        }
+    }
+
+    /// Moves the slots of `src` marked in `m` (high bit of byte i for slot i) to the next free
+    /// slots of `dst`, in slot order, chaining overflow buckets as `dst` fills.
+    #[inline(always)]
+    fn evacuate_run(&mut self, src: Bucket<K, V>, word: u64, mut m: u64, dst: &mut EvacDst<K, V>) {
+        while m != 0 {
+            let i = lowest(m);
+            m &= m - 1;
+            if dst.i == BUCKET_CNT {
+                *dst = EvacDst { b: self.new_overflow(dst.b), i: 0 };
+            }
+            // SAFETY: the old slot is filled and the destination slot is the next unused one of
+            // a bucket that only this evacuation fills; the caller marks the old slot evacuated
+            // before anything can observe it, so ownership moves once.
+            unsafe { src.move_to(i, dst.b, dst.i, (word >> (8 * i)) as u8) };
+            dst.i += 1;
         }
     }
 
@@ -648,6 +673,44 @@ impl<K, V> RawTable<K, V> {
             .flatten()
             .map(BucketArray::allocated_bytes)
             .sum()
+    }
+}
+
+/// Searches the chain from `head` for a key with tophash `top`, noting the first empty slot
+/// on the way. `Err` when absent: the first empty slot (if any) and the last bucket searched.
+#[inline(always)]
+#[allow(clippy::type_complexity)]
+fn probe_chain<K, V>(
+    head: Bucket<K, V>,
+    top: u8,
+    eq: &mut impl FnMut(&K) -> bool,
+) -> Result<Found<K, V>, (Option<(Bucket<K, V>, usize)>, Bucket<K, V>)> {
+    let mut insert = None;
+    let mut b = head;
+    loop {
+        let word = b.top_word();
+        if insert.is_none() {
+            let e = match_empty(word);
+            if e != 0 {
+                insert = Some((b, lowest(e)));
+            }
+        }
+        let mut m = match_byte(word, top);
+        while m != 0 {
+            let i = lowest(m);
+            // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
+            if eq(unsafe { &*b.key(i) }) {
+                return Ok(Found { head, bucket: b, slot: i });
+            }
+            m &= m - 1;
+        }
+        if match_byte(word, EMPTY_REST) != 0 {
+            return Err((insert, b));
+        }
+        match b.overflow() {
+            Some(next) => b = next,
+            None => return Err((insert, b)),
+        }
     }
 }
 
@@ -944,34 +1007,31 @@ struct EvacDst<K, V> {
     i: usize,
 }
 
-/// A bit per slot of one old chain: in a register for chains of up to 8 buckets, which is all
-/// of them unless the hash is very poor.
+/// One mask per bucket of an old chain, in chain order: inline for chains of up to four
+/// buckets, which is all of them unless the hash is very poor.
 #[derive(Default)]
-struct SlotBits {
-    first: u64,
-    rest: Vec<u64>,
+struct ChainMasks {
+    inline: [u64; 4],
+    len: usize,
+    spill: Vec<u64>,
 }
 
-impl SlotBits {
+impl ChainMasks {
     #[inline(always)]
-    fn set(&mut self, n: usize) {
-        if n < 64 {
-            self.first |= 1 << n;
+    fn push(&mut self, m: u64) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = m;
         } else {
-            let w = n / 64 - 1;
-            if self.rest.len() <= w {
-                self.rest.resize(w + 1, 0);
-            }
-            self.rest[w] |= 1 << (n % 64);
+            self.spill.push(m);
         }
+        self.len += 1;
     }
 
     #[inline(always)]
-    fn get(&self, n: usize) -> bool {
-        if n < 64 {
-            self.first >> n & 1 == 1
-        } else {
-            self.rest.get(n / 64 - 1).is_some_and(|w| w >> (n % 64) & 1 == 1)
+    fn get(&self, k: usize) -> u64 {
+        match self.inline.get(k) {
+            Some(&m) => m,
+            None => self.spill.get(k - self.inline.len()).copied().unwrap_or(0),
         }
     }
 }
