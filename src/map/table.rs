@@ -333,19 +333,34 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Go's mapdelete.
+    #[inline]
     pub(crate) fn remove(
         &mut self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(K, V)> {
-        if self.count == 0 {
-            return None;
-        }
-        let bucket = hash as usize & self.bucket_mask();
         if self.growing() {
-            self.grow_work(bucket, hasher);
+            return self.remove_growing(hash, eq, hasher);
         }
+        // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
+        // emptyRest tophash ends the search at once).
+        let head = unsafe { self.cur.offset(hash as usize & self.mask) };
+        let (b, i) = search_chain(head, tophash(hash), eq)?;
+        // SAFETY: found in this table's current array, in the chain starting at head.
+        Some(unsafe { self.remove_at(head, b, i) })
+    }
+
+    /// `remove` while growing: the grow work first, as Go's mapdelete does.
+    #[inline(never)]
+    fn remove_growing(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Option<(K, V)> {
+        let bucket = hash as usize & self.bucket_mask();
+        self.grow_work(bucket, hasher);
         let head = self.buckets.as_ref()?.bucket(bucket);
         let (b, i) = search_chain(head, tophash(hash), eq)?;
         // SAFETY: found in this table's current array, in the chain starting at head.
@@ -356,6 +371,7 @@ impl<K, V> RawTable<K, V> {
     ///
     /// # Safety
     /// Slot `i` of `b` must be filled, and `b` must be in the chain that starts at `head`.
+    #[inline]
     pub(crate) unsafe fn remove_at(
         &mut self,
         head: Bucket<K, V>,
@@ -373,26 +389,7 @@ impl<K, V> RawTable<K, V> {
             b.top(i + 1) == EMPTY_REST
         };
         if next_is_rest {
-            let (mut b, mut i) = (b, i);
-            loop {
-                b.set_top(i, EMPTY_REST);
-                if i == 0 {
-                    if b == head {
-                        break;
-                    }
-                    let c = b;
-                    b = head;
-                    while b.overflow() != Some(c) {
-                        b = b.overflow().expect("c is in the chain");
-                    }
-                    i = BUCKET_CNT - 1;
-                } else {
-                    i -= 1;
-                }
-                if b.top(i) != EMPTY_ONE {
-                    break;
-                }
-            }
+            mark_empty_rest(head, b, i);
         }
         kv
     }
@@ -739,6 +736,31 @@ fn search_chain<K, V>(
             return None;
         }
         b = b.overflow()?;
+    }
+}
+
+/// Marks slot `i` of `b` emptyRest, then the emptyOne slots before it, walking back through the
+/// chain from `head` until a filled slot (Go's mapdelete tail).
+#[inline]
+fn mark_empty_rest<K, V>(head: Bucket<K, V>, mut b: Bucket<K, V>, mut i: usize) {
+    loop {
+        b.set_top(i, EMPTY_REST);
+        if i == 0 {
+            if b == head {
+                break;
+            }
+            let c = b;
+            b = head;
+            while b.overflow() != Some(c) {
+                b = b.overflow().expect("c is in the chain");
+            }
+            i = BUCKET_CNT - 1;
+        } else {
+            i -= 1;
+        }
+        if b.top(i) != EMPTY_ONE {
+            break;
+        }
     }
 }
 
