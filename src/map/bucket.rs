@@ -220,6 +220,17 @@ impl<K, V> Bucket<K, V> {
     /// Slot `i` must hold a key and value; afterwards it holds neither.
     pub(crate) unsafe fn take(self, i: usize) -> (K, V) {
         self.set_top(i, EMPTY_ONE);
+        // SAFETY: forwarded from the caller.
+        unsafe { self.read_out(i) }
+    }
+
+    /// Moves the key and value out of slot `i`, leaving its tophash to the caller.
+    ///
+    /// # Safety
+    /// Slot `i` must hold a key and value, and the caller must mark it empty before anything
+    /// else reads or drops the slot.
+    #[inline(always)]
+    pub(crate) unsafe fn read_out(self, i: usize) -> (K, V) {
         // SAFETY: the slot was filled (caller), so reading moves out an initialised K and V;
         // boxes written by `write` are turned back into Boxes exactly once.
         unsafe {

@@ -239,22 +239,26 @@ impl<K, V, S> GoMap<K, V, S> {
     }
 
     /// The map's hasher.
+    #[inline]
     pub fn hasher(&self) -> &S {
         &self.hash_builder
     }
 
     /// Number of entries.
+    #[inline]
     pub fn len(&self) -> usize {
         self.table.count
     }
 
     /// Whether the map has no entries.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.table.count == 0
     }
 
     /// Entries the map holds before its next load-factor grow: 0 before the first allocation,
     /// 8 for B = 0, 13 * 2^(B-1) after. (A same-size grow can still come earlier, after churn.)
+    #[inline]
     pub fn capacity(&self) -> usize {
         self.table.capacity()
     }
@@ -279,27 +283,32 @@ impl<K, V, S> GoMap<K, V, S> {
     }
 
     /// An iterator over `(&K, &V)` in Go's order: from a random bucket and slot offset.
+    #[inline]
     pub fn iter(&self) -> Iter<'_, K, V, S> {
         Iter::new(&self.table, self.erased_hasher())
     }
 
     /// An iterator over `(&K, &mut V)`.
+    #[inline]
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V, S> {
         let hasher = self.erased_hasher();
         IterMut::new(&mut self.table, hasher)
     }
 
     /// An iterator over the keys.
+    #[inline]
     pub fn keys(&self) -> Keys<'_, K, V, S> {
         Keys { inner: self.iter() }
     }
 
     /// An iterator over the values.
+    #[inline]
     pub fn values(&self) -> Values<'_, K, V, S> {
         Values { inner: self.iter() }
     }
 
     /// An iterator over mutable references to the values.
+    #[inline]
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, S> {
         ValuesMut { inner: self.iter_mut() }
     }
@@ -425,6 +434,7 @@ where
 
     /// Inserts a key-value pair. Returns the old value if the key was present; the key itself
     /// is then not updated (as in std).
+    #[inline]
     pub fn insert(&mut self, k: K, v: V) -> Option<V> {
         let hash = self.hash(&k);
         let (table, hasher) = self.parts();
@@ -453,6 +463,7 @@ where
     }
 
     /// The stored key and its value.
+    #[inline]
     pub fn get_key_value<Q>(&self, k: &Q) -> Option<(&K, &V)>
     where
         K: Borrow<Q>,
@@ -465,6 +476,7 @@ where
     }
 
     /// A mutable reference to the value for `k`.
+    #[inline]
     pub fn get_mut<Q>(&mut self, k: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -477,6 +489,7 @@ where
     }
 
     /// Whether the map has an entry for `k`.
+    #[inline]
     pub fn contains_key<Q>(&self, k: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -486,6 +499,7 @@ where
     }
 
     /// Removes `k`, returning its value (Go's `delete`, which also does grow work).
+    #[inline]
     pub fn remove<Q>(&mut self, k: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -495,6 +509,7 @@ where
     }
 
     /// Removes `k`, returning the stored key and its value.
+    #[inline]
     pub fn remove_entry<Q>(&mut self, k: &Q) -> Option<(K, V)>
     where
         K: Borrow<Q>,
@@ -510,6 +525,7 @@ where
 
     /// The entry for `key`, for in-place manipulation. Like an insert, this does Go's grow work
     /// (and may start a grow) when the key is absent.
+    #[inline]
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         let hash = self.hash(&key);
         let (table, hasher) = self.parts();

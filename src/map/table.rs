@@ -41,6 +41,13 @@ pub(crate) fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
     u32::from(noverflow) >= 1u32 << b
 }
 
+/// The insert fast path's grow triggers for `b`: over the load factor after one more entry iff
+/// `count >= .0` (`over_load_factor(count + 1, b)`), too many overflow buckets iff
+/// `noverflow >= .1` (`too_many_overflow_buckets(noverflow, b)`).
+pub(crate) fn grow_limits(b: u8) -> (usize, u16) {
+    (BUCKET_CNT.max(LOAD_FACTOR_NUM * ((1usize << b) / LOAD_FACTOR_DEN)), 1 << b.min(15))
+}
+
 /// Go's makemap rule: the smallest B that holds `hint` entries without passing the load factor.
 pub(crate) fn b_for_hint(hint: usize) -> u8 {
     let mut b = 0u8;
@@ -176,8 +183,7 @@ impl<K, V> RawTable<K, V> {
                 self.b = a.b();
                 self.cur = a.bucket(0);
                 self.mask = a.len() - 1;
-                self.load_limit = BUCKET_CNT.max(LOAD_FACTOR_NUM * (a.len() / LOAD_FACTOR_DEN));
-                self.overflow_limit = 1 << self.b.min(15);
+                (self.load_limit, self.overflow_limit) = grow_limits(self.b);
             }
             None => {
                 self.cur = Bucket::empty();
@@ -279,9 +285,9 @@ impl<K, V> RawTable<K, V> {
             }
             let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
             let (insert, last) = match probe_chain(head, top, &mut eq) {
-            Ok(found) => return Ok(found),
-            Err(absent) => absent,
-        };
+                Ok(found) => return Ok(found),
+                Err(absent) => absent,
+            };
             // Absent. Growing invalidates the slot search, so start over afterwards (Go's
             // `goto again`).
             if !self.growing()
@@ -333,65 +339,98 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Go's mapdelete.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn remove(
         &mut self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(K, V)> {
-        if self.growing() {
-            return self.remove_growing(hash, eq, hasher);
-        }
-        // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
-        // emptyRest tophash ends the search at once).
-        let head = unsafe { self.cur.offset(hash as usize & self.mask) };
-        let (b, i) = search_chain(head, tophash(hash), eq)?;
-        // SAFETY: found in this table's current array, in the chain starting at head.
-        Some(unsafe { self.remove_at(head, b, i) })
+        let (b, i) = self.remove_slot(hash, eq, hasher)?;
+        // SAFETY: `remove_slot` just emptied this slot, which still holds the entry's bytes;
+        // moving them out here is the one place that owns them.
+        Some(unsafe { b.read_out(i) })
     }
 
-    /// `remove` while growing: the grow work first, as Go's mapdelete does.
+    /// Go's mapdelete up to the entry itself: finds the key, marks its slot empty (the
+    /// emptyRest fix-up included) and returns the slot, whose bytes the caller must move out at
+    /// once. Split from `remove` so that the location comes back in registers and the entry is
+    /// read where it is used. Out of line: the callers stay small enough to inline.
     #[inline(never)]
-    fn remove_growing(
+    fn remove_slot(
         &mut self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
-    ) -> Option<(K, V)> {
-        let bucket = hash as usize & self.bucket_mask();
-        self.grow_work(bucket, hasher);
-        let head = self.buckets.as_ref()?.bucket(bucket);
+    ) -> Option<(Bucket<K, V>, usize)> {
+        let head = if self.growing() {
+            self.remove_grow_work(hash, hasher)?
+        } else {
+            // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
+            // emptyRest tophash ends the search at once).
+            unsafe { self.cur.offset(hash as usize & self.mask) }
+        };
         let (b, i) = search_chain(head, tophash(hash), eq)?;
-        // SAFETY: found in this table's current array, in the chain starting at head.
-        Some(unsafe { self.remove_at(head, b, i) })
+        // SAFETY: found filled in this table's current array, in the chain starting at head.
+        unsafe { self.vacate(head, b, i) };
+        Some((b, i))
     }
 
-    /// Empties a filled slot and restores the emptyRest markers behind it.
+    /// `remove` while growing: Go's mapdelete does grow work first. Returns the chain head.
+    #[inline(never)]
+    fn remove_grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Option<Bucket<K, V>> {
+        let bucket = hash as usize & self.bucket_mask();
+        self.grow_work(bucket, hasher);
+        Some(self.buckets.as_ref()?.bucket(bucket))
+    }
+
+    /// Moves the entry out of a filled slot and empties it, restoring the emptyRest markers
+    /// behind it.
     ///
     /// # Safety
     /// Slot `i` of `b` must be filled, and `b` must be in the chain that starts at `head`.
-    #[inline]
     pub(crate) unsafe fn remove_at(
         &mut self,
         head: Bucket<K, V>,
         b: Bucket<K, V>,
         i: usize,
     ) -> (K, V) {
-        // SAFETY: slot i is filled (caller).
-        let kv = unsafe { b.take(i) };
-        self.count -= 1;
-        // If the chain now ends in empty slots, turn that trailing run into emptyRest so that
-        // lookups stop early.
-        let next_is_rest = if i == BUCKET_CNT - 1 {
-            b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST)
-        } else {
-            b.top(i + 1) == EMPTY_REST
-        };
-        if next_is_rest {
-            mark_empty_rest(head, b, i);
-        }
+        // SAFETY: slot i is filled (caller); `vacate` below only rewrites tophash bytes, and
+        // moving out cannot panic.
+        let kv = unsafe { b.read_out(i) };
+        // SAFETY: as for this function.
+        unsafe { self.vacate(head, b, i) };
         kv
+    }
+
+    /// Marks a filled slot empty, leaving its bytes for the caller to move out: emptyOne, or
+    /// emptyRest (with the emptyOne run before it) when the chain now ends in empty slots, so
+    /// that lookups stop early.
+    ///
+    /// # Safety
+    /// Slot `i` of `b` must be filled, and `b` must be in the chain that starts at `head`; the
+    /// caller takes ownership of the slot's key and value.
+    #[inline]
+    unsafe fn vacate(&mut self, head: Bucket<K, V>, b: Bucket<K, V>, i: usize) {
+        self.count -= 1;
+        // Computed on the whole tophash word, so the common cases take no data-dependent branch.
+        let shift = 8 * i;
+        let word = b.top_word() & !(0xff << shift) | u64::from(EMPTY_ONE) << shift;
+        let next_is_rest = if i < BUCKET_CNT - 1 {
+            (word >> (shift + 8)) as u8 == EMPTY_REST
+        } else {
+            b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST)
+        };
+        // The filled slots below i (exactly: only emptyOne and filled slots sit below a filled
+        // slot); the run of emptyOne slots above the highest of them, up to i, turns emptyRest.
+        let below = match_full(word) & !(u64::MAX << shift);
+        let run_lo = 64 - below.leading_zeros();
+        let run = (u64::MAX >> (56 - shift)) & (u64::MAX << run_lo);
+        b.set_top_word(if next_is_rest { word & !run } else { word });
+        if next_is_rest && below == 0 && b != head {
+            // The run reaches slot 0: it may go on in the previous bucket of the chain.
+            mark_empty_rest_before(head, b);
+        }
     }
 
     /// Go's hashGrow: a new array, twice as big or (too many overflow buckets) the same size.
@@ -462,9 +501,9 @@ impl<K, V> RawTable<K, V> {
                 self.evacuate_run(bk, word, ym, &mut y);
                 // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY
                 // ((m >> 7) has a 1 in each marked byte, so the products stay bytewise).
-                let marks = LO * u64::from(EVACUATED_EMPTY)
-                    ^ (xm >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_X)
-                    ^ (ym >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_Y);
+                let marks = (LO * u64::from(EVACUATED_EMPTY))
+                    ^ ((xm >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_X))
+                    ^ ((ym >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_Y));
                 bk.set_top_word(marks);
                 k += 1;
                 b = bk.overflow();
@@ -739,28 +778,23 @@ fn search_chain<K, V>(
     }
 }
 
-/// Marks slot `i` of `b` emptyRest, then the emptyOne slots before it, walking back through the
-/// chain from `head` until a filled slot (Go's mapdelete tail).
-#[inline]
-fn mark_empty_rest<K, V>(head: Bucket<K, V>, mut b: Bucket<K, V>, mut i: usize) {
-    loop {
-        b.set_top(i, EMPTY_REST);
-        if i == 0 {
-            if b == head {
-                break;
-            }
-            let c = b;
-            b = head;
-            while b.overflow() != Some(c) {
-                b = b.overflow().expect("c is in the chain");
-            }
-            i = BUCKET_CNT - 1;
-        } else {
-            i -= 1;
+/// Turns the trailing emptyOne slots of the buckets before `c` in the chain from `head` into
+/// emptyRest, walking back until a filled slot (the rare tail of Go's mapdelete).
+#[cold]
+#[inline(never)]
+fn mark_empty_rest_before<K, V>(head: Bucket<K, V>, mut c: Bucket<K, V>) {
+    while c != head {
+        let mut b = head;
+        while b.overflow() != Some(c) {
+            b = b.overflow().expect("c is in the chain");
         }
-        if b.top(i) != EMPTY_ONE {
-            break;
+        for i in (0..BUCKET_CNT).rev() {
+            if b.top(i) != EMPTY_ONE {
+                return;
+            }
+            b.set_top(i, EMPTY_REST);
         }
+        c = b;
     }
 }
 

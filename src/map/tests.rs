@@ -158,3 +158,59 @@ fn bucket_layout_groups_keys_and_values() {
     assert_eq!(GoMap::<[u8; 128], ()>::bucket_bytes(), 8 + 8 * 128 + 8);
     assert_eq!(GoMap::<(), ()>::bucket_bytes(), 16);
 }
+
+#[test]
+fn cached_grow_limits_agree_with_go_triggers() {
+    use super::table::{grow_limits, over_load_factor, too_many_overflow_buckets};
+    for b in 0..=40u8 {
+        let (load, ovf) = grow_limits(b);
+        for count in [0, 1, load.saturating_sub(2), load - 1, load, load + 1, 2 * load] {
+            assert_eq!(count >= load, over_load_factor(count + 1, b), "b={b} count={count}");
+        }
+        for n in [0, 1, ovf - 1, ovf, ovf.saturating_add(1), u16::MAX] {
+            assert_eq!(n >= ovf, too_many_overflow_buckets(n, b), "b={b} noverflow={n}");
+        }
+    }
+}
+
+/// After every remove, a chain's empty slot is emptyRest exactly when every later slot of the
+/// chain is empty too (Go's invariant, which lookups rely on to stop early).
+#[test]
+fn empty_rest_marks_exactly_the_trailing_empty_run() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..200 {
+        let mut m: GoMap<u64, u64, Identity> = GoMap::with_capacity_and_hasher(8, Identity);
+        // Up to four buckets' worth of keys, all in bucket 0's chain (low bits 0).
+        let n = 1 + next() % 32;
+        let mut keys: Vec<u64> = (0..n).map(|i| TOP | (i << 8)).collect();
+        for &k in &keys {
+            m.insert(k, k);
+        }
+        while !keys.is_empty() {
+            let k = keys.swap_remove((next() % keys.len() as u64) as usize);
+            assert_eq!(m.remove(&k), Some(k));
+            let slots: Vec<u8> = chain_tophash(&m, 0).concat();
+            for (i, &t) in slots.iter().enumerate() {
+                let rest_empty = slots[i..].iter().all(|&u| u < MIN_TOP_HASH);
+                if t < MIN_TOP_HASH {
+                    let want = if rest_empty { EMPTY_REST } else { EMPTY_ONE };
+                    assert_eq!(t, want, "round {round}, slot {i} of {slots:?}");
+                }
+            }
+            for &k in &keys {
+                assert_eq!(m.get(&k), Some(&k), "round {round}");
+            }
+        }
+        // Refill in order: inserts take the first empty slot again.
+        for i in 0..n {
+            m.insert(TOP | (i << 8), i);
+        }
+        assert_eq!(m.len() as u64, n);
+    }
+}
