@@ -549,7 +549,9 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// Go's newoverflow: links a fresh overflow bucket after `b` and counts it.
+    /// Go's newoverflow: links a fresh overflow bucket after `b` and counts it. Out of line:
+    /// it is the rare step of the insert and evacuation loops.
+    #[inline(never)]
     fn new_overflow(&mut self, b: Bucket<K, V>) -> Bucket<K, V> {
         let ovf = self.buckets.as_mut().expect("allocated").alloc_overflow();
         self.incr_noverflow();
