@@ -46,3 +46,8 @@ pub use map::{GoMap, Stats, TryReserveError};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// So does docs/queue-index.md's example.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/queue-index.md")]
+struct QueueIndexDoctests;
