@@ -327,6 +327,31 @@ struct Arena(Bump);
 // shared reference never reaches the `Bump`.
 unsafe impl Sync for Arena {}
 
+/// Arrays at least this big ask for transparent huge pages.
+const HUGE_PAGE_ARRAY: usize = 4 << 20;
+
+/// Asks Linux to back the 2 MiB-aligned interior of a large bucket array with transparent huge
+/// pages. Lookups land anywhere in the array, so past a few MiB most of them would also miss the
+/// TLB with 4 KiB pages (docs/performance.md measures the difference). Advisory: where THP is
+/// off or the call fails, nothing changes.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(ptr: *mut u8, size: usize) {
+    const HUGE: usize = 2 << 20;
+    if size < HUGE_PAGE_ARRAY {
+        return;
+    }
+    let start = (ptr as usize).next_multiple_of(HUGE);
+    let end = (ptr as usize + size) & !(HUGE - 1);
+    if end > start {
+        // SAFETY: [start, end) lies inside the allocation just made for this array, and
+        // MADV_HUGEPAGE changes only how the kernel backs those pages, never their contents.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_ptr: *mut u8, _size: usize) {}
+
 /// Computes the byte layout of `n` buckets, or `None` when it overflows `isize`.
 fn array_layout<K, V>(n: usize) -> Option<Layout> {
     let size = Shape::<K, V>::SIZE.checked_mul(n)?;
@@ -352,6 +377,7 @@ impl<K, V> BucketArray<K, V> {
         // SAFETY: the layout's size is non-zero (a bucket holds at least tophash and a pointer).
         let raw = unsafe { alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).ok_or(AllocFailure::Alloc(layout))?;
+        advise_huge_pages(raw, layout.size());
         Ok(BucketArray {
             ptr,
             b,
