@@ -54,7 +54,7 @@ pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 
 use bucket::AllocFailure;
-use table::{b_for_hint, ErasedHasher, RawTable};
+use table::{b_for_hint, ErasedHasher, Found, RawTable, Vacant};
 
 use crate::RandomState;
 
@@ -196,6 +196,39 @@ unsafe impl<K: Sync, V: Sync, S: Sync> Sync for GoMap<K, V, S> {}
 unsafe fn erased_hash<K: Hash, S: BuildHasher>(state: *const u8, key: *const u8) -> u64 {
     // SAFETY: forwarded from the caller.
     unsafe { (*state.cast::<S>()).hash_one(&*key.cast::<K>()) }
+}
+
+/// `GoMap::insert` when the fast path declines (first allocation, growing, grow due): kept out
+/// of line so the fast path's slot stays in registers.
+#[inline(never)]
+fn insert_slow<K: Eq, V>(
+    table: &mut RawTable<K, V>,
+    hash: u64,
+    k: K,
+    v: V,
+    hasher: &impl Fn(&K) -> u64,
+) -> Option<V> {
+    let slot = table.find_or_find_insert_slot_slow(hash, |q| *q == k, hasher);
+    store(table, slot, k, v)
+}
+
+/// Stores `v` at a found key's slot (returning the old value) or `k` and `v` in a vacant one.
+#[inline(always)]
+fn store<K, V>(
+    table: &mut RawTable<K, V>,
+    slot: Result<Found<K, V>, Vacant<K, V>>,
+    k: K,
+    v: V,
+) -> Option<V> {
+    match slot {
+        // SAFETY: `found` points at a filled slot of this table.
+        Ok(found) => Some(mem::replace(unsafe { &mut *found.bucket.elem(found.slot) }, v)),
+        Err(vacant) => {
+            // SAFETY: `vacant` was just computed on this unchanged table.
+            unsafe { table.insert_at(vacant, k, v) };
+            None
+        }
+    }
 }
 
 impl<K, V> GoMap<K, V, RandomState> {
@@ -438,15 +471,11 @@ where
     pub fn insert(&mut self, k: K, v: V) -> Option<V> {
         let hash = self.hash(&k);
         let (table, hasher) = self.parts();
-        match table.find_or_find_insert_slot(hash, |q| *q == k, &hasher) {
-            // SAFETY: `found` points at a filled slot of this table.
-            Ok(found) => Some(mem::replace(unsafe { &mut *found.bucket.elem(found.slot) }, v)),
-            Err(vacant) => {
-                // SAFETY: `vacant` was just computed on this unchanged table.
-                unsafe { table.insert_at(vacant, k, v) };
-                None
-            }
-        }
+        let slot = match table.find_or_find_insert_slot_fast(hash, |q| *q == k) {
+            Some(slot) => slot,
+            None => return insert_slow(table, hash, k, v, &hasher),
+        };
+        store(table, slot, k, v)
     }
 
     /// A reference to the value for `k`.

@@ -248,27 +248,39 @@ impl<K, V> RawTable<K, V> {
         mut eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
-        // The common case inline: allocated, not growing, no grow due.
+        match self.find_or_find_insert_slot_fast(hash, &mut eq) {
+            Some(r) => r,
+            None => self.find_or_find_insert_slot_slow(hash, eq, hasher),
+        }
+    }
+
+    /// The common case of `find_or_find_insert_slot`: allocated, not growing, no grow due.
+    /// `None` when the slow path must run instead (it searches again).
+    #[inline(always)]
+    pub(crate) fn find_or_find_insert_slot_fast(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+    ) -> Option<Result<Found<K, V>, Vacant<K, V>>> {
         if self.growing() || self.buckets.is_none() {
-            return self.find_or_find_insert_slot_slow(hash, eq, hasher);
+            return None;
         }
         let top = tophash(hash);
         // SAFETY: the array is allocated, so cur and mask describe its 2^B buckets.
         let head = unsafe { self.cur.offset(hash as usize & self.mask) };
         let (insert, last) = match probe_chain(head, top, &mut eq) {
-            Ok(found) => return Ok(found),
+            Ok(found) => return Some(Ok(found)),
             Err(absent) => absent,
         };
         if self.count >= self.load_limit || self.noverflow >= self.overflow_limit {
-            // A grow is due: the slow path searches again and grows first.
-            return self.find_or_find_insert_slot_slow(hash, eq, hasher);
+            return None;
         }
-        Err(self.vacant(head, insert, last, top))
+        Some(Err(self.vacant(head, insert, last, top)))
     }
 
     /// `find_or_find_insert_slot` with everything Go's mapassign does before the store.
     #[inline(never)]
-    fn find_or_find_insert_slot_slow(
+    pub(crate) fn find_or_find_insert_slot_slow(
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
@@ -449,9 +461,14 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Go's growWork: evacuate the old bucket a write is about to use, then one more.
+    #[inline]
     fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
-        let oldmask = self.oldbuckets.as_ref().expect("growing").len() - 1;
-        self.evacuate(bucket & oldmask, hasher);
+        let old = self.oldbuckets.as_ref().expect("growing");
+        let oldbucket = bucket & (old.len() - 1);
+        // An evacuated bucket needs no call, unless it is the one nevacuate waits on.
+        if !old.bucket(oldbucket).evacuated() || oldbucket == self.nevacuate {
+            self.evacuate(oldbucket, hasher);
+        }
         if self.growing() {
             self.evacuate(self.nevacuate, hasher);
         }
