@@ -14,6 +14,8 @@ use super::{
 };
 
 const LO: u64 = 0x0101_0101_0101_0101;
+/// How many buckets ahead an iteration prefetches overflow buckets.
+const PREFETCH_AHEAD: usize = 4;
 const HI: u64 = 0x8080_8080_8080_8080;
 
 /// Go's `tophash`: the hash's top byte, lifted past the reserved marker values.
@@ -990,6 +992,11 @@ impl RawIter {
         let shift = 8 * self.offset;
         let mut j = self.start_bucket;
         while remaining != 0 {
+            // Overflow buckets lie outside the array's sequential stream: start loading the one
+            // a few buckets ahead now, so it has arrived by the time the walk gets there.
+            if let Some(o) = new.bucket((j + PREFETCH_AHEAD) & mask).overflow() {
+                o.prefetch();
+            }
             let mut b = Some(new.bucket(j));
             while let Some(bk) = b {
                 let mut full = match_full(bk.top_word()).rotate_right(shift);
