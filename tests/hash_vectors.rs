@@ -67,8 +67,9 @@ fn parse(file: &str) -> Vectors {
     v
 }
 
-/// Every vector through the public path: `RandomState` -> `GoHasher` -> `finish`.
-fn check_all(file: &str, expect_backend: Backend) -> usize {
+/// Every vector through the public path: `RandomState` -> `GoHasher` -> `finish`, with the VAES
+/// path of aeshash left as detected (`vaes`) or forced off.
+fn check_all(file: &str, expect_backend: Backend, vaes: bool) -> usize {
     let v = parse(file);
     assert_eq!(v.backend, expect_backend, "vector file for the wrong backend");
     assert_eq!(v.bytes.len(), 300);
@@ -76,8 +77,11 @@ fn check_all(file: &str, expect_backend: Backend) -> usize {
     let mut counts = [0usize; 4];
     let mut lengths = std::collections::BTreeSet::new();
     for (kind, seed, arg, want) in &v.cases {
-        let rs = testing::random_state(v.aeskeysched, v.hashkey, *seed, v.backend)
+        let mut rs = testing::random_state(v.aeskeysched, v.hashkey, *seed, v.backend)
             .expect("backend available (checked by the caller)");
+        if !vaes {
+            rs = testing::without_vaes(rs);
+        }
         let got = match kind.as_str() {
             "mem" => {
                 let mut h = rs.build_hasher();
@@ -102,9 +106,11 @@ fn check_all(file: &str, expect_backend: Backend) -> usize {
             _ => unreachable!(),
         };
         assert_eq!(
-            got, *want,
-            "{:?} {kind} seed {seed:#x} arg {arg}: got {got:#x}, Go says {want:#x}",
-            v.backend
+            got,
+            *want,
+            "{:?} (VAES {}) {kind} seed {seed:#x} arg {arg}: got {got:#x}, Go says {want:#x}",
+            v.backend,
+            testing::uses_vaes(&rs)
         );
     }
     // Guard against a truncated or regenerated-but-empty file passing vacuously.
@@ -115,7 +121,7 @@ fn check_all(file: &str, expect_backend: Backend) -> usize {
 
 #[test]
 fn memhash_matches_go_runtime() {
-    let n = check_all(include_str!("data/hash/mem.txt"), Backend::Mem);
+    let n = check_all(include_str!("data/hash/mem.txt"), Backend::Mem, true);
     assert_eq!(n, 1968);
 }
 
@@ -127,8 +133,41 @@ fn aeshash_matches_go_runtime() {
         assert!(RandomState::with_backend(Backend::Aes).is_err());
         return;
     }
-    let n = check_all(include_str!("data/hash/aes.txt"), Backend::Aes);
+    let n = check_all(include_str!("data/hash/aes.txt"), Backend::Aes, true);
     assert_eq!(n, 1968);
+}
+
+/// aeshash on AES-NI alone (the path of CPUs without VAES) must give the same answers.
+#[test]
+fn aeshash_without_vaes_matches_go_runtime() {
+    if backend() != Backend::Aes {
+        eprintln!("skipping: this CPU has no AES-NI/SSSE3/SSE4.1");
+        return;
+    }
+    let n = check_all(include_str!("data/hash/aes.txt"), Backend::Aes, false);
+    assert_eq!(n, 1968);
+}
+
+/// The VAES path is taken exactly where the CPU has it, so the test above and
+/// `aeshash_matches_go_runtime` cover both paths on a VAES machine.
+#[test]
+fn vaes_path_follows_cpu() {
+    let aes = RandomState::with_backend(Backend::Aes);
+    #[cfg(target_arch = "x86_64")]
+    let has = std::arch::is_x86_feature_detected!("vaes")
+        && std::arch::is_x86_feature_detected!("avx2")
+        && aes.is_ok();
+    #[cfg(not(target_arch = "x86_64"))]
+    let has = false;
+    if let Ok(s) = &aes {
+        assert_eq!(testing::uses_vaes(s), has);
+        assert!(!testing::uses_vaes(&testing::without_vaes(s.clone())));
+    }
+    if !has {
+        eprintln!("note: no VAES here; only the AES-NI path of aeshash was checked");
+    }
+    let mem = RandomState::with_backend(Backend::Mem).unwrap();
+    assert!(!testing::uses_vaes(&mem));
 }
 
 /// Signed and pointer-sized integers take the same forms as their unsigned twins.

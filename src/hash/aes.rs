@@ -1,12 +1,19 @@
 //! aeshash: the AES-NI backend, a port of the `aeshashbody`, `memhash32` and `memhash64`
 //! routines in Go's `runtime/asm_amd64.s`.
 //!
-//! Every function here is a `#[target_feature]` function: callers must know the CPU has AES-NI,
-//! SSSE3 and SSE4.1 (the `Backend::Aes` invariant). The key schedule is passed in, so tests can
-//! use the one a Go process printed.
+//! Callers must know the CPU has AES-NI, SSSE3 and SSE4.1 (the `Backend::Aes` invariant), and
+//! for `wide` also VAES and AVX2. The key schedule is passed in, so tests can use the one a Go
+//! process printed.
+//!
+//! Inputs over 16 bytes run Go's 2, 4 or 8 independent 16-byte lanes. AES rounds act on each
+//! 16-byte lane on its own, so with VAES one 256-bit `vaesenc` runs two of Go's lanes at once:
+//! the same output in half the instructions.
 
+use core::arch::asm;
 use core::arch::x86_64::{
-    __m128i, _mm_aesenc_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_set_epi64x, _mm_xor_si128,
+    __m128i, __m256i, _mm256_aesenc_epi128, _mm256_broadcastsi128_si256, _mm256_castsi256_si128,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set_m128i, _mm256_xor_si256,
+    _mm_aesenc_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_set_epi64x, _mm_xor_si128,
 };
 
 use super::AesKeys;
@@ -60,45 +67,53 @@ fn load_short(p: &[u8]) -> (u64, u64) {
     }
 }
 
-/// Go's `aeshashbody`: hashes `p` (any length) with the per-map `seed`.
-#[target_feature(enable = "aes,ssse3,sse4.1")]
+/// The unscrambled seed block: the seed in the low half, the low 16 bits of the length four
+/// times in the high half.
+#[target_feature(enable = "sse2")]
 #[inline]
-pub(crate) fn hash(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
-    let n = p.len();
-    // Seed in the low half, the low 16 bits of the length four times in the high half.
+fn plain_seed(seed: u64, n: usize) -> __m128i {
     let len4 = (n as u64 & 0xffff).wrapping_mul(0x0001_0001_0001_0001);
-    let plain = _mm_set_epi64x(len4 as i64, seed as i64);
-    let seed0 = scramble(_mm_xor_si128(plain, key(ks, 0)));
-    match n {
-        0 => low64(scramble(seed0)),
-        1..=15 => {
-            let (lo, hi) = load_short(p);
-            finish1(seed0, _mm_set_epi64x(hi as i64, lo as i64))
-        }
-        16 => finish1(seed0, load(p, 0)),
-        17..=32 => hash17to32(ks, plain, seed0, p),
-        33..=64 => hash33to64(ks, plain, seed0, p),
-        _ => hash65plus(ks, plain, seed0, p),
-    }
+    _mm_set_epi64x(len4 as i64, seed as i64)
 }
 
-/// One 16-byte lane: data xor seed, three rounds.
+/// Go's `aeshashbody`: hashes `p` (any length) with the per-map `seed`; `wide` takes the VAES
+/// path for inputs over 16 bytes.
+///
+/// # Safety
+///
+/// The CPU must have VAES and AVX2 if `wide` is true.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
 #[inline]
-fn finish1(seed0: __m128i, data: __m128i) -> u64 {
+pub(crate) unsafe fn hash(ks: &AesKeys, seed: u64, p: &[u8], wide: bool) -> u64 {
+    let n = p.len();
+    if n > 16 {
+        return if wide {
+            // SAFETY: the caller guarantees VAES and AVX2 when `wide`.
+            unsafe { hash_long_wide(ks, seed, p) }
+        } else {
+            hash_long(ks, seed, p)
+        };
+    }
+    let plain = plain_seed(seed, n);
+    let seed0 = scramble(_mm_xor_si128(plain, key(ks, 0)));
+    let data = match n {
+        0 => return low64(scramble(seed0)),
+        16 => load(p, 0),
+        _ => {
+            let (lo, hi) = load_short(p);
+            _mm_set_epi64x(hi as i64, lo as i64)
+        }
+    };
+    // One lane: data xor seed, three rounds.
     low64(scramble(scramble(scramble(_mm_xor_si128(data, seed0)))))
 }
 
 /// Lane `i`'s starting seed: lane 0 uses the scrambled seed, the others mix the unscrambled
-/// seed with their own 16 bytes of the key schedule.
+/// seed with their own 16 bytes of the key schedule (`scramble(plain ^ key[i])` for every lane).
 #[target_feature(enable = "aes,ssse3,sse4.1")]
 #[inline]
-fn lane_seeds<const N: usize>(ks: &AesKeys, plain: __m128i, seed0: __m128i) -> [__m128i; N] {
-    let mut s = [seed0; N];
-    for (i, lane) in s.iter_mut().enumerate().skip(1) {
-        *lane = scramble(_mm_xor_si128(plain, key(ks, i)));
-    }
-    s
+fn lane_seeds<const N: usize>(ks: &AesKeys, plain: __m128i) -> [__m128i; N] {
+    core::array::from_fn(|i| scramble(_mm_xor_si128(plain, key(ks, i))))
 }
 
 /// Three rounds on every lane, then all lanes folded by xor (Go's fold order does not matter
@@ -118,37 +133,32 @@ fn finish_lanes<const N: usize>(mut v: [__m128i; N]) -> u64 {
     low64(acc)
 }
 
-/// First and last 16 bytes, two lanes.
-#[target_feature(enable = "aes,ssse3,sse4.1")]
-fn hash17to32(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
-    let n = p.len();
-    let s: [__m128i; 2] = lane_seeds(ks, plain, seed0);
-    finish_lanes([_mm_xor_si128(load(p, 0), s[0]), _mm_xor_si128(load(p, n - 16), s[1])])
-}
-
-/// First and last 32 bytes, four lanes.
-// Out of line: a call is cheap next to 16+ rounds, and callers stay small.
+/// Over 16 bytes, 16-byte lanes: 17-32 bytes, first and last 16 in 2 lanes; 33-64, first and
+/// last 32 in 4; 65-128, first and last 64 in 8. Beyond 128: the last 128 bytes seed the eight
+/// lanes, then (n - 1) / 128 blocks from the start are folded in as round keys.
+// Out of line: a call is cheap next to 8+ rounds, and short keys stay small.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
 #[inline(never)]
-fn hash33to64(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
+fn hash_long(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
     let n = p.len();
-    let s: [__m128i; 4] = lane_seeds(ks, plain, seed0);
-    finish_lanes([
-        _mm_xor_si128(load(p, 0), s[0]),
-        _mm_xor_si128(load(p, 16), s[1]),
-        _mm_xor_si128(load(p, n - 32), s[2]),
-        _mm_xor_si128(load(p, n - 16), s[3]),
-    ])
-}
-
-/// 65-128 bytes: first and last 64 bytes in eight lanes. Beyond 128: the last 128 bytes seed the
-/// eight lanes, then (n - 1) / 128 blocks from the start are folded in as round keys.
-// Out of line: a call is cheap next to 16+ rounds, and callers stay small.
-#[target_feature(enable = "aes,ssse3,sse4.1")]
-#[inline(never)]
-fn hash65plus(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
-    let n = p.len();
-    let mut v: [__m128i; 8] = lane_seeds(ks, plain, seed0);
+    let plain = plain_seed(seed, n);
+    if n <= 32 {
+        let s: [__m128i; 2] = lane_seeds(ks, plain);
+        return finish_lanes([
+            _mm_xor_si128(load(p, 0), s[0]),
+            _mm_xor_si128(load(p, n - 16), s[1]),
+        ]);
+    }
+    if n <= 64 {
+        let s: [__m128i; 4] = lane_seeds(ks, plain);
+        return finish_lanes([
+            _mm_xor_si128(load(p, 0), s[0]),
+            _mm_xor_si128(load(p, 16), s[1]),
+            _mm_xor_si128(load(p, n - 32), s[2]),
+            _mm_xor_si128(load(p, n - 16), s[3]),
+        ]);
+    }
+    let mut v: [__m128i; 8] = lane_seeds(ks, plain);
     if n <= 128 {
         for (i, x) in v.iter_mut().enumerate() {
             let at = if i < 4 { 16 * i } else { n + 16 * i - 128 };
@@ -168,25 +178,136 @@ fn hash65plus(ks: &AesKeys, plain: __m128i, seed0: __m128i, p: &[u8]) -> u64 {
     finish_lanes(v)
 }
 
+/// 32 bytes of `p` from `i`: lanes `2k` (low half) and `2k + 1` (high half).
+#[inline(always)]
+fn load2(p: &[u8], i: usize) -> __m256i {
+    let b: &[u8; 32] = p[i..i + 32].try_into().unwrap();
+    // SAFETY: `b` is a reference to 32 readable bytes and `loadu` accepts any alignment; AVX,
+    // which `loadu` needs, is enabled in every caller (all VAES paths).
+    unsafe { _mm256_loadu_si256(b.as_ptr().cast()) }
+}
+
+/// `scramble` on two lanes.
+#[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
+#[inline]
+fn scramble2(x: __m256i) -> __m256i {
+    _mm256_aesenc_epi128(x, x)
+}
+
+/// `hash_long` with two lanes per 256-bit register, lane for lane the same rounds.
+#[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
+#[inline(never)]
+fn hash_long_wide(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
+    let n = p.len();
+    let plain = _mm256_broadcastsi128_si256(plain_seed(seed, n));
+    // Seeds of lanes 2i and 2i + 1 (see `lane_seeds`).
+    let seeds = |i: usize| scramble2(_mm256_xor_si256(plain, load2(&ks.0, 32 * i)));
+    if n <= 32 {
+        let data = _mm256_set_m128i(load(p, n - 16), load(p, 0));
+        return finish_wide([_mm256_xor_si256(data, seeds(0))]);
+    }
+    if n <= 64 {
+        return finish_wide([
+            _mm256_xor_si256(load2(p, 0), seeds(0)),
+            _mm256_xor_si256(load2(p, n - 32), seeds(1)),
+        ]);
+    }
+    if n <= 128 {
+        return finish_wide([
+            _mm256_xor_si256(load2(p, 0), seeds(0)),
+            _mm256_xor_si256(load2(p, 32), seeds(1)),
+            _mm256_xor_si256(load2(p, n - 64), seeds(2)),
+            _mm256_xor_si256(load2(p, n - 32), seeds(3)),
+        ]);
+    }
+    let mut v: [__m256i; 4] =
+        core::array::from_fn(|i| _mm256_xor_si256(load2(p, n - 128 + 32 * i), seeds(i)));
+    for block in p.chunks_exact(128).take((n - 1) / 128) {
+        for (i, x) in v.iter_mut().enumerate() {
+            *x = _mm256_aesenc_epi128(scramble2(*x), load2(block, 32 * i));
+        }
+    }
+    finish_wide(v)
+}
+
+/// `finish_lanes` on pairs of lanes.
+#[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
+#[inline]
+fn finish_wide<const N: usize>(mut v: [__m256i; N]) -> u64 {
+    for _ in 0..3 {
+        for x in v.iter_mut() {
+            *x = scramble2(*x);
+        }
+    }
+    let mut acc = v[0];
+    for x in &v[1..] {
+        acc = _mm256_xor_si256(acc, *x);
+    }
+    low64(_mm_xor_si128(_mm256_castsi256_si128(acc), _mm256_extracti128_si256::<1>(acc)))
+}
+
 /// Go's AES `memhash32`: the seed in the low half, the value in the next 32 bits, three rounds
 /// keyed by the first three round keys.
-#[target_feature(enable = "aes,ssse3,sse4.1")]
-#[inline]
-pub(crate) fn hash32(ks: &AesKeys, seed: u64, x: u32) -> u64 {
-    rounds3(ks, _mm_set_epi64x(i64::from(x), seed as i64))
+///
+/// # Safety
+///
+/// The CPU must have AES-NI.
+#[inline(always)]
+pub(crate) unsafe fn hash32(ks: &AesKeys, seed: u64, x: u32) -> u64 {
+    // SAFETY: passed on from the caller.
+    unsafe { rounds3(ks, seed, u64::from(x)) }
 }
 
 /// Go's AES `memhash64`: the seed in the low half, the value in the high half.
-#[target_feature(enable = "aes,ssse3,sse4.1")]
-#[inline]
-pub(crate) fn hash64(ks: &AesKeys, seed: u64, x: u64) -> u64 {
-    rounds3(ks, _mm_set_epi64x(x as i64, seed as i64))
+///
+/// # Safety
+///
+/// The CPU must have AES-NI.
+#[inline(always)]
+pub(crate) unsafe fn hash64(ks: &AesKeys, seed: u64, x: u64) -> u64 {
+    // SAFETY: passed on from the caller.
+    unsafe { rounds3(ks, seed, x) }
 }
 
-#[target_feature(enable = "aes,ssse3,sse4.1")]
-#[inline]
-fn rounds3(ks: &AesKeys, x: __m128i) -> u64 {
-    let x = _mm_aesenc_si128(x, key(ks, 0));
-    let x = _mm_aesenc_si128(x, key(ks, 1));
-    low64(_mm_aesenc_si128(x, key(ks, 2)))
+/// Three rounds of `seed || x` keyed by round keys 0-2, as inline assembly rather than a
+/// `#[target_feature]` function: an integer hash is a handful of instructions, and asm inlines
+/// into code built without AES enabled, where a `#[target_feature]` function costs a call.
+///
+/// # Safety
+///
+/// The CPU must have AES-NI.
+#[inline(always)]
+unsafe fn rounds3(ks: &AesKeys, seed: u64, x: u64) -> u64 {
+    // SAFETY: SSE2 is part of x86-64's baseline.
+    let mut s = unsafe { _mm_set_epi64x(x as i64, seed as i64) };
+    let k = ks.0.as_ptr();
+    // The VEX form where the compiler emits VEX code, so no SSE/AVX transition stalls.
+    #[cfg(target_feature = "avx")]
+    // SAFETY: the caller guarantees AES-NI (AVX is on at compile time); the asm reads 48 bytes
+    // of the 128-byte schedule `k` points to and touches nothing else.
+    unsafe {
+        asm!(
+            "vaesenc {s}, {s}, xmmword ptr [{k}]",
+            "vaesenc {s}, {s}, xmmword ptr [{k} + 16]",
+            "vaesenc {s}, {s}, xmmword ptr [{k} + 32]",
+            s = inout(xmm_reg) s,
+            k = in(reg) k,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    #[cfg(not(target_feature = "avx"))]
+    // SAFETY: the caller guarantees AES-NI; the asm reads 48 bytes of the 128-byte schedule `k`
+    // points to (16-byte aligned, as legacy SSE memory operands need) and touches nothing else.
+    unsafe {
+        asm!(
+            "aesenc {s}, xmmword ptr [{k}]",
+            "aesenc {s}, xmmword ptr [{k} + 16]",
+            "aesenc {s}, xmmword ptr [{k} + 32]",
+            s = inout(xmm_reg) s,
+            k = in(reg) k,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    // SAFETY: SSE2 is part of x86-64's baseline.
+    unsafe { _mm_cvtsi128_si64(s) as u64 }
 }

@@ -85,6 +85,22 @@ fn aes_available() -> bool {
     }
 }
 
+/// Whether this CPU can run aeshash's two-lanes-per-register path: VAES on 256-bit registers.
+fn wide_available() -> bool {
+    // std's detection rather than cpufeatures 0.2, which also demands the AVX-512 register
+    // state for VAES and so would refuse AVX2-only VAES CPUs (Zen 3). Checked once per state.
+    #[cfg(target_arch = "x86_64")]
+    {
+        aes_available()
+            && std::arch::is_x86_feature_detected!("vaes")
+            && std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// The backend this process uses by default: [`Backend::Aes`] where the CPU supports it,
 /// [`Backend::Mem`] otherwise. Detected once; later calls are a cached load.
 pub fn backend() -> Backend {
@@ -176,13 +192,15 @@ fn check(b: Backend) -> Result<Backend, BackendUnavailable> {
 pub struct RandomState {
     seed: u64,
     backend: Backend,
+    /// aeshash runs two lanes per VAES instruction (same output); only set where available.
+    wide: bool,
     keys: &'static Keys,
 }
 
 impl RandomState {
     /// A fresh random seed with the process backend ([`backend()`]).
     pub fn new() -> Self {
-        RandomState { seed: rand::random(), backend: backend(), keys: process_keys() }
+        Self::build(rand::random(), backend(), process_keys())
     }
 
     /// A fresh random seed with backend `b`.
@@ -202,7 +220,12 @@ impl RandomState {
     ///
     /// As [`with_backend`](Self::with_backend).
     pub fn with_seed(seed: u64, b: Backend) -> Result<Self, BackendUnavailable> {
-        Ok(RandomState { seed, backend: check(b)?, keys: process_keys() })
+        Ok(Self::build(seed, check(b)?, process_keys()))
+    }
+
+    /// Invariant: `b` passed `check`.
+    fn build(seed: u64, b: Backend, keys: &'static Keys) -> Self {
+        RandomState { seed, backend: b, wide: b == Backend::Aes && wide_available(), keys }
     }
 
     /// The per-map seed (Go's `hash0`).
@@ -235,7 +258,13 @@ impl BuildHasher for RandomState {
 
     #[inline]
     fn build_hasher(&self) -> GoHasher {
-        GoHasher { hash: self.seed, keys: self.keys, backend: self.backend, after_bytes: false }
+        GoHasher {
+            hash: self.seed,
+            keys: self.keys,
+            backend: self.backend,
+            wide: self.wide,
+            after_bytes: false,
+        }
     }
 }
 
@@ -249,6 +278,8 @@ pub struct GoHasher {
     keys: &'static Keys,
     /// Invariant: `Aes` only where `aes_available()` (checked by `RandomState`'s constructors).
     backend: Backend,
+    /// Invariant: true only where `wide_available()`.
+    wide: bool,
     /// The last write was `write(bytes)`: a following `write_u8(0xff)` is `str`'s terminator.
     after_bytes: bool,
 }
@@ -264,8 +295,9 @@ impl GoHasher {
     fn bytes(&mut self, p: &[u8]) {
         self.hash = match self.backend {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
-            Backend::Aes => unsafe { aes::hash(&self.keys.aes, self.hash, p) },
+            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1,
+            // and `wide` only where `wide_available()` found VAES and AVX2.
+            Backend::Aes => unsafe { aes::hash(&self.keys.aes, self.hash, p, self.wide) },
             _ => mem::hash(&self.keys.mem, self.hash, p),
         };
     }
@@ -351,6 +383,17 @@ pub mod testing {
     ) -> Result<RandomState, BackendUnavailable> {
         let backend = check(backend)?;
         let keys = Box::leak(Box::new(Keys { aes: AesKeys(aeskeysched), mem: hashkey }));
-        Ok(RandomState { seed, backend, keys })
+        Ok(RandomState::build(seed, backend, keys))
+    }
+
+    /// Whether `s`'s hashers take aeshash's VAES path (two lanes per instruction) for inputs
+    /// over 16 bytes: true for [`Backend::Aes`] where the CPU has VAES and AVX2.
+    pub fn uses_vaes(s: &RandomState) -> bool {
+        s.wide
+    }
+
+    /// `s` with the VAES path off: aeshash on AES-NI alone, as on CPUs without VAES.
+    pub fn without_vaes(s: RandomState) -> RandomState {
+        RandomState { wide: false, ..s }
     }
 }
