@@ -12,8 +12,9 @@
 use core::arch::asm;
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_aesenc_epi128, _mm256_broadcastsi128_si256, _mm256_castsi256_si128,
-    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set_m128i, _mm256_xor_si256,
-    _mm_aesenc_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_set_epi64x, _mm_xor_si128,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_xor_si256, _mm_aesenc_si128,
+    _mm_cvtsi128_si64, _mm_cvtsi32_si128, _mm_cvtsi64_si128, _mm_loadu_si128, _mm_set_epi64x,
+    _mm_shufflelo_epi16, _mm_unpacklo_epi64, _mm_xor_si128,
 };
 
 use super::AesKeys;
@@ -49,22 +50,23 @@ fn low64(x: __m128i) -> u64 {
 #[inline(always)]
 fn load_short(p: &[u8]) -> (u64, u64) {
     let n = p.len();
-    let r4 = |i: usize| u64::from(u32::from_le_bytes(p[i..i + 4].try_into().unwrap()));
-    let r8 = |i: usize| u64::from_le_bytes(p[i..i + 8].try_into().unwrap());
-    match n {
-        0 => (0, 0),
-        1..=3 => {
-            let mut lo = 0;
-            for (i, &b) in p.iter().enumerate() {
-                lo |= u64::from(b) << (8 * i);
-            }
-            (lo, 0)
-        }
-        // Two overlapping reads; the shared bytes agree, so OR joins them.
-        4..=7 => (r4(0) | r4(n - 4) << (8 * (n - 4)), 0),
-        8 => (r8(0), 0),
-        _ => (r8(0), r8(n - 8) >> (8 * (16 - n))),
+    // First and last words: two reads that overlap for odd sizes.
+    if let (Some(a), Some(b)) = (p.first_chunk::<8>(), p.last_chunk::<8>()) {
+        let b = u64::from_le_bytes(*b);
+        // Bytes 8.. of the input: `b` less the bytes `a` holds (all of them when n = 8).
+        let hi = if n > 8 { b >> (8 * (16 - n)) } else { 0 };
+        return (u64::from_le_bytes(*a), hi);
     }
+    if let (Some(a), Some(b)) = (p.first_chunk::<4>(), p.last_chunk::<4>()) {
+        // The shared bytes agree, so OR joins the two reads.
+        let (a, b) = (u64::from(u32::from_le_bytes(*a)), u64::from(u32::from_le_bytes(*b)));
+        return (a | b << (8 * (n - 4)), 0);
+    }
+    let mut lo = 0;
+    for (i, &b) in p.iter().enumerate() {
+        lo |= u64::from(b) << (8 * i);
+    }
+    (lo, 0)
 }
 
 /// The unscrambled seed block: the seed in the low half, the low 16 bits of the length four
@@ -72,8 +74,9 @@ fn load_short(p: &[u8]) -> (u64, u64) {
 #[target_feature(enable = "sse2")]
 #[inline]
 fn plain_seed(seed: u64, n: usize) -> __m128i {
-    let len4 = (n as u64 & 0xffff).wrapping_mul(0x0001_0001_0001_0001);
-    _mm_set_epi64x(len4 as i64, seed as i64)
+    // Spread by a shuffle, not a multiply: fewer instructions on the way to the vector unit.
+    let len4 = _mm_shufflelo_epi16::<0>(_mm_cvtsi32_si128(n as i32));
+    _mm_unpacklo_epi64(_mm_cvtsi64_si128(seed as i64), len4)
 }
 
 /// Go's `aeshashbody`: hashes `p` (any length) with the per-map `seed`; `wide` takes the VAES
@@ -86,7 +89,7 @@ fn plain_seed(seed: u64, n: usize) -> __m128i {
 #[inline]
 pub(crate) unsafe fn hash(ks: &AesKeys, seed: u64, p: &[u8], wide: bool) -> u64 {
     let n = p.len();
-    if n > 16 {
+    if n > 32 {
         return if wide {
             // SAFETY: the caller guarantees VAES and AVX2 when `wide`.
             unsafe { hash_long_wide(ks, seed, p) }
@@ -96,13 +99,23 @@ pub(crate) unsafe fn hash(ks: &AesKeys, seed: u64, p: &[u8], wide: bool) -> u64 
     }
     let plain = plain_seed(seed, n);
     let seed0 = scramble(_mm_xor_si128(plain, key(ks, 0)));
-    let data = match n {
-        0 => return low64(scramble(seed0)),
-        16 => load(p, 0),
-        _ => {
-            let (lo, hi) = load_short(p);
-            _mm_set_epi64x(hi as i64, lo as i64)
-        }
+    if n > 16 {
+        // First and last 16 bytes, two lanes. (Not VAES: moving two lanes in and out of one
+        // register costs what the second `aesenc` per round saves.)
+        let seed1 = scramble(_mm_xor_si128(plain, key(ks, 1)));
+        return finish_lanes([
+            _mm_xor_si128(load(p, 0), seed0),
+            _mm_xor_si128(load(p, n - 16), seed1),
+        ]);
+    }
+    let data = if let Some(b) = p.first_chunk::<16>() {
+        // SAFETY: `b` is 16 readable bytes and `loadu` accepts any alignment.
+        unsafe { _mm_loadu_si128(b.as_ptr().cast()) }
+    } else if n == 0 {
+        return low64(scramble(seed0));
+    } else {
+        let (lo, hi) = load_short(p);
+        _mm_set_epi64x(hi as i64, lo as i64)
     };
     // One lane: data xor seed, three rounds.
     low64(scramble(scramble(scramble(_mm_xor_si128(data, seed0)))))
@@ -133,22 +146,16 @@ fn finish_lanes<const N: usize>(mut v: [__m128i; N]) -> u64 {
     low64(acc)
 }
 
-/// Over 16 bytes, 16-byte lanes: 17-32 bytes, first and last 16 in 2 lanes; 33-64, first and
-/// last 32 in 4; 65-128, first and last 64 in 8. Beyond 128: the last 128 bytes seed the eight
-/// lanes, then (n - 1) / 128 blocks from the start are folded in as round keys.
-// Out of line: a call is cheap next to 8+ rounds, and short keys stay small.
+/// Over 32 bytes, 16-byte lanes: 33-64 bytes, first and last 32 in 4 lanes; 65-128, first and
+/// last 64 in 8. Beyond 128: the last 128 bytes seed the eight lanes, then (n - 1) / 128 blocks
+/// from the start are folded in as round keys.
+// Out of line: a call is cheap next to 16+ rounds, and short keys stay small.
 #[target_feature(enable = "aes,ssse3,sse4.1")]
 #[inline(never)]
 fn hash_long(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
     let n = p.len();
     let plain = plain_seed(seed, n);
-    if n <= 32 {
-        let s: [__m128i; 2] = lane_seeds(ks, plain);
-        return finish_lanes([
-            _mm_xor_si128(load(p, 0), s[0]),
-            _mm_xor_si128(load(p, n - 16), s[1]),
-        ]);
-    }
+    debug_assert!(n > 32);
     if n <= 64 {
         let s: [__m128i; 4] = lane_seeds(ks, plain);
         return finish_lanes([
@@ -194,7 +201,7 @@ fn scramble2(x: __m256i) -> __m256i {
     _mm256_aesenc_epi128(x, x)
 }
 
-/// `hash_long` with two lanes per 256-bit register, lane for lane the same rounds.
+/// `hash_long` for 33+ bytes with two lanes per 256-bit register, lane for lane the same rounds.
 #[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
 #[inline(never)]
 fn hash_long_wide(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
@@ -202,10 +209,7 @@ fn hash_long_wide(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
     let plain = _mm256_broadcastsi128_si256(plain_seed(seed, n));
     // Seeds of lanes 2i and 2i + 1 (see `lane_seeds`).
     let seeds = |i: usize| scramble2(_mm256_xor_si256(plain, load2(&ks.0, 32 * i)));
-    if n <= 32 {
-        let data = _mm256_set_m128i(load(p, n - 16), load(p, 0));
-        return finish_wide([_mm256_xor_si256(data, seeds(0))]);
-    }
+    debug_assert!(n > 32);
     if n <= 64 {
         return finish_wide([
             _mm256_xor_si256(load2(p, 0), seeds(0)),
