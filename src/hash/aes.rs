@@ -12,9 +12,9 @@
 use core::arch::asm;
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_aesenc_epi128, _mm256_broadcastsi128_si256, _mm256_castsi256_si128,
-    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_xor_si256, _mm_aesenc_si128,
-    _mm_cvtsi128_si64, _mm_cvtsi32_si128, _mm_cvtsi64_si128, _mm_loadu_si128, _mm_set_epi64x,
-    _mm_shufflelo_epi16, _mm_unpacklo_epi64, _mm_xor_si128,
+    _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_xor_si256, _mm256_zeroupper,
+    _mm_aesenc_si128, _mm_cvtsi128_si64, _mm_cvtsi32_si128, _mm_cvtsi64_si128, _mm_loadu_si128,
+    _mm_set_epi64x, _mm_shufflelo_epi16, _mm_unpacklo_epi64, _mm_xor_si128,
 };
 
 use super::AesKeys;
@@ -201,21 +201,36 @@ fn scramble2(x: __m256i) -> __m256i {
     _mm256_aesenc_epi128(x, x)
 }
 
-/// `hash_long` for 33+ bytes with two lanes per 256-bit register, lane for lane the same rounds.
+/// Seeds of lanes 2i and 2i + 1 (see `lane_seeds`).
 #[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
-#[inline(never)]
+#[inline]
+fn lane_seeds2(ks: &AesKeys, plain: __m256i, i: usize) -> __m256i {
+    scramble2(_mm256_xor_si256(plain, load2(&ks.0, 32 * i)))
+}
+
+/// `hash_long` for 33+ bytes with two lanes per 256-bit register, lane for lane the same rounds.
+/// 33-64 bytes inline (where VAES is on at compile time), the rest out of line.
+#[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
+#[inline]
 fn hash_long_wide(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
     let n = p.len();
-    let plain = _mm256_broadcastsi128_si256(plain_seed(seed, n));
-    // Seeds of lanes 2i and 2i + 1 (see `lane_seeds`).
-    let seeds = |i: usize| scramble2(_mm256_xor_si256(plain, load2(&ks.0, 32 * i)));
-    debug_assert!(n > 32);
-    if n <= 64 {
-        return finish_wide([
-            _mm256_xor_si256(load2(p, 0), seeds(0)),
-            _mm256_xor_si256(load2(p, n - 32), seeds(1)),
-        ]);
+    if n > 64 {
+        return hash65plus_wide(ks, seed, p);
     }
+    debug_assert!(n > 32);
+    let plain = _mm256_broadcastsi128_si256(plain_seed(seed, n));
+    finish_wide([
+        _mm256_xor_si256(load2(p, 0), lane_seeds2(ks, plain, 0)),
+        _mm256_xor_si256(load2(p, n - 32), lane_seeds2(ks, plain, 1)),
+    ])
+}
+
+#[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
+#[inline(never)]
+fn hash65plus_wide(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
+    let n = p.len();
+    let plain = _mm256_broadcastsi128_si256(plain_seed(seed, n));
+    let seeds = |i: usize| lane_seeds2(ks, plain, i);
     if n <= 128 {
         return finish_wide([
             _mm256_xor_si256(load2(p, 0), seeds(0)),
@@ -247,7 +262,11 @@ fn finish_wide<const N: usize>(mut v: [__m256i; N]) -> u64 {
     for x in &v[1..] {
         acc = _mm256_xor_si256(acc, *x);
     }
-    low64(_mm_xor_si128(_mm256_castsi256_si128(acc), _mm256_extracti128_si256::<1>(acc)))
+    let h = low64(_mm_xor_si128(_mm256_castsi256_si128(acc), _mm256_extracti128_si256::<1>(acc)));
+    // Leave the upper halves clean here, or the compiler clears them at an exit this path
+    // shares with the 128-bit paths, which would then pay for it too.
+    _mm256_zeroupper();
+    h
 }
 
 /// Go's AES `memhash32`: the seed in the low half, the value in the next 32 bits, three rounds
