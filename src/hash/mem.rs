@@ -15,11 +15,6 @@ fn mix(a: u64, b: u64) -> u64 {
 }
 
 #[inline(always)]
-fn r4(p: &[u8], i: usize) -> u64 {
-    u64::from(u32::from_le_bytes(p[i..i + 4].try_into().unwrap()))
-}
-
-#[inline(always)]
 fn r8(p: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(p[i..i + 8].try_into().unwrap())
 }
@@ -29,24 +24,20 @@ fn r8(p: &[u8], i: usize) -> u64 {
 pub(crate) fn hash(key: &[u64; 4], seed: u64, p: &[u8]) -> u64 {
     let s = p.len();
     let seed = seed ^ key[0];
-    let (a, b) = match s {
-        0 => return seed,
-        1..=3 => {
-            // First, middle and last byte cover every byte of a 1-3 byte input.
-            let a = u64::from(p[0]) | u64::from(p[s >> 1]) << 8 | u64::from(p[s - 1]) << 16;
-            (a, 0)
+    // Go's cases, tested longest first with one bounds test per size class: the first and last
+    // word (the same word at s = 4 and s = 8, as Go's `b = a`).
+    let (a, b) = if let (Some(a), Some(b)) = (p.first_chunk::<8>(), p.last_chunk::<8>()) {
+        if s > 16 {
+            return hash_long(key, seed, p);
         }
-        4 => {
-            let a = r4(p, 0);
-            (a, a)
-        }
-        5..=7 => (r4(p, 0), r4(p, s - 4)),
-        8 => {
-            let a = r8(p, 0);
-            (a, a)
-        }
-        9..=16 => (r8(p, 0), r8(p, s - 8)),
-        _ => return hash_long(key, seed, p),
+        (u64::from_le_bytes(*a), u64::from_le_bytes(*b))
+    } else if let (Some(a), Some(b)) = (p.first_chunk::<4>(), p.last_chunk::<4>()) {
+        (u64::from(u32::from_le_bytes(*a)), u64::from(u32::from_le_bytes(*b)))
+    } else if let (Some(&first), Some(&last)) = (p.first(), p.last()) {
+        // First, middle and last byte cover every byte of a 1-3 byte input.
+        (u64::from(first) | u64::from(p[s >> 1]) << 8 | u64::from(last) << 16, 0)
+    } else {
+        return seed;
     };
     mix(M5 ^ s as u64, mix(a ^ key[1], b ^ seed))
 }
