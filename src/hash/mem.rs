@@ -40,11 +40,11 @@ fn r8(p: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(p[i..i + 8].try_into().unwrap())
 }
 
-/// Go's `memhashFallback`: hashes `p` (any length) with the per-map `seed`.
+/// Go's `memhashFallback`: hashes `p` (any length). `seed` is the per-map seed already xored
+/// with `key[0]` (Go's first step, done once per map by the caller), as in every function here.
 #[inline]
 pub(crate) fn hash(key: &[u64; 4], seed: u64, p: &[u8]) -> u64 {
     let s = p.len();
-    let seed = seed ^ key[0];
     // Go's cases, tested longest first with one bounds test per size class: the first and last
     // word (the same word at s = 4 and s = 8, as Go's `b = a`).
     let (a, b) = if let (Some(a), Some(b)) = (p.first_chunk::<8>(), p.last_chunk::<8>()) {
@@ -105,11 +105,11 @@ fn hash_long(key: &[u64; 4], mut seed: u64, p: &[u8]) -> u64 {
 #[inline(always)]
 pub(crate) fn hash32(key: &[u64; 4], seed: u64, x: u32) -> u64 {
     let a = u64::from(x);
-    mix(M5 ^ 4, mix(a ^ key[1], a ^ seed ^ key[0]))
+    mix(M5 ^ 4, mix(a ^ key[1], a ^ seed))
 }
 
 /// Go's `memhash64Fallback`: the 8-byte form.
 #[inline(always)]
 pub(crate) fn hash64(key: &[u64; 4], seed: u64, x: u64) -> u64 {
-    mix(M5 ^ 8, mix(x ^ key[1], x ^ seed ^ key[0]))
+    mix(M5 ^ 8, mix(x ^ key[1], x ^ seed))
 }

@@ -191,6 +191,8 @@ fn check(b: Backend) -> Result<Backend, BackendUnavailable> {
 #[derive(Clone)]
 pub struct RandomState {
     seed: u64,
+    /// A hasher's first state (see `GoHasher::state`), worked out once per map.
+    start: u64,
     backend: Backend,
     /// aeshash runs two lanes per VAES instruction (same output); only set where available.
     wide: bool,
@@ -225,7 +227,8 @@ impl RandomState {
 
     /// Invariant: `b` passed `check`.
     fn build(seed: u64, b: Backend, keys: &'static Keys) -> Self {
-        RandomState { seed, backend: b, wide: b == Backend::Aes && wide_available(), keys }
+        let start = if b == Backend::Mem { seed ^ keys.mem[0] } else { seed };
+        RandomState { seed, start, backend: b, wide: b == Backend::Aes && wide_available(), keys }
     }
 
     /// The per-map seed (Go's `hash0`).
@@ -259,7 +262,7 @@ impl BuildHasher for RandomState {
     #[inline]
     fn build_hasher(&self) -> GoHasher {
         GoHasher {
-            hash: self.seed,
+            state: self.start,
             keys: self.keys,
             backend: self.backend,
             wide: self.wide,
@@ -273,8 +276,9 @@ impl BuildHasher for RandomState {
 /// See the [module docs](self) for how writes map to Go's functions.
 #[derive(Clone)]
 pub struct GoHasher {
-    /// The running hash; the seed of the next write.
-    hash: u64,
+    /// The running hash, the seed of the next write; for memhash xored with `hashkey[0]`, the
+    /// first step of each memhash function, which a map's one-write keys then skip.
+    state: u64,
     keys: &'static Keys,
     /// Invariant: `Aes` only where `aes_available()` (checked by `RandomState`'s constructors).
     backend: Backend,
@@ -291,22 +295,33 @@ impl fmt::Debug for GoHasher {
 }
 
 impl GoHasher {
+    /// Stores memhash's output `h` as the next state.
+    #[inline]
+    fn set_mem(&mut self, h: u64) {
+        self.state = h ^ self.keys.mem[0];
+    }
+
     #[inline]
     fn bytes(&mut self, p: &[u8]) {
-        self.hash = match self.backend {
+        match self.backend {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1,
             // and `wide` only where `wide_available()` found VAES and AVX2.
-            Backend::Aes => unsafe { aes::hash(&self.keys.aes, self.hash, p, self.wide) },
-            _ => mem::hash(&self.keys.mem, self.hash, p),
-        };
+            Backend::Aes => {
+                self.state = unsafe { aes::hash(&self.keys.aes, self.state, p, self.wide) }
+            }
+            _ => self.set_mem(mem::hash(&self.keys.mem, self.state, p)),
+        }
     }
 }
 
 impl Hasher for GoHasher {
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        match self.backend {
+            Backend::Aes => self.state,
+            Backend::Mem => self.state ^ self.keys.mem[0],
+        }
     }
 
     #[inline]
@@ -331,23 +346,23 @@ impl Hasher for GoHasher {
 
     #[inline]
     fn write_u32(&mut self, i: u32) {
-        self.hash = match self.backend {
+        match self.backend {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
-            Backend::Aes => unsafe { aes::hash32(&self.keys.aes, self.hash, i) },
-            _ => mem::hash32(&self.keys.mem, self.hash, i),
-        };
+            Backend::Aes => self.state = unsafe { aes::hash32(&self.keys.aes, self.state, i) },
+            _ => self.set_mem(mem::hash32(&self.keys.mem, self.state, i)),
+        }
         self.after_bytes = false;
     }
 
     #[inline]
     fn write_u64(&mut self, i: u64) {
-        self.hash = match self.backend {
+        match self.backend {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
-            Backend::Aes => unsafe { aes::hash64(&self.keys.aes, self.hash, i) },
-            _ => mem::hash64(&self.keys.mem, self.hash, i),
-        };
+            Backend::Aes => self.state = unsafe { aes::hash64(&self.keys.aes, self.state, i) },
+            _ => self.set_mem(mem::hash64(&self.keys.mem, self.state, i)),
+        }
         self.after_bytes = false;
     }
 
