@@ -283,6 +283,7 @@ pub struct GoHasher {
     /// Invariant: `Aes` only where `aes_available()` (checked by `RandomState`'s constructors).
     backend: Backend,
     /// Invariant: true only where `wide_available()`.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     wide: bool,
     /// The last write was `write(bytes)`: a following `write_u8(0xff)` is `str`'s terminator.
     after_bytes: bool,
