@@ -7,7 +7,12 @@
 //!
 //! Inputs over 16 bytes run Go's 2, 4 or 8 independent 16-byte lanes. AES rounds act on each
 //! 16-byte lane on its own, so with VAES one 256-bit `vaesenc` runs two of Go's lanes at once:
-//! the same output in half the instructions.
+//! the same output in half the instructions (used from 33 bytes, 4 lanes up).
+//!
+//! The integer forms and the 0-32 byte path use inline asm for their AES rounds: a
+//! `#[target_feature]` function cannot be inlined into code built without that feature (a
+//! default build), and a map's hash of a short key is only a dozen instructions, so the call
+//! would cost a large share of it.
 
 use core::arch::asm;
 use core::arch::x86_64::{
@@ -39,7 +44,29 @@ fn scramble(x: __m128i) -> __m128i {
     _mm_aesenc_si128(x, x)
 }
 
-#[target_feature(enable = "aes,ssse3,sse4.1")]
+/// `scramble` as inline asm, for the 0-32 byte path: unlike the intrinsic it needs no
+/// `#[target_feature]`, so that path inlines into a map built for baseline x86-64.
+///
+/// # Safety
+///
+/// The CPU must have AES-NI.
+#[inline(always)]
+unsafe fn scramble_asm(mut x: __m128i) -> __m128i {
+    // The VEX form where the compiler emits VEX code, so no SSE/AVX transition stalls.
+    #[cfg(target_feature = "avx")]
+    // SAFETY: the caller guarantees AES-NI; the asm touches nothing but `x`'s register.
+    unsafe {
+        asm!("vaesenc {x}, {x}, {x}", x = inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(not(target_feature = "avx"))]
+    // SAFETY: the caller guarantees AES-NI; the asm touches nothing but `x`'s register.
+    unsafe {
+        asm!("aesenc {x}, {x}", x = inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    x
+}
+
+#[target_feature(enable = "sse2")]
 #[inline]
 fn low64(x: __m128i) -> u64 {
     _mm_cvtsi128_si64(x) as u64
@@ -80,45 +107,61 @@ fn plain_seed(seed: u64, n: usize) -> __m128i {
 }
 
 /// Go's `aeshashbody`: hashes `p` (any length) with the per-map `seed`; `wide` takes the VAES
-/// path for inputs over 16 bytes.
+/// path for inputs over 32 bytes.
+///
+/// Only SSE2, which every x86-64 CPU has, is enabled here, so this function and its 0-32 byte
+/// path inline into any caller; longer inputs call `#[target_feature]` functions.
 ///
 /// # Safety
 ///
-/// The CPU must have VAES and AVX2 if `wide` is true.
-#[target_feature(enable = "aes,ssse3,sse4.1")]
+/// The CPU must have AES-NI, SSSE3 and SSE4.1, and VAES and AVX2 if `wide` is true.
+#[target_feature(enable = "sse2")]
 #[inline]
 pub(crate) unsafe fn hash(ks: &AesKeys, seed: u64, p: &[u8], wide: bool) -> u64 {
     let n = p.len();
     if n > 32 {
-        return if wide {
-            // SAFETY: the caller guarantees VAES and AVX2 when `wide`.
-            unsafe { hash_long_wide(ks, seed, p) }
-        } else {
-            hash_long(ks, seed, p)
+        // SAFETY: the caller guarantees AES-NI, SSSE3 and SSE4.1, and VAES and AVX2 if `wide`.
+        return unsafe {
+            if wide {
+                hash_long_wide(ks, seed, p)
+            } else {
+                hash_long(ks, seed, p)
+            }
         };
     }
     let plain = plain_seed(seed, n);
-    let seed0 = scramble(_mm_xor_si128(plain, key(ks, 0)));
+    // Lane seeds as in `lane_seeds`.
+    // SAFETY: the caller guarantees AES-NI.
+    let seed0 = unsafe { scramble_asm(_mm_xor_si128(plain, key(ks, 0))) };
     if n > 16 {
-        // First and last 16 bytes, two lanes. (Not VAES: moving two lanes in and out of one
-        // register costs what the second `aesenc` per round saves.)
-        let seed1 = scramble(_mm_xor_si128(plain, key(ks, 1)));
-        return finish_lanes([
-            _mm_xor_si128(load(p, 0), seed0),
-            _mm_xor_si128(load(p, n - 16), seed1),
-        ]);
+        // First and last 16 bytes, two lanes, three rounds each. (Not VAES: moving two lanes
+        // in and out of one register costs what the second `aesenc` per round saves.)
+        // SAFETY: the caller guarantees AES-NI.
+        let seed1 = unsafe { scramble_asm(_mm_xor_si128(plain, key(ks, 1))) };
+        let mut a = _mm_xor_si128(load(p, 0), seed0);
+        let mut b = _mm_xor_si128(load(p, n - 16), seed1);
+        for _ in 0..3 {
+            // SAFETY: the caller guarantees AES-NI.
+            (a, b) = unsafe { (scramble_asm(a), scramble_asm(b)) };
+        }
+        return low64(_mm_xor_si128(a, b));
     }
-    let data = if let Some(b) = p.first_chunk::<16>() {
+    let mut x = if let Some(b) = p.first_chunk::<16>() {
         // SAFETY: `b` is 16 readable bytes and `loadu` accepts any alignment.
-        unsafe { _mm_loadu_si128(b.as_ptr().cast()) }
+        _mm_xor_si128(unsafe { _mm_loadu_si128(b.as_ptr().cast()) }, seed0)
     } else if n == 0 {
-        return low64(scramble(seed0));
+        // SAFETY: the caller guarantees AES-NI.
+        return low64(unsafe { scramble_asm(seed0) });
     } else {
         let (lo, hi) = load_short(p);
-        _mm_set_epi64x(hi as i64, lo as i64)
+        _mm_xor_si128(_mm_set_epi64x(hi as i64, lo as i64), seed0)
     };
     // One lane: data xor seed, three rounds.
-    low64(scramble(scramble(scramble(_mm_xor_si128(data, seed0)))))
+    for _ in 0..3 {
+        // SAFETY: the caller guarantees AES-NI.
+        x = unsafe { scramble_asm(x) };
+    }
+    low64(x)
 }
 
 /// Lane `i`'s starting seed: lane 0 uses the scrambled seed, the others mix the unscrambled
