@@ -119,25 +119,38 @@ fn plain_seed(seed: u64, n: usize) -> __m128i {
 #[inline]
 pub(crate) unsafe fn hash(ks: &AesKeys, seed: u64, p: &[u8], wide: bool) -> u64 {
     let n = p.len();
-    if n > 32 {
-        // SAFETY: the caller guarantees AES-NI, SSSE3 and SSE4.1, and VAES and AVX2 if `wide`.
-        return unsafe {
-            if wide {
-                hash_long_wide(ks, seed, p)
-            } else {
-                hash_long(ks, seed, p)
-            }
-        };
-    }
-    let plain = plain_seed(seed, n);
-    // Lane seeds as in `lane_seeds`.
-    // SAFETY: the caller guarantees AES-NI.
-    let seed0 = unsafe { scramble_asm(_mm_xor_si128(plain, key(ks, 0))) };
-    if n > 16 {
-        // First and last 16 bytes, two lanes, three rounds each. (Not VAES: moving two lanes
-        // in and out of one register costs what the second `aesenc` per round saves.)
+    if n <= 16 {
         // SAFETY: the caller guarantees AES-NI.
-        let seed1 = unsafe { scramble_asm(_mm_xor_si128(plain, key(ks, 1))) };
+        let seed0 = unsafe { scramble_asm(_mm_xor_si128(plain_seed(seed, n), key(ks, 0))) };
+        let mut x = if let Some(b) = p.first_chunk::<16>() {
+            // SAFETY: `b` is 16 readable bytes and `loadu` accepts any alignment.
+            _mm_xor_si128(unsafe { _mm_loadu_si128(b.as_ptr().cast()) }, seed0)
+        } else if n == 0 {
+            // SAFETY: the caller guarantees AES-NI.
+            return low64(unsafe { scramble_asm(seed0) });
+        } else {
+            let (lo, hi) = load_short(p);
+            _mm_xor_si128(_mm_set_epi64x(hi as i64, lo as i64), seed0)
+        };
+        // One lane: data xor seed, three rounds.
+        for _ in 0..3 {
+            // SAFETY: the caller guarantees AES-NI.
+            x = unsafe { scramble_asm(x) };
+        }
+        return low64(x);
+    }
+    if n <= 32 {
+        // First and last 16 bytes, two lanes, three rounds each, lane seeds as in
+        // `lane_seeds`. (Not VAES: moving two lanes in and out of one register costs what the
+        // second `aesenc` per round saves.)
+        let plain = plain_seed(seed, n);
+        // SAFETY: the caller guarantees AES-NI.
+        let (seed0, seed1) = unsafe {
+            (
+                scramble_asm(_mm_xor_si128(plain, key(ks, 0))),
+                scramble_asm(_mm_xor_si128(plain, key(ks, 1))),
+            )
+        };
         let mut a = _mm_xor_si128(load(p, 0), seed0);
         let mut b = _mm_xor_si128(load(p, n - 16), seed1);
         for _ in 0..3 {
@@ -146,22 +159,14 @@ pub(crate) unsafe fn hash(ks: &AesKeys, seed: u64, p: &[u8], wide: bool) -> u64 
         }
         return low64(_mm_xor_si128(a, b));
     }
-    let mut x = if let Some(b) = p.first_chunk::<16>() {
-        // SAFETY: `b` is 16 readable bytes and `loadu` accepts any alignment.
-        _mm_xor_si128(unsafe { _mm_loadu_si128(b.as_ptr().cast()) }, seed0)
-    } else if n == 0 {
-        // SAFETY: the caller guarantees AES-NI.
-        return low64(unsafe { scramble_asm(seed0) });
-    } else {
-        let (lo, hi) = load_short(p);
-        _mm_xor_si128(_mm_set_epi64x(hi as i64, lo as i64), seed0)
-    };
-    // One lane: data xor seed, three rounds.
-    for _ in 0..3 {
-        // SAFETY: the caller guarantees AES-NI.
-        x = unsafe { scramble_asm(x) };
+    // SAFETY: the caller guarantees AES-NI, SSSE3 and SSE4.1, and VAES and AVX2 if `wide`.
+    unsafe {
+        if wide {
+            hash_long_wide(ks, seed, p)
+        } else {
+            hash_long(ks, seed, p)
+        }
     }
-    low64(x)
 }
 
 /// Lane `i`'s starting seed: lane 0 uses the scrambled seed, the others mix the unscrambled
