@@ -273,6 +273,8 @@ fn hash_long_wide(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
     ])
 }
 
+/// 65+ bytes: `hash_long`'s eight lanes in four registers. Out of line: a call is cheap next
+/// to 16+ rounds.
 #[target_feature(enable = "aes,ssse3,sse4.1,avx2,vaes")]
 #[inline(never)]
 fn hash65plus_wide(ks: &AesKeys, seed: u64, p: &[u8]) -> u64 {
