@@ -67,8 +67,9 @@ fn parse(file: &str) -> Vectors {
     v
 }
 
-/// Every vector through the public path: `RandomState` -> `GoHasher` -> `finish`.
-fn check_all(file: &str, expect_backend: Backend) -> usize {
+/// Every vector through the public path: `RandomState` -> `GoHasher` -> `finish`, with the VAES
+/// path of aeshash left as detected (`vaes`) or forced off.
+fn check_all(file: &str, expect_backend: Backend, vaes: bool) -> usize {
     let v = parse(file);
     assert_eq!(v.backend, expect_backend, "vector file for the wrong backend");
     assert_eq!(v.bytes.len(), 300);
@@ -76,8 +77,11 @@ fn check_all(file: &str, expect_backend: Backend) -> usize {
     let mut counts = [0usize; 4];
     let mut lengths = std::collections::BTreeSet::new();
     for (kind, seed, arg, want) in &v.cases {
-        let rs = testing::random_state(v.aeskeysched, v.hashkey, *seed, v.backend)
+        let mut rs = testing::random_state(v.aeskeysched, v.hashkey, *seed, v.backend)
             .expect("backend available (checked by the caller)");
+        if !vaes {
+            rs = testing::without_vaes(rs);
+        }
         let got = match kind.as_str() {
             "mem" => {
                 let mut h = rs.build_hasher();
@@ -102,9 +106,11 @@ fn check_all(file: &str, expect_backend: Backend) -> usize {
             _ => unreachable!(),
         };
         assert_eq!(
-            got, *want,
-            "{:?} {kind} seed {seed:#x} arg {arg}: got {got:#x}, Go says {want:#x}",
-            v.backend
+            got,
+            *want,
+            "{:?} (VAES {}) {kind} seed {seed:#x} arg {arg}: got {got:#x}, Go says {want:#x}",
+            v.backend,
+            testing::uses_vaes(&rs)
         );
     }
     // Guard against a truncated or regenerated-but-empty file passing vacuously.
@@ -115,7 +121,7 @@ fn check_all(file: &str, expect_backend: Backend) -> usize {
 
 #[test]
 fn memhash_matches_go_runtime() {
-    let n = check_all(include_str!("data/hash/mem.txt"), Backend::Mem);
+    let n = check_all(include_str!("data/hash/mem.txt"), Backend::Mem, true);
     assert_eq!(n, 1968);
 }
 
@@ -127,8 +133,41 @@ fn aeshash_matches_go_runtime() {
         assert!(RandomState::with_backend(Backend::Aes).is_err());
         return;
     }
-    let n = check_all(include_str!("data/hash/aes.txt"), Backend::Aes);
+    let n = check_all(include_str!("data/hash/aes.txt"), Backend::Aes, true);
     assert_eq!(n, 1968);
+}
+
+/// aeshash on AES-NI alone (the path of CPUs without VAES) must give the same answers.
+#[test]
+fn aeshash_without_vaes_matches_go_runtime() {
+    if backend() != Backend::Aes {
+        eprintln!("skipping: this CPU has no AES-NI/SSSE3/SSE4.1");
+        return;
+    }
+    let n = check_all(include_str!("data/hash/aes.txt"), Backend::Aes, false);
+    assert_eq!(n, 1968);
+}
+
+/// The VAES path is taken exactly where the CPU has it, so the test above and
+/// `aeshash_matches_go_runtime` cover both paths on a VAES machine.
+#[test]
+fn vaes_path_follows_cpu() {
+    let aes = RandomState::with_backend(Backend::Aes);
+    #[cfg(target_arch = "x86_64")]
+    let has = std::arch::is_x86_feature_detected!("vaes")
+        && std::arch::is_x86_feature_detected!("avx2")
+        && aes.is_ok();
+    #[cfg(not(target_arch = "x86_64"))]
+    let has = false;
+    if let Ok(s) = &aes {
+        assert_eq!(testing::uses_vaes(s), has);
+        assert!(!testing::uses_vaes(&testing::without_vaes(s.clone())));
+    }
+    if !has {
+        eprintln!("note: no VAES here; only the AES-NI path of aeshash was checked");
+    }
+    let mem = RandomState::with_backend(Backend::Mem).unwrap();
+    assert!(!testing::uses_vaes(&mem));
 }
 
 /// Signed and pointer-sized integers take the same forms as their unsigned twins.
@@ -140,5 +179,92 @@ fn integer_widths_share_go_forms() {
         assert_eq!(rs.hash_one(x as i64), rs.hash_one(x));
         assert_eq!(rs.hash_one(x as usize), rs.hash_one(x));
         assert_eq!(rs.hash_one(x as i32), rs.hash_one(x as u32));
+    }
+}
+
+/// Go's `memhashFallback` written out as plainly as `runtime/hash64.go` has it, to check the
+/// optimised loop of `src/hash/mem.rs` on inputs longer than the Go vectors (up to 300 bytes).
+fn memhash_reference(key: [u64; 4], seed: u64, p: &[u8]) -> u64 {
+    let mix = |a: u64, b: u64| {
+        let r = u128::from(a) * u128::from(b);
+        (r as u64) ^ ((r >> 64) as u64)
+    };
+    let r8 = |p: &[u8], i: usize| u64::from_le_bytes(p[i..i + 8].try_into().unwrap());
+    let r4 = |p: &[u8], i: usize| u64::from(u32::from_le_bytes(p[i..i + 4].try_into().unwrap()));
+    let s = p.len();
+    let mut seed = seed ^ key[0];
+    let (a, b) = match s {
+        0 => return seed,
+        1..=3 => (u64::from(p[0]) | u64::from(p[s >> 1]) << 8 | u64::from(p[s - 1]) << 16, 0),
+        4 => (r4(p, 0), r4(p, 0)),
+        5..=7 => (r4(p, 0), r4(p, s - 4)),
+        8 => (r8(p, 0), r8(p, 0)),
+        9..=16 => (r8(p, 0), r8(p, s - 8)),
+        _ => {
+            let (mut q, mut l) = (0, s);
+            if l > 48 {
+                let (mut seed1, mut seed2) = (seed, seed);
+                while l > 48 {
+                    seed = mix(r8(p, q) ^ key[1], r8(p, q + 8) ^ seed);
+                    seed1 = mix(r8(p, q + 16) ^ key[2], r8(p, q + 24) ^ seed1);
+                    seed2 = mix(r8(p, q + 32) ^ key[3], r8(p, q + 40) ^ seed2);
+                    q += 48;
+                    l -= 48;
+                }
+                seed ^= seed1 ^ seed2;
+            }
+            while l > 16 {
+                seed = mix(r8(p, q) ^ key[1], r8(p, q + 8) ^ seed);
+                q += 16;
+                l -= 16;
+            }
+            (r8(p, q + l - 16), r8(p, q + l - 8))
+        }
+    };
+    mix(0x1d8e_4e27_c47d_124f ^ s as u64, mix(a ^ key[1], b ^ seed))
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so the long-input tests need no data file.
+fn bytes(n: usize, mut x: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn memhash_long_inputs_match_reference() {
+    let v = parse(include_str!("data/hash/mem.txt"));
+    let data = bytes(5000, 0x9e37_79b9_7f4a_7c15);
+    for (i, n) in (0..=1100).chain([2047, 2048, 2049, 4095, 4096, 4097, 5000]).enumerate() {
+        let seed = 0x1234_5678_9abc_def0_u64.wrapping_mul(i as u64 + 1);
+        let rs = testing::random_state(v.aeskeysched, v.hashkey, seed, Backend::Mem).unwrap();
+        let mut h = rs.build_hasher();
+        h.write(&data[..n]);
+        assert_eq!(h.finish(), memhash_reference(v.hashkey, seed, &data[..n]), "length {n}");
+    }
+}
+
+/// Past the 300 bytes the Go vectors cover, the VAES and AES-NI paths must still agree.
+#[test]
+fn vaes_and_aes_ni_agree_on_long_inputs() {
+    let Ok(rs) = RandomState::with_seed(42, Backend::Aes) else {
+        eprintln!("skipping: this CPU has no AES-NI/SSSE3/SSE4.1");
+        return;
+    };
+    if !testing::uses_vaes(&rs) {
+        eprintln!("note: no VAES here; both states run the AES-NI path");
+    }
+    let narrow = testing::without_vaes(rs.clone());
+    let data = bytes(5000, 0x2545_f491_4f6c_dd1d);
+    for n in (0..=1100).chain([2047, 2048, 2049, 4095, 4096, 4097, 5000]) {
+        let (mut a, mut b) = (rs.build_hasher(), narrow.build_hasher());
+        a.write(&data[..n]);
+        b.write(&data[..n]);
+        assert_eq!(a.finish(), b.finish(), "length {n}");
     }
 }
