@@ -231,8 +231,19 @@ func benchStr(size string, n int) {
 		ring[i] = fmt.Sprintf("key-%016x", rng.next())
 	}
 	hits, misses := ring[:n], ring[n:]
-	shuffled := append([]string(nil), hits...)
+	// Lookups use copies made in key order, then shuffled, as the Rust side's are (a Rust map
+	// owns its String keys): sharing the inserted keys' bytes would let Go's string compare
+	// return on pointer equality without reading them, which a key that arrives from elsewhere
+	// never allows.
+	shuffled := make([]string, n)
+	for i := range hits {
+		shuffled[i] = strings.Clone(hits[i])
+	}
 	shuffle(&splitmix{seedShuffle}, shuffled)
+	lookup := make([]string, len(ring))
+	for i := range ring {
+		lookup[i] = strings.Clone(ring[i])
+	}
 	build := func() map[string]uint64 {
 		m := make(map[string]uint64)
 		for i, k := range hits {
@@ -296,7 +307,7 @@ func benchStr(size string, n int) {
 	churn, j := build(), 0
 	record("churn", "str", size, n, nil, func() {
 		for c := 0; c < n; c++ {
-			delete(churn, ring[j])
+			delete(churn, lookup[j])
 			churn[ring[(j+n)%(2*n)]] = uint64(j)
 			j = (j + 1) % (2 * n)
 		}
