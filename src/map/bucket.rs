@@ -295,18 +295,6 @@ impl<K, V> Bucket<K, V> {
         self.set_overflow(None);
     }
 
-    /// Asks the CPU to start loading the bucket's first cache line (tophash and first keys), for
-    /// walks that know the next bucket well before they read it.
-    #[inline(always)]
-    pub(crate) fn prefetch(self) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch is only a hint: it never faults and changes no memory.
-        unsafe {
-            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(self.ptr.as_ptr().cast());
-        }
-    }
-
     /// Go's `evacuated(b)`: the old bucket's entries have moved to the new array.
     #[inline(always)]
     pub(crate) fn evacuated(self) -> bool {

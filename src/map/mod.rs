@@ -35,12 +35,13 @@
 //! The map uses the hasher's output as Go uses its hash function's: bucket index = low B bits,
 //! tophash = top byte. The default hasher is [`crate::RandomState`] (Go's aeshash or memhash).
 //!
-//! Files: `bucket.rs` (bmap layout and a generation's memory), `table.rs` (hmap: lookup, assign,
-//! delete, grow, evacuate, iteration order), this file (the std-compatible API), `entry.rs`,
-//! `iter.rs`, `traits.rs`.
+//! Files: `bucket.rs` (bmap layout and a generation's memory), `group.rs` (tests on all 8
+//! tophash bytes at once), `table.rs` (hmap: lookup, assign, delete, grow, evacuate, iteration
+//! order), this file (the std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`.
 
 mod bucket;
 mod entry;
+mod group;
 mod iter;
 mod table;
 mod traits;

@@ -8,15 +8,14 @@ use core::cell::Cell;
 use core::mem;
 
 use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
+use super::group::{full_bits, lowest, match_full, Needle, LO};
 use super::{
     BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, LOAD_FACTOR_DEN,
     LOAD_FACTOR_NUM, MIN_TOP_HASH,
 };
 
-const LO: u64 = 0x0101_0101_0101_0101;
-/// How many buckets ahead an iteration prefetches overflow buckets.
-const PREFETCH_AHEAD: usize = 4;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// Buckets whose filled slots a `fold` gathers into one 64-bit mask.
+const GROUP: usize = 64 / BUCKET_CNT;
 
 /// Go's `tophash`: the hash's top byte, lifted past the reserved marker values.
 #[inline(always)]
@@ -57,35 +56,6 @@ pub(crate) fn b_for_hint(hint: usize) -> u8 {
         b += 1;
     }
     b
-}
-
-/// Bit mask with the high bit of byte `i` set for each byte of `word` equal to `byte`. A byte
-/// may be reported falsely only above a true match, so the lowest reported byte is exact, and a
-/// false report costs just one key comparison.
-#[inline(always)]
-fn match_byte(word: u64, byte: u8) -> u64 {
-    let x = word ^ (LO * u64::from(byte));
-    x.wrapping_sub(LO) & !x & HI
-}
-
-/// Bytes that are empty slots (emptyRest or emptyOne); the lowest one reported is exact.
-#[inline(always)]
-fn match_empty(word: u64) -> u64 {
-    let x = word & !LO; // 0 and 1 both become 0
-    x.wrapping_sub(LO) & !x & HI
-}
-
-/// Bytes that are filled slots (tophash >= MIN_TOP_HASH), exactly. Setting each byte's high bit
-/// first means subtracting 5 never borrows across bytes.
-#[inline(always)]
-fn match_full(word: u64) -> u64 {
-    let t = (word | HI).wrapping_sub(LO * MIN_TOP_HASH as u64);
-    (t | word) & HI
-}
-
-#[inline(always)]
-fn lowest(mask: u64) -> usize {
-    (mask.trailing_zeros() / 8) as usize
 }
 
 thread_local! {
@@ -744,26 +714,23 @@ fn probe_chain<K, V>(
     top: u8,
     eq: &mut impl FnMut(&K) -> bool,
 ) -> Result<Found<K, V>, (Option<(Bucket<K, V>, usize)>, Bucket<K, V>)> {
+    let needle = Needle::new(top);
     let mut insert = None;
     let mut b = head;
     loop {
         let word = b.top_word();
         if insert.is_none() {
-            let e = match_empty(word);
-            if e != 0 {
-                insert = Some((b, lowest(e)));
+            if let Some(i) = Needle::empties(word).next() {
+                insert = Some((b, i));
             }
         }
-        let mut m = match_byte(word, top);
-        while m != 0 {
-            let i = lowest(m);
+        for i in needle.matches(word) {
             // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
             if eq(unsafe { &*b.key(i) }) {
                 return Ok(Found { head, bucket: b, slot: i });
             }
-            m &= m - 1;
         }
-        if match_byte(word, EMPTY_REST) != 0 {
+        if Needle::ends_chain(word) {
             return Err((insert, b));
         }
         match b.overflow() {
@@ -782,19 +749,17 @@ fn search_chain<K, V>(
     top: u8,
     mut eq: impl FnMut(&K) -> bool,
 ) -> Option<(Bucket<K, V>, usize)> {
+    let needle = Needle::new(top);
     loop {
         let word = b.top_word();
-        let mut m = match_byte(word, top);
-        while m != 0 {
-            let i = lowest(m);
+        for i in needle.matches(word) {
             // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
             if eq(unsafe { &*b.key(i) }) {
                 return Some((b, i));
             }
-            m &= m - 1;
         }
         // An emptyRest byte: nothing further in this bucket or its chain.
-        if match_byte(word, EMPTY_REST) != 0 {
+        if Needle::ends_chain(word) {
             return None;
         }
         b = b.overflow()?;
@@ -987,33 +952,39 @@ impl RawIter {
                 return acc;
             }
         };
+        // The buckets in visiting order (each followed by its overflow chain) are gathered
+        // GROUP at a time, their filled slots into one 64-bit mask that one loop then walks. A
+        // loop per bucket would end, unpredictably, after every 0-8 entries, and at each such
+        // branch the CPU stops reading ahead.
+        let offset = self.offset as usize;
+        let mut units = [new.bucket(0); GROUP];
+        // The units' filled slots, the newest in the top byte.
+        let mut slots = 0u64;
+        let mut n = 0;
         let mut remaining = self.remaining;
-        let mask = new.len() - 1;
-        let shift = 8 * self.offset;
-        let mut j = self.start_bucket;
-        while remaining != 0 {
-            // Overflow buckets lie outside the array's sequential stream: start loading the one
-            // a few buckets ahead now, so it has arrived by the time the walk gets there.
-            if let Some(o) = new.bucket((j + PREFETCH_AHEAD) & mask).overflow() {
-                o.prefetch();
-            }
-            let mut b = Some(new.bucket(j));
-            while let Some(bk) = b {
-                let mut full = match_full(bk.top_word()).rotate_right(shift);
-                while full != 0 {
-                    let slot = (lowest(full) + self.offset as usize) & (BUCKET_CNT - 1);
-                    full &= full - 1;
-                    acc = f(acc, bk, slot);
-                    remaining -= 1;
+        // From the start bucket to the end of the array, then from bucket 0 up to it.
+        for (from, to) in [(self.start_bucket, new.len()), (0, self.start_bucket)] {
+            for j in from..to {
+                let mut b = Some(new.bucket(j));
+                while let Some(bk) = b {
+                    units[n % GROUP] = bk;
+                    slots = slots >> BUCKET_CNT | full_bits(bk.top_word()) << 56;
+                    n += 1;
+                    if n == GROUP {
+                        remaining -= slots.count_ones() as usize;
+                        acc = walk_group(acc, &units, slots, offset, &mut f);
+                        (slots, n) = (0, 0);
+                        if remaining == 0 {
+                            return acc;
+                        }
+                    }
+                    b = bk.overflow();
                 }
-                b = bk.overflow();
-            }
-            j = (j + 1) & mask;
-            if j == self.start_bucket {
-                break;
             }
         }
-        acc
+        // Fewer than GROUP units: move them down to bytes 0..n.
+        let rest = slots.checked_shr((BUCKET_CNT * (GROUP - n)) as u32).unwrap_or(0);
+        walk_group(acc, &units, rest, offset, &mut f)
     }
 
     /// Go's checkBucket filter: does this old bucket's entry belong to the new bucket being
@@ -1083,6 +1054,27 @@ impl<K, V> RawTable<K, V> {
             }
         }
     }
+}
+
+/// Passes the slots in `m` to `f`: bit 8k + i is slot i of `units[k]`. Each bucket's slots go
+/// in Go's order: from slot `offset`, wrapping.
+#[inline(always)]
+fn walk_group<K, V, B>(
+    mut acc: B,
+    units: &[Bucket<K, V>; GROUP],
+    m: u64,
+    offset: usize,
+    f: &mut impl FnMut(B, Bucket<K, V>, usize) -> B,
+) -> B {
+    // Every byte rotated right by offset: bit 0 of byte k is then slot `offset` of units[k].
+    let down = LO * (0xff >> offset);
+    let mut m = (m >> offset) & down | (m << (BUCKET_CNT - offset)) & !down;
+    while m != 0 {
+        let s = m.trailing_zeros() as usize;
+        m &= m - 1;
+        acc = f(acc, units[(s / BUCKET_CNT) % GROUP], (s + offset) % BUCKET_CNT);
+    }
+    acc
 }
 
 /// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain.
