@@ -720,15 +720,19 @@ fn probe_chain<K, V>(
     loop {
         let word = b.top_word();
         if insert.is_none() {
-            if let Some(i) = Needle::empties(word).next() {
-                insert = Some((b, i));
+            let e = Needle::empties(word);
+            if e != 0 {
+                insert = Some((b, lowest(e)));
             }
         }
-        for i in needle.matches(word) {
+        let mut m = needle.matches(word);
+        while m != 0 {
+            let i = lowest(m);
             // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
             if eq(unsafe { &*b.key(i) }) {
                 return Ok(Found { head, bucket: b, slot: i });
             }
+            m &= m - 1;
         }
         if Needle::ends_chain(word) {
             return Err((insert, b));
@@ -752,11 +756,14 @@ fn search_chain<K, V>(
     let needle = Needle::new(top);
     loop {
         let word = b.top_word();
-        for i in needle.matches(word) {
+        let mut m = needle.matches(word);
+        while m != 0 {
+            let i = lowest(m);
             // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
             if eq(unsafe { &*b.key(i) }) {
                 return Some((b, i));
             }
+            m &= m - 1;
         }
         // An emptyRest byte: nothing further in this bucket or its chain.
         if Needle::ends_chain(word) {
