@@ -274,7 +274,7 @@ impl BuildHasher for RandomState {
 
     // Left to the compiler, a `str` key's hash (both backends' short-input paths) is too big
     // to inline and costs a call, about a third of a short key's hash time.
-    #[inline(always)]
+    #[inline]
     #[allow(clippy::manual_hash_one)] // this is hash_one: calling it would recurse
     fn hash_one<T: core::hash::Hash>(&self, x: T) -> u64 {
         let mut h = self.build_hasher();
