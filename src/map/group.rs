@@ -2,13 +2,16 @@
 //!
 //! Go's loops read the tophash array a byte at a time. Here every test works on the whole word
 //! and finds the same slots, in the same order:
-//! - `match_full` returns a byte mask (the high bit of byte i for slot i); growth, removal and
-//!   iteration use it.
+//! - `match_full` returns a byte mask (the high bit of byte i for slot i); growth and removal
+//!   use it.
+//! - `full_bits` packs a bucket's filled slots into 8 bits, for an iteration that gathers
+//!   several buckets into one mask (SSE2's `pcmpeqb` + `pmovmskb` on x86-64, `slot_bits` of
+//!   `match_full` elsewhere).
 //! - [`Needle`] is the lookup's test: the slots whose tophash equals the key's, the empty slots,
 //!   and whether the bucket holds an emptyRest.
 //!
-//! SSE2 (`pcmpeqb` + `pmovmskb`) would take fewer instructions, but spreading the tophash over a
-//! vector register puts about 4 more cycles on the path from hash to branch, and a lookup is
+//! SSE2 would take fewer instructions for the lookup's test too, but spreading the tophash over
+//! a vector register puts about 4 more cycles on the path from hash to branch, and a lookup is
 //! bound by that path: measured, it ran no faster.
 
 use super::{EMPTY_REST, MIN_TOP_HASH};
