@@ -118,11 +118,9 @@ mod tests {
                 out.push(v << (8 * pos) | 0x0706_0504_0302_0100 & !(0xff << (8 * pos)));
             }
         }
-        let mut x = 1u64;
+        let mut next = crate::map::tests::xorshift(1);
         for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             let bytes: [u8; 8] = core::array::from_fn(|i| {
                 [0, 1, 2, 3, 4, 5, 6, 0x80, 0xff][((x >> (7 * i)) % 9) as usize]
             });

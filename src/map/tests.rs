@@ -38,6 +38,17 @@ fn chain_tophash(m: &GoMap<u64, u64, Identity>, index: usize) -> Vec<[u8; 8]> {
 
 const TOP: u64 = 0xAB << 56;
 
+/// A xorshift64 stream: test inputs that differ in their low bits (bucket index under
+/// `Identity`) as much as in their top byte (tophash).
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 #[test]
 fn tophash_is_top_byte_lifted_past_markers() {
     assert_eq!(table::tophash(0xAB << 56), 0xAB);
@@ -177,13 +188,7 @@ fn cached_grow_limits_agree_with_go_triggers() {
 /// chain is empty too (Go's invariant, which lookups rely on to stop early).
 #[test]
 fn empty_rest_marks_exactly_the_trailing_empty_run() {
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     for round in 0..200 {
         let mut m: GoMap<u64, u64, Identity> = GoMap::with_capacity_and_hasher(8, Identity);
         // Up to four buckets' worth of keys, all in bucket 0's chain (low bits 0).
@@ -220,14 +225,7 @@ fn empty_rest_marks_exactly_the_trailing_empty_run() {
 /// span groups), sparse arrays (where it stops early) and a grow in progress.
 #[test]
 fn fold_visits_entries_in_next_order() {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = xorshift(0x0123_4567_89ab_cdef);
     let mut maps: Vec<GoMap<u64, u64, Identity>> = Vec::new();
     for n in [0usize, 1, 7, 8, 9, 50, 200, 1000, 3000] {
         let mut m = GoMap::with_hasher(Identity);
