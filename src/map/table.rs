@@ -208,6 +208,7 @@ impl<K, V> RawTable<K, V> {
                 b = ob;
             }
         }
+        b.prefetch_slots();
         search_chain(b, tophash(hash), eq)
     }
 
@@ -240,6 +241,7 @@ impl<K, V> RawTable<K, V> {
         let top = tophash(hash);
         // SAFETY: the array is allocated, so cur and mask describe its 2^B buckets.
         let head = unsafe { self.cur.offset(hash as usize & self.mask) };
+        head.prefetch_slots();
         let (insert, last) = match probe_chain(head, top, &mut eq) {
             Ok(found) => return Some(Ok(found)),
             Err(absent) => absent,
@@ -354,6 +356,7 @@ impl<K, V> RawTable<K, V> {
             // emptyRest tophash ends the search at once).
             unsafe { self.cur.offset(hash as usize & self.mask) }
         };
+        head.prefetch_slots();
         let (b, i) = search_chain(head, tophash(hash), eq)?;
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
@@ -458,6 +461,12 @@ impl<K, V> RawTable<K, V> {
         let newbit = old.len();
         let b0 = old.bucket(oldbucket);
         if !b0.evacuated() {
+            b0.prefetch_slots();
+            let new = self.buckets.as_ref().expect("growing");
+            new.bucket(oldbucket).prefetch();
+            if !self.same_size_grow {
+                new.bucket(oldbucket + newbit).prefetch();
+            }
             // Per bucket of the chain, the slots whose entries go to Y (high bit of byte i).
             let mut to_y = ChainMasks::default();
             if !self.same_size_grow {
