@@ -208,7 +208,9 @@ impl<K, V> RawTable<K, V> {
                 b = ob;
             }
         }
-        b.prefetch_slots();
+        // No prefetch of the slots here, unlike insert and remove: a lookup that misses stops
+        // at the tophash line, and the two extra lines per miss cost more (1M u64 misses 13 ->
+        // 24 ns, the fill buffers full) than a hit gains (about 20%).
         search_chain(b, tophash(hash), eq)
     }
 
