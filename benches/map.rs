@@ -74,30 +74,6 @@ impl Workload {
     }
 }
 
-struct Size {
-    label: &'static str,
-    n: usize,
-}
-
-const ALL_SIZES: [Size; 4] = [
-    Size { label: "1k", n: 1_000 },
-    Size { label: "100k", n: 100_000 },
-    Size { label: "1m", n: 1_000_000 },
-    Size { label: "8m", n: 8_000_000 },
-];
-
-fn sizes() -> Vec<&'static Size> {
-    let spec = std::env::var("GOMAP_BENCH_SIZES").unwrap_or_else(|_| "1k,100k".into());
-    let wanted: Vec<&str> = spec.split(',').map(str::trim).collect();
-    for w in &wanted {
-        assert!(
-            ALL_SIZES.iter().any(|s| s.label == *w),
-            "GOMAP_BENCH_SIZES: unknown size {w:?} (known: 1k, 100k, 1m, 8m)"
-        );
-    }
-    ALL_SIZES.iter().filter(|s| wanted.contains(&s.label)).collect()
-}
-
 /// How a workload's routine is driven: by criterion, or a fixed number of times for a profiler.
 trait Runner {
     /// Whether the benchmark of map `label` is wanted (so its setup may be skipped).
@@ -464,7 +440,7 @@ fn main() {
         profile(&id, reps);
         return;
     }
-    let sizes = sizes();
+    let sizes = sizes("1k,100k");
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(2))

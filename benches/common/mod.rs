@@ -32,6 +32,32 @@ impl SplitMix {
     }
 }
 
+/// A map size the benches know, by its `GOMAP_BENCH_SIZES` label.
+pub struct Size {
+    pub label: &'static str,
+    pub n: usize,
+}
+
+pub const ALL_SIZES: [Size; 4] = [
+    Size { label: "1k", n: 1_000 },
+    Size { label: "100k", n: 100_000 },
+    Size { label: "1m", n: 1_000_000 },
+    Size { label: "8m", n: 8_000_000 },
+];
+
+/// The sizes `GOMAP_BENCH_SIZES` asks for (`default` when unset). Panics on an unknown label.
+pub fn sizes(default: &str) -> Vec<&'static Size> {
+    let spec = std::env::var("GOMAP_BENCH_SIZES").unwrap_or_else(|_| default.into());
+    let wanted: Vec<&str> = spec.split(',').map(str::trim).collect();
+    for w in &wanted {
+        assert!(
+            ALL_SIZES.iter().any(|s| s.label == *w),
+            "GOMAP_BENCH_SIZES: unknown size {w:?} (known: 1k, 100k, 1m, 8m)"
+        );
+    }
+    ALL_SIZES.iter().filter(|s| wanted.contains(&s.label)).collect()
+}
+
 /// A key type the benches run with.
 pub trait BenchKey: Hash + Eq + Clone {
     const NAME: &'static str;
