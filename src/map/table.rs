@@ -405,20 +405,21 @@ impl<K, V> RawTable<K, V> {
         // Computed on the whole tophash word, so the common cases take no data-dependent branch.
         let shift = 8 * i;
         let word = b.top_word() & !(0xff << shift) | u64::from(EMPTY_ONE) << shift;
-        let next_is_rest = if i < BUCKET_CNT - 1 {
-            (word >> (shift + 8)) as u8 == EMPTY_REST
-        } else {
-            b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST)
-        };
-        // The filled slots below i (exactly: only emptyOne and filled slots sit below a filled
-        // slot); the run of emptyOne slots above the highest of them, up to i, turns emptyRest.
-        let below = match_full(word) & !(u64::MAX << shift);
-        let run_lo = 64 - below.leading_zeros();
-        let run = (u64::MAX >> (56 - shift)) & (u64::MAX << run_lo);
+        // Is slot i + 1 emptyRest? An emptyRest byte (zero) has only zero bytes above it, so
+        // within the bucket that is: nothing above slot i. Slot 7 asks the next bucket.
+        // `&`, not `&&`: the first test is data and would make a branch that mispredicts.
+        const { assert!(EMPTY_REST == 0) };
+        let next_is_rest = ((word >> shift) >> 8 == 0)
+            & (i < BUCKET_CNT - 1 || b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST));
+        // Then slot i and the emptyOne run below it, down to the highest filled slot, turn
+        // emptyRest: keep the bytes up to that slot and zero the rest (above i they are zero
+        // already). Only filled and emptyOne slots sit below a filled slot.
+        let full = match_full(word);
+        let keep = u64::MAX.checked_shr(full.leading_zeros()).unwrap_or(0);
         // A mask rather than an `if`, which the compiler would turn into a branch that
         // mispredicts about half the time.
-        b.set_top_word(word & !(run & u64::from(next_is_rest).wrapping_neg()));
-        if next_is_rest && below == 0 && b != head {
+        b.set_top_word(word & (keep | !u64::from(next_is_rest).wrapping_neg()));
+        if next_is_rest && full == 0 && b != head {
             // The run reaches slot 0: it may go on in the previous bucket of the chain.
             mark_empty_rest_before(head, b);
         }
