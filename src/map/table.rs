@@ -405,10 +405,11 @@ impl<K, V> RawTable<K, V> {
         // Computed on the whole tophash word, so the common cases take no data-dependent branch.
         let shift = 8 * i;
         let word = b.top_word() & !(0xff << shift) | u64::from(EMPTY_ONE) << shift;
+        // The tests below read emptyRest bytes as zero bytes.
+        const { assert!(EMPTY_REST == 0) };
         // Is slot i + 1 emptyRest? An emptyRest byte (zero) has only zero bytes above it, so
         // within the bucket that is: nothing above slot i. Slot 7 asks the next bucket.
         // `&`, not `&&`: the first test is data and would make a branch that mispredicts.
-        const { assert!(EMPTY_REST == 0) };
         let next_is_rest = ((word >> shift) >> 8 == 0)
             & (i < BUCKET_CNT - 1 || b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST));
         // Then slot i and the emptyOne run below it, down to the highest filled slot, turn
