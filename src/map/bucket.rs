@@ -3,15 +3,16 @@
 //!
 //! Go's compiler builds a bucket type per map type; here the layout is computed from the sizes of
 //! `K` and `V` as associated constants, and a bucket is addressed through [`Bucket`], a raw pointer
-//! with typed accessors. This file and `table.rs` hold all of the map's unsafe code.
+//! with typed accessors. This file, `table.rs` and `memory.rs` (where a generation's memory
+//! comes from) hold all of the map's unsafe code.
 
 use core::alloc::Layout;
 use core::marker::PhantomData;
 use core::mem::{align_of, size_of};
 use core::ptr::{self, NonNull};
-use std::alloc::{alloc_zeroed, dealloc, handle_alloc_error};
+use std::alloc::handle_alloc_error;
 
-use bumpalo::Bump;
+use super::memory::{Arena, Block, Retired};
 
 use super::{BUCKET_CNT, EMPTY_ONE, EMPTY_REST, MAX_ELEM_SIZE, MAX_KEY_SIZE, MIN_TOP_HASH};
 
@@ -49,6 +50,13 @@ impl<K, V> Shape<K, V> {
         round_up(Self::ELEMS_OFF + BUCKET_CNT * Self::ELEM_SIZE, align_of::<*mut u8>());
     pub(crate) const ALIGN: usize =
         max(max(Self::KEY_ALIGN, Self::ELEM_ALIGN), align_of::<*mut u8>());
+    /// Whether a bucket holds pointers in Go's sense (Go's `t.Bucket.Pointers()`): a key or
+    /// value that owns memory (the closest Rust has: it needs dropping) or is stored boxed.
+    /// Go clears such an old bucket once evacuated; one without pointers keeps its bytes.
+    pub(crate) const HOLDS_POINTERS: bool = core::mem::needs_drop::<K>()
+        || core::mem::needs_drop::<V>()
+        || Self::INDIRECT_KEY
+        || Self::INDIRECT_ELEM;
     /// Size in bytes of one bucket (Go's `t.BucketSize`).
     pub(crate) const SIZE: usize = round_up(Self::OVERFLOW_OFF + size_of::<*mut u8>(), Self::ALIGN);
 }
@@ -331,6 +339,17 @@ impl<K, V> Bucket<K, V> {
         unsafe { *self.ptr.as_ptr().add(Shape::<K, V>::OVERFLOW_OFF).cast::<*mut u8>() = p }
     }
 
+    /// Zeroes everything after the tophash bytes: the key and value slots (whose entries have
+    /// been moved out) and the overflow link, as Go's evacuate does to an old bucket that holds
+    /// pointers. The evacuation marks in the tophash stay.
+    pub(crate) fn clear_after_tophash(self) {
+        // SAFETY: [BUCKET_CNT, SIZE) lies inside the live bucket; zero bytes are a valid (null)
+        // overflow link, and the slots hold no live entries (caller: all evacuated).
+        unsafe {
+            ptr::write_bytes(self.ptr.as_ptr().add(BUCKET_CNT), 0, Shape::<K, V>::SIZE - BUCKET_CNT)
+        };
+    }
+
     /// Zeroes the bucket's tophash and overflow pointer: all slots emptyRest, no chain.
     fn reset(self) {
         // SAFETY: the tophash array is the first 8 bytes of the live bucket.
@@ -348,9 +367,10 @@ impl<K, V> Bucket<K, V> {
 
 /// One generation of buckets: 2^B buckets, the preallocated overflow buckets that follow them
 /// (2^(B-4) of them when B >= 4), and an arena for further overflow buckets. Everything is freed
-/// together when the generation drops, as Go frees an old array and its overflow list.
+/// together when the generation drops, as Go frees an old array and its overflow list, or
+/// handed back piecewise once evacuated ([`BucketArray::retire`]).
 pub(crate) struct BucketArray<K, V> {
-    ptr: NonNull<u8>,
+    mem: Block,
     b: u8,
     /// Total buckets in the allocation: 2^B plus the preallocated overflow ones.
     nalloc: usize,
@@ -361,39 +381,6 @@ pub(crate) struct BucketArray<K, V> {
     arena: Arena,
     marker: PhantomData<(K, V)>,
 }
-
-/// The overflow arena. `Bump` is not `Sync`; the map only allocates from it through `&mut`, so
-/// sharing `&BucketArray` between threads never touches it.
-struct Arena(Bump);
-
-// SAFETY: the arena is only used through `&mut BucketArray` (allocation) or by value (drop), so a
-// shared reference never reaches the `Bump`.
-unsafe impl Sync for Arena {}
-
-/// Arrays at least this big ask for transparent huge pages.
-const HUGE_PAGE_ARRAY: usize = 4 << 20;
-
-/// Asks Linux to back the 2 MiB-aligned interior of a large bucket array with transparent huge
-/// pages. Lookups land anywhere in the array, so past a few MiB most of them would also miss the
-/// TLB with 4 KiB pages (docs/performance.md measures the difference). Advisory: where THP is
-/// off or the call fails, nothing changes.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(ptr: *mut u8, size: usize) {
-    const HUGE: usize = 2 << 20;
-    if size < HUGE_PAGE_ARRAY {
-        return;
-    }
-    let start = (ptr as usize).next_multiple_of(HUGE);
-    let end = (ptr as usize + size) & !(HUGE - 1);
-    if end > start {
-        // SAFETY: [start, end) lies inside the allocation just made for this array, and
-        // MADV_HUGEPAGE changes only how the kernel backs those pages, never their contents.
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_ptr: *mut u8, _size: usize) {}
 
 /// Computes the byte layout of `n` buckets, or `None` when it overflows `isize`.
 fn array_layout<K, V>(n: usize) -> Option<Layout> {
@@ -417,17 +404,14 @@ impl<K, V> BucketArray<K, V> {
         let extra = if b >= 4 { 1usize << (b - 4) } else { 0 };
         let nalloc = base + extra;
         let layout = array_layout::<K, V>(nalloc).ok_or(AllocFailure::CapacityOverflow)?;
-        // SAFETY: the layout's size is non-zero (a bucket holds at least tophash and a pointer).
-        let raw = unsafe { alloc_zeroed(layout) };
-        let ptr = NonNull::new(raw).ok_or(AllocFailure::Alloc(layout))?;
-        advise_huge_pages(raw, layout.size());
+        let mem = Block::zeroed(layout).ok_or(AllocFailure::Alloc(layout))?;
         Ok(BucketArray {
-            ptr,
+            mem,
             b,
             nalloc,
             next_overflow: base,
             evacuated: false,
-            arena: Arena(Bump::new()),
+            arena: Arena::default(),
             marker: PhantomData,
         })
     }
@@ -458,7 +442,7 @@ impl<K, V> BucketArray<K, V> {
     pub(crate) fn bucket(&self, i: usize) -> Bucket<K, V> {
         debug_assert!(i < self.nalloc);
         // SAFETY: i < nalloc, so the offset stays inside the allocation.
-        let p = unsafe { self.ptr.as_ptr().add(i * Shape::<K, V>::SIZE) };
+        let p = unsafe { self.mem.ptr().as_ptr().add(i * Shape::<K, V>::SIZE) };
         // SAFETY: derived from a non-null allocation pointer.
         Bucket::from_raw(unsafe { NonNull::new_unchecked(p) })
     }
@@ -473,7 +457,7 @@ impl<K, V> BucketArray<K, V> {
             return b;
         }
         let layout = array_layout::<K, V>(1).expect("bucket layout");
-        let p = self.arena.0.alloc_layout(layout);
+        let p = self.arena.alloc(layout);
         let b = Bucket::from_raw(p);
         b.reset();
         b
@@ -481,15 +465,16 @@ impl<K, V> BucketArray<K, V> {
 
     /// Whether `bucket` is one of this array's preallocated overflow buckets.
     pub(crate) fn is_preallocated(&self, bucket: Bucket<K, V>) -> bool {
-        let start = self.ptr.as_ptr() as usize + self.len() * Shape::<K, V>::SIZE;
-        let end = self.ptr.as_ptr() as usize + self.nalloc * Shape::<K, V>::SIZE;
+        let base = self.mem.ptr().as_ptr() as usize;
+        let start = base + self.len() * Shape::<K, V>::SIZE;
+        let end = base + self.nalloc * Shape::<K, V>::SIZE;
         (start..end).contains(&(bucket.ptr.as_ptr() as usize))
     }
 
     /// Bytes held: the array with its preallocated tail, the arena, and the boxes of
     /// indirect keys and values.
     pub(crate) fn allocated_bytes(&self) -> usize {
-        let mut bytes = self.nalloc * Shape::<K, V>::SIZE + self.arena.0.allocated_bytes();
+        let mut bytes = self.nalloc * Shape::<K, V>::SIZE + self.arena.allocated_bytes();
         let per_slot = if Shape::<K, V>::INDIRECT_KEY { size_of::<K>() } else { 0 }
             + if Shape::<K, V>::INDIRECT_ELEM { size_of::<V>() } else { 0 };
         if per_slot > 0 {
@@ -525,12 +510,22 @@ impl<K, V> BucketArray<K, V> {
             self.bucket(i).reset();
         }
         self.next_overflow = self.len();
-        self.arena.0.reset();
+        self.arena.reset();
     }
 
-    /// Marks a fully evacuated generation as holding no entries, so dropping it is O(1).
-    pub(crate) fn forget_entries(&mut self) {
-        self.evacuated = true;
+    /// Gives up a fully evacuated generation: nothing in it is dropped (every slot is an
+    /// evacuated marker), and its array goes back piecewise where it is large enough for that
+    /// to matter (see memory.rs); `None` when it was freed at once.
+    /// A large generation's overflow chunks go to `heir`'s arena, for reuse.
+    pub(crate) fn retire(self, heir: &mut BucketArray<K, V>) -> Option<Retired> {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so each field is moved out once.
+        let (mem, arena) = unsafe { (ptr::read(&this.mem), ptr::read(&this.arena)) };
+        // Small generations free everything now: it is cheap, and spares would only sit there.
+        if mem.is_mapped() {
+            heir.arena.recycle(arena);
+        }
+        mem.retire()
     }
 
     /// Drops each filled slot's entry, marking the slot emptyOne first.
@@ -562,15 +557,7 @@ impl<K, V> BucketArray<K, V> {
 
 impl<K, V> Drop for BucketArray<K, V> {
     fn drop(&mut self) {
-        struct Free(NonNull<u8>, Layout);
-        impl Drop for Free {
-            fn drop(&mut self) {
-                // SAFETY: the pointer came from alloc_zeroed with this very layout.
-                unsafe { dealloc(self.0.as_ptr(), self.1) }
-            }
-        }
-        // Free the memory even if an entry's Drop panics.
-        let _free = Free(self.ptr, array_layout::<K, V>(self.nalloc).expect("layout was valid"));
+        // The memory (`mem`, `arena`) is freed after this, also if an entry's Drop panics.
         self.drop_entries();
     }
 }

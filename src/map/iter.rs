@@ -25,6 +25,18 @@ impl<'a, K, V, S> Iter<'a, K, V, S> {
     pub(crate) fn new(table: &'a RawTable<K, V>, hasher: Option<ErasedHasher>) -> Self {
         Iter { table, raw: RawIter::new(table), hasher, marker: PhantomData }
     }
+
+    /// An iteration from a start bucket and slot offset chosen by the caller (see
+    /// `RawIter::starting_at`).
+    pub(crate) fn starting_at(
+        table: &'a RawTable<K, V>,
+        hasher: Option<ErasedHasher>,
+        start_bucket: usize,
+        offset: usize,
+    ) -> Self {
+        let raw = RawIter::starting_at(table, start_bucket, offset);
+        Iter { table, raw, hasher, marker: PhantomData }
+    }
 }
 
 impl<K, V, S> Clone for Iter<'_, K, V, S> {
@@ -126,7 +138,7 @@ pub struct IntoIter<K, V> {
 
 impl<K, V> IntoIter<K, V> {
     pub(crate) fn new(table: RawTable<K, V>) -> Self {
-        let raw = RawIter::new(&table);
+        let raw = RawIter::new_owning(&table);
         IntoIter { table, raw }
     }
 }
@@ -165,7 +177,7 @@ pub struct Drain<'a, K, V> {
 
 impl<'a, K, V> Drain<'a, K, V> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
-        let raw = RawIter::new(table);
+        let raw = RawIter::new_owning(table);
         // If the Drain is leaked, the map reads as empty rather than counting moved-out slots.
         table.count = 0;
         Drain { table, raw }
@@ -190,7 +202,7 @@ impl<K, V> Iterator for Drain<'_, K, V> {
 
 impl<K, V> Drop for Drain<'_, K, V> {
     fn drop(&mut self) {
-        self.table.clear();
+        self.table.reset();
     }
 }
 

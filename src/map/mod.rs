@@ -43,6 +43,7 @@ mod bucket;
 mod entry;
 mod group;
 mod iter;
+mod memory;
 mod table;
 mod traits;
 
@@ -137,6 +138,21 @@ impl From<AllocFailure> for TryReserveError {
             AllocFailure::Alloc(layout) => TryReserveError::AllocError { layout },
         }
     }
+}
+
+/// The hmap fields as Go keeps them (see `GoMap::raw_header`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // read by the inspect module
+pub(crate) struct RawHeader {
+    pub count: usize,
+    pub same_size_grow: bool,
+    pub b: u8,
+    pub noverflow: u16,
+    pub nevacuate: usize,
+    /// Whether the current array is allocated (Go's `buckets != nil`).
+    pub buckets: bool,
+    /// log2 of the old array's size while growing (Go's `oldbuckets != nil`).
+    pub old_b: Option<u8>,
 }
 
 /// Which bucket array a [`BucketView`] belongs to.
@@ -262,12 +278,14 @@ impl<K, V, S> GoMap<K, V, S> {
     /// Panics if the bucket array's size overflows `isize`.
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         let mut m = Self::with_hasher(hash_builder);
-        if capacity > 0 {
-            match RawTable::try_with_b(b_for_hint(capacity)) {
+        match b_for_hint(capacity) {
+            // Go's makemap leaves a B = 0 map's one bucket to the first insert (hint 0-8).
+            0 => m.table.hinted = capacity > 0,
+            b => match RawTable::try_with_b(b) {
                 Ok(t) => m.table = t,
                 Err(AllocFailure::CapacityOverflow) => panic!("capacity overflow"),
                 Err(AllocFailure::Alloc(layout)) => std::alloc::handle_alloc_error(layout),
-            }
+            },
         }
         m
     }
@@ -377,6 +395,39 @@ impl<K, V, S> GoMap<K, V, S> {
     #[allow(dead_code)] // used by the inspect module
     pub(crate) fn for_each_bucket(&self, f: impl FnMut(BucketView<'_, K, V>)) {
         self.table.for_each_bucket(f);
+    }
+
+    /// Calls `f` for each bucket of one chain (see `RawTable::for_each_in_chain`).
+    #[allow(dead_code)] // used by the inspect module
+    pub(crate) fn for_each_in_chain(
+        &self,
+        generation: Generation,
+        index: usize,
+        f: impl FnMut(BucketView<'_, K, V>),
+    ) {
+        self.table.for_each_in_chain(generation, index, f);
+    }
+
+    /// The hmap fields as Go's runtime holds them, `nevacuate` also when not growing.
+    #[allow(dead_code)] // used by the inspect module
+    pub(crate) fn raw_header(&self) -> RawHeader {
+        let t = &self.table;
+        RawHeader {
+            count: t.count,
+            same_size_grow: t.same_size_grow,
+            b: t.b,
+            noverflow: t.noverflow,
+            nevacuate: t.nevacuate,
+            buckets: t.buckets.is_some(),
+            old_b: t.old_b(),
+        }
+    }
+
+    /// An iterator that starts at bucket `start_bucket` (its low B bits) and slot offset
+    /// `offset` (its low 3 bits) instead of a random pair: Go's order for a given start.
+    #[allow(dead_code)] // used by the inspect module
+    pub(crate) fn iter_starting_at(&self, start_bucket: usize, offset: usize) -> Iter<'_, K, V, S> {
+        Iter::starting_at(&self.table, self.erased_hasher(), start_bucket, offset)
     }
 
     /// Size in bytes of one bucket for these K and V.

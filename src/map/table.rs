@@ -6,9 +6,11 @@
 
 use core::cell::Cell;
 use core::mem;
+use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
 use super::group::{full_bits, lowest, match_full, Needle, LO};
+use super::memory::Retired;
 use super::{
     BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, LOAD_FACTOR_DEN,
     LOAD_FACTOR_NUM, MIN_TOP_HASH,
@@ -129,7 +131,21 @@ pub(crate) struct RawTable<K, V> {
     /// overflow_limit` (too many overflow buckets).
     load_limit: usize,
     overflow_limit: u16,
+    /// The last finished grow's old generation, going back to the kernel a step per write
+    /// (memory.rs); nothing reads it.
+    pub(crate) retired: Option<Retired>,
+    /// Made with a hint of 1-8 (B = 0): no bucket yet, as in Go, but room for 8 promised.
+    pub(crate) hinted: bool,
+    /// Go's `iterator` and `oldIterator` flags: whether an iterator may be walking the current
+    /// or the old array. Set through `&self` (an iterator borrows the map shared), so atomic,
+    /// as Go's `atomic.Or8`; they only decide whether evacuate clears old buckets.
+    iter_flags: AtomicU8,
 }
+
+/// Go's hmap flag: an iterator may be using the current array.
+const ITERATOR: u8 = 1;
+/// Go's hmap flag: an iterator may be using the old array.
+const OLD_ITERATOR: u8 = 2;
 
 impl<K, V> RawTable<K, V> {
     pub(crate) const fn new() -> Self {
@@ -145,6 +161,16 @@ impl<K, V> RawTable<K, V> {
             mask: 0,
             load_limit: 0,
             overflow_limit: 0,
+            retired: None,
+            hinted: false,
+            iter_flags: AtomicU8::new(0),
+        }
+    }
+
+    /// Go's mapiterinit records that an iterator exists (a map without entries gets none).
+    fn note_iterator(&self) {
+        if self.count > 0 && self.iter_flags.load(Relaxed) != ITERATOR | OLD_ITERATOR {
+            self.iter_flags.fetch_or(ITERATOR | OLD_ITERATOR, Relaxed);
         }
     }
 
@@ -185,6 +211,7 @@ impl<K, V> RawTable<K, V> {
     /// Entries the current array holds before the next load-factor grow.
     pub(crate) fn capacity(&self) -> usize {
         match self.buckets {
+            None if self.hinted => BUCKET_CNT,
             None => 0,
             Some(_) if self.b == 0 => BUCKET_CNT,
             Some(_) => LOAD_FACTOR_NUM * ((1usize << self.b) / LOAD_FACTOR_DEN),
@@ -237,7 +264,7 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
     ) -> Option<Result<Found<K, V>, Vacant<K, V>>> {
-        if self.growing() || self.buckets.is_none() {
+        if self.growing() || self.buckets.is_none() || self.retired.is_some() {
             return None;
         }
         let top = tophash(hash);
@@ -265,6 +292,7 @@ impl<K, V> RawTable<K, V> {
         if self.buckets.is_none() {
             self.set_buckets(Some(BucketArray::new(self.b)));
         }
+        self.release_retired();
         let top = tophash(hash);
         loop {
             let bucket = hash as usize & self.bucket_mask();
@@ -351,7 +379,7 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(Bucket<K, V>, usize)> {
-        let head = if self.growing() {
+        let head = if self.growing() || self.retired.is_some() {
             self.remove_grow_work(hash, hasher)?
         } else {
             // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
@@ -365,12 +393,27 @@ impl<K, V> RawTable<K, V> {
         Some((b, i))
     }
 
-    /// `remove` while growing: Go's mapdelete does grow work first. Returns the chain head.
+    /// `remove` while growing (Go's mapdelete does grow work first) or while a retired
+    /// generation is being given back. Returns the chain head.
     #[inline(never)]
     fn remove_grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Option<Bucket<K, V>> {
+        self.release_retired();
         let bucket = hash as usize & self.bucket_mask();
-        self.grow_work(bucket, hasher);
+        if self.growing() {
+            self.grow_work(bucket, hasher);
+        }
         Some(self.buckets.as_ref()?.bucket(bucket))
+    }
+
+    /// One step of giving a finished grow's old generation back (memory.rs), on each write's
+    /// slow path, so that no single write pays for the whole array.
+    #[inline]
+    fn release_retired(&mut self) {
+        if let Some(r) = &mut self.retired {
+            if !r.release_step() {
+                self.retired = None;
+            }
+        }
     }
 
     /// Moves the entry out of a filled slot and empties it, restoring the emptyRest markers
@@ -439,6 +482,9 @@ impl<K, V> RawTable<K, V> {
         self.oldbuckets = self.set_buckets(Some(new));
         self.nevacuate = 0;
         self.noverflow = 0;
+        // An iterator started before now walks what is now the old array.
+        let it = self.iter_flags.load(Relaxed) & ITERATOR != 0;
+        self.iter_flags.store(if it { OLD_ITERATOR } else { 0 }, Relaxed);
     }
 
     /// Go's growWork: evacuate the old bucket a write is about to use, then one more.
@@ -512,6 +558,11 @@ impl<K, V> RawTable<K, V> {
                 k += 1;
                 b = bk.overflow();
             }
+            // Go unlinks the chain and zeroes the moved-out slots when the bucket holds
+            // pointers (for its garbage collector) and no iterator may still read them.
+            if Shape::<K, V>::HOLDS_POINTERS && self.iter_flags.load(Relaxed) & OLD_ITERATOR == 0 {
+                b0.clear_after_tophash();
+            }
         }
         if oldbucket == self.nevacuate {
             self.advance_evacuation_mark(newbit);
@@ -546,9 +597,11 @@ impl<K, V> RawTable<K, V> {
             self.nevacuate += 1;
         }
         if self.nevacuate == newbit {
-            // Every slot is an evacuated marker: free the generation without walking it.
-            old.forget_entries();
-            self.oldbuckets = None;
+            // Every slot is an evacuated marker: nothing to drop, and the memory goes back a
+            // step per write from now on (a previous retiree, long finished in practice, goes
+            // back at once).
+            let old = self.oldbuckets.take().expect("growing");
+            self.retired = old.retire(self.buckets.as_mut().expect("growing"));
             self.same_size_grow = false;
         }
     }
@@ -576,13 +629,24 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// Go's mapclear: drop every entry, keep the current array at its size, zeroed.
+    /// Go's mapclear: drop every entry, keep the current array at its size, zeroed. Like Go's,
+    /// it does nothing to a map with no entries (a grow in progress, overflow buckets and
+    /// emptyOne markers stay).
     pub(crate) fn clear(&mut self) {
+        if self.count != 0 {
+            self.reset();
+        }
+    }
+
+    /// `clear` whatever `count` says (a `Drain` zeroes it first): drops every entry still
+    /// stored and empties the current array in place.
+    pub(crate) fn reset(&mut self) {
         self.count = 0;
         self.noverflow = 0;
         self.nevacuate = 0;
         self.same_size_grow = false;
         let old = self.oldbuckets.take();
+        self.retired = None;
         if let Some(b) = self.buckets.as_mut() {
             b.clear();
         }
@@ -704,6 +768,8 @@ impl<K, V> RawTable<K, V> {
             mask: t.mask,
             buckets: t.buckets.take(),
             oldbuckets: t.oldbuckets.take(),
+            retired: None,
+            iter_flags: AtomicU8::new(self.iter_flags.load(Relaxed)),
             ..*self
         }
     }
@@ -860,14 +926,33 @@ pub(crate) struct RawIter {
 }
 
 impl RawIter {
-    /// Go's mapiterinit: one random number picks the start bucket and the slot offset.
+    /// Go's mapiterinit: one random number picks the start bucket (its low B bits) and the
+    /// slot offset (the 3 bits above those).
     pub(crate) fn new<K, V>(table: &RawTable<K, V>) -> Self {
-        let r = cheaprand();
+        let r = cheaprand() as usize;
+        Self::starting_at(table, r, r >> table.b)
+    }
+
+    /// `new` without Go's notice that an iterator exists: for the owning iterators, which
+    /// leave no map behind to evacuate.
+    pub(crate) fn new_owning<K, V>(table: &RawTable<K, V>) -> Self {
+        let r = cheaprand() as usize;
+        Self::start(table, r, r >> table.b)
+    }
+
+    /// An iteration from bucket `start & (2^B - 1)` and slot offset `offset & 7`, as if
+    /// mapiterinit had drawn them: for replaying an order Go's runtime produced.
+    pub(crate) fn starting_at<K, V>(table: &RawTable<K, V>, start: usize, offset: usize) -> Self {
+        table.note_iterator();
+        Self::start(table, start, offset)
+    }
+
+    fn start<K, V>(table: &RawTable<K, V>, start: usize, offset: usize) -> Self {
         let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
         RawIter {
-            start_bucket: r as usize & (nbuckets - 1),
-            offset: (r >> (64 - 3)) as u32 & (BUCKET_CNT as u32 - 1),
-            bucket: r as usize & (nbuckets - 1),
+            start_bucket: start & (nbuckets - 1),
+            offset: (offset & (BUCKET_CNT - 1)) as u32,
+            bucket: start & (nbuckets - 1),
             wrapped: false,
             bptr: 0,
             mask: 0,
@@ -1036,43 +1121,63 @@ impl<K, V> RawTable<K, V> {
 
     /// Calls `f` for every bucket: current array (index, then chain order), then the old one.
     pub(crate) fn for_each_bucket<'a>(&'a self, mut f: impl FnMut(super::BucketView<'a, K, V>)) {
-        let gens = [
-            (super::Generation::Current, self.buckets.as_ref()),
-            (super::Generation::Old, self.oldbuckets.as_ref()),
-        ];
-        for (generation, arr) in gens {
-            let Some(arr) = arr else { continue };
-            for index in 0..arr.len() {
-                let mut b = Some(arr.bucket(index));
-                let mut chain = 0;
-                while let Some(bk) = b {
-                    let mut keys = [None; BUCKET_CNT];
-                    let mut values = [None; BUCKET_CNT];
-                    let mut tophash = [0u8; BUCKET_CNT];
-                    for i in 0..BUCKET_CNT {
-                        tophash[i] = bk.top(i);
-                        if tophash[i] >= MIN_TOP_HASH {
-                            // SAFETY: filled slot; the references live as long as &self.
-                            unsafe {
-                                keys[i] = Some(&*bk.key(i));
-                                values[i] = Some(&*bk.elem(i));
-                            }
-                        }
-                    }
-                    f(super::BucketView {
-                        generation,
-                        index,
-                        chain,
-                        tophash,
-                        keys,
-                        values,
-                        preallocated: chain > 0 && arr.is_preallocated(bk),
-                    });
-                    chain += 1;
-                    b = bk.overflow();
-                }
+        for generation in [super::Generation::Current, super::Generation::Old] {
+            let n = self.array(generation).map_or(0, BucketArray::len);
+            for index in 0..n {
+                self.for_each_in_chain(generation, index, &mut f);
             }
         }
+    }
+
+    fn array(&self, generation: super::Generation) -> Option<&BucketArray<K, V>> {
+        match generation {
+            super::Generation::Current => self.buckets.as_ref(),
+            super::Generation::Old => self.oldbuckets.as_ref(),
+        }
+    }
+
+    /// Calls `f` for each bucket of one chain: bucket `index` of the current or old array,
+    /// then its overflow buckets in order. Nothing when that array or index does not exist.
+    pub(crate) fn for_each_in_chain<'a>(
+        &'a self,
+        generation: super::Generation,
+        index: usize,
+        mut f: impl FnMut(super::BucketView<'a, K, V>),
+    ) {
+        let Some(arr) = self.array(generation).filter(|a| index < a.len()) else { return };
+        let mut b = Some(arr.bucket(index));
+        let mut chain = 0;
+        while let Some(bk) = b {
+            let mut keys = [None; BUCKET_CNT];
+            let mut values = [None; BUCKET_CNT];
+            let mut tophash = [0u8; BUCKET_CNT];
+            for i in 0..BUCKET_CNT {
+                tophash[i] = bk.top(i);
+                if tophash[i] >= MIN_TOP_HASH {
+                    // SAFETY: filled slot; the references live as long as &self.
+                    unsafe {
+                        keys[i] = Some(&*bk.key(i));
+                        values[i] = Some(&*bk.elem(i));
+                    }
+                }
+            }
+            f(super::BucketView {
+                generation,
+                index,
+                chain,
+                tophash,
+                keys,
+                values,
+                preallocated: chain > 0 && arr.is_preallocated(bk),
+            });
+            chain += 1;
+            b = bk.overflow();
+        }
+    }
+
+    /// log2 of the old array's size while growing.
+    pub(crate) fn old_b(&self) -> Option<u8> {
+        self.oldbuckets.as_ref().map(BucketArray::b)
     }
 }
 

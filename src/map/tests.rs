@@ -279,3 +279,53 @@ fn fold_visits_entries_in_next_order() {
         }
     }
 }
+
+/// A finished grow's old array is not freed by the write that ends the grow: from B = 13 on
+/// (arrays of 1 MiB and up, mapped from the kernel) it is handed back RELEASE_STEP bytes per
+/// later write, on inserts and removes alike, and every entry stays reachable throughout.
+#[test]
+fn old_generation_goes_back_a_step_per_write() {
+    let mut m: GoMap<u64, u64, Identity> = GoMap::with_hasher(Identity);
+    let mut k = 0u64;
+    // Up to B = 14, and on until the grow from B = 13 has finished.
+    while m.stats().b < 14 || m.stats().growing {
+        m.insert(k, k);
+        k += 1;
+    }
+    let old_bytes = (1usize << 13) * bucket::Shape::<u64, u64>::SIZE;
+    assert!(old_bytes >= memory::MAPPED_ARRAY);
+    if cfg!(target_os = "linux") {
+        assert!(m.table.retired.is_some(), "the B = 13 array is retired, not freed");
+    }
+    let steps = old_bytes.div_ceil(memory::RELEASE_STEP);
+    for i in 0..steps + 8 {
+        if i % 2 == 0 {
+            m.insert(k, k);
+            k += 1;
+        } else {
+            assert_eq!(m.remove(&(i as u64)), Some(i as u64));
+        }
+    }
+    assert!(m.table.retired.is_none(), "released within {steps} writes and its arena chunks");
+    for j in steps as u64 + 8..k {
+        assert_eq!(m.get(&j), Some(&j));
+    }
+}
+
+/// Overflow buckets come in chunks that double up to ARENA_CHUNK_MAX and no further, so a
+/// retired arena goes back a chunk at a time too.
+#[test]
+fn arena_chunks_stay_bounded() {
+    let mut a = memory::Arena::default();
+    let layout = core::alloc::Layout::from_size_align(144, 8).unwrap();
+    let mut last = 0;
+    for _ in 0..20_000 {
+        a.alloc(layout);
+        let now = a.allocated_bytes();
+        assert!(now - last <= memory::ARENA_CHUNK_MAX + 4096, "one chunk of {} bytes", now - last);
+        if now != last {
+            last = now;
+        }
+    }
+    assert!(a.allocated_bytes() >= 20_000 * 144);
+}
