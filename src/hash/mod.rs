@@ -178,6 +178,46 @@ fn process_keys() -> &'static Keys {
     KEYS.get_or_init(Keys::random)
 }
 
+/// A `'static` copy of `keys`, made once per distinct schedule: hashers hold a plain reference
+/// (no reference count to touch per hash), and a process replays the keys of one Go process or
+/// a handful, so the few hundred bytes each stay for the process's life.
+fn intern(keys: Keys) -> &'static Keys {
+    static SEEN: std::sync::Mutex<Vec<&'static Keys>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(k) = seen.iter().find(|k| k.aes.0 == keys.aes.0 && k.mem == keys.mem) {
+        return k;
+    }
+    let k: &'static Keys = Box::leak(Box::new(keys));
+    seen.push(k);
+    k
+}
+
+/// The process-wide hash keys of a Go program, as its runtime drew them at start-up (`alginit`
+/// in runtime/alg.go): which of the two it holds says which hash function it uses.
+///
+/// With [`RandomState::from_go`] these make gomap hash every key exactly as that Go process
+/// hashes it for one of its maps, so the two place every key in the same bucket and slot.
+/// `tools/gotwin` prints them (`gomap twin` uses it; docs/twin.md).
+#[derive(Clone, PartialEq, Eq)]
+pub enum GoKeys {
+    /// `runtime.aeskeysched`, the 128 bytes in memory order: Go on amd64 with AES-NI, SSSE3
+    /// and SSE4.1 (`runtime.useAeshash`), hashing with aeshash.
+    Aes([u8; 128]),
+    /// `runtime.hashkey`: Go without AES (other targets, or `GODEBUG=cpu.aes=off`), hashing
+    /// with memhash.
+    Mem([u64; 4]),
+}
+
+impl fmt::Debug for GoKeys {
+    // Key material stays out of debug output, as RandomState's seed does.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GoKeys::Aes(_) => f.write_str("GoKeys::Aes(..)"),
+            GoKeys::Mem(_) => f.write_str("GoKeys::Mem(..)"),
+        }
+    }
+}
+
 /// Checks that `b` can run here.
 fn check(b: Backend) -> Result<Backend, BackendUnavailable> {
     match b {
@@ -225,6 +265,41 @@ impl RandomState {
     /// As [`with_backend`](Self::with_backend).
     pub fn with_seed(seed: u64, b: Backend) -> Result<Self, BackendUnavailable> {
         Ok(Self::build(seed, check(b)?, process_keys()))
+    }
+
+    /// The hasher of one map of a Go program: `keys` are the program's hash keys (which one
+    /// also picks the function: aeshash or memhash) and `hash0` the map's seed, Go's
+    /// `hmap.hash0`. Every key then hashes to exactly the value Go's runtime computes for it in
+    /// that map, so a [`GoMap`](crate::GoMap) built with this state and fed the same operations
+    /// holds the same bytes in the same buckets as the Go map (docs/twin.md shows it).
+    ///
+    /// Nothing about the default hasher changes: [`RandomState::new`] still draws its own keys
+    /// and seed. Each distinct key schedule passed here is kept for the rest of the process.
+    ///
+    /// # Errors
+    ///
+    /// [`BackendUnavailable`] for [`GoKeys::Aes`] where this CPU cannot run aeshash (the Go
+    /// program that made those keys ran on one that can). [`GoKeys::Mem`] always succeeds.
+    ///
+    /// ```
+    /// use std::hash::BuildHasher;
+    /// use gomap::hash::{Backend, GoKeys, RandomState};
+    ///
+    /// // Keys as tools/gotwin prints them for a Go process run with GODEBUG=cpu.aes=off.
+    /// let keys = GoKeys::Mem([0x5e1f_ab1e, 0x0bad_cafe, 0xfee1_900d, 0x7e57_ab1e]);
+    /// let s = RandomState::from_go(&keys, 0x1234_5678).unwrap();
+    /// assert_eq!(s.backend(), Backend::Mem);
+    /// assert_eq!(s.seed(), 0x1234_5678);
+    /// // The same keys and hash0 give the same hashes, in this process or any other.
+    /// let t = RandomState::from_go(&keys, 0x1234_5678).unwrap();
+    /// assert_eq!(s.hash_one(42u64), t.hash_one(42u64));
+    /// ```
+    pub fn from_go(keys: &GoKeys, hash0: u32) -> Result<Self, BackendUnavailable> {
+        let (backend, keys) = match keys {
+            GoKeys::Aes(sched) => (Backend::Aes, Keys { aes: AesKeys(*sched), mem: [0; 4] }),
+            GoKeys::Mem(words) => (Backend::Mem, Keys { aes: AesKeys([0; 128]), mem: *words }),
+        };
+        Ok(Self::build(u64::from(hash0), check(backend)?, intern(keys)))
     }
 
     /// Invariant: `b` passed `check`.
@@ -399,7 +474,8 @@ pub mod testing {
     use super::{check, AesKeys, Backend, BackendUnavailable, Keys, RandomState};
 
     /// A `RandomState` using the given key schedule (Go's `aeskeysched` and `hashkey`) instead of
-    /// the process one. Leaks the 160-byte schedule: for tests only.
+    /// the process one, with a full 64-bit seed (Go's hash functions take one; a map's hash0 is
+    /// 32 bits, see [`RandomState::from_go`]). Each distinct schedule is kept for the process.
     ///
     /// # Errors
     ///
@@ -411,8 +487,11 @@ pub mod testing {
         backend: Backend,
     ) -> Result<RandomState, BackendUnavailable> {
         let backend = check(backend)?;
-        let keys = Box::leak(Box::new(Keys { aes: AesKeys(aeskeysched), mem: hashkey }));
-        Ok(RandomState::build(seed, backend, keys))
+        Ok(RandomState::build(
+            seed,
+            backend,
+            super::intern(Keys { aes: AesKeys(aeskeysched), mem: hashkey }),
+        ))
     }
 
     /// Whether `s`'s hashers take aeshash's VAES path (two lanes per instruction) for inputs
