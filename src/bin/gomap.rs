@@ -24,6 +24,10 @@ usage:
   gomap trace --n N
       TSV, one row per operation: insert N keys, delete every other, insert N more
       (tools/gotrace runs the same script on Go's runtime)
+  gomap twin [--backend aes|mem|both] [--size small|full] [--script TEXT] [--keep DIR]
+      run every twin script on gomap and on Go's own runtime (tools/gotwin; needs a Go
+      toolchain: GO=/path/to/go) and compare all fields and bytes after every operation;
+      the first difference is printed and the exit status is 1
   gomap bench [--n N] [--rounds R]
       a quick side-by-side with std's HashMap (criterion benches are the rigorous tool)
   gomap docs [--out DIR] [--check]
@@ -183,6 +187,91 @@ fn cmd_trace(mut a: Args) -> Res<()> {
         return bad("trace needs --n N (keys per phase)");
     };
     out(&trace::run(n))
+}
+
+fn cmd_twin(mut a: Args) -> Res<ExitCode> {
+    use gomap::inspect::twin::{self, Backend, GoTool, Size};
+    let (mut backends, mut size, mut only, mut keep) =
+        (vec![Backend::Aes, Backend::Mem], Size::Full, None, None);
+    while let Some((k, v)) = a.next_opt()? {
+        match k.as_str() {
+            "--backend" => {
+                backends = match a.value("--backend", v)?.as_str() {
+                    "aes" => vec![Backend::Aes],
+                    "mem" => vec![Backend::Mem],
+                    "both" => vec![Backend::Aes, Backend::Mem],
+                    x => return bad(format!("--backend must be aes, mem or both, got '{x}'")),
+                }
+            }
+            "--size" => {
+                size = match a.value("--size", v)?.as_str() {
+                    "small" => Size::Small,
+                    "full" => Size::Full,
+                    x => return bad(format!("--size must be small or full, got '{x}'")),
+                }
+            }
+            "--script" => only = Some(a.value("--script", v)?),
+            "--keep" => keep = Some(PathBuf::from(a.value("--keep", v)?)),
+            _ => return a.unknown(&k),
+        }
+    }
+    if backends.contains(&Backend::Aes) && gomap::hash::backend() != Backend::Aes {
+        if backends.len() == 1 {
+            return bad(
+                "--backend aes: this CPU has no AES-NI, so neither Go nor gomap can take that path",
+            );
+        }
+        eprintln!("gomap twin: this CPU has no AES-NI: comparing the memhash path only");
+        backends.retain(|b| *b == Backend::Mem);
+    }
+    let scripts: Vec<_> = twin::suite(size)
+        .into_iter()
+        .filter(|s| only.as_deref().is_none_or(|o| s.name().contains(o)))
+        .collect();
+    if scripts.is_empty() {
+        return bad(format!("no twin script's name contains '{}'", only.unwrap_or_default()));
+    }
+    if let Some(dir) = &keep {
+        std::fs::create_dir_all(dir).map_err(|e| Usage(format!("{}: {e}", dir.display())))?;
+        for (i, s) in scripts.iter().enumerate() {
+            let text = match s {
+                twin::AnyScript::U64(s) => s.to_text(),
+                twin::AnyScript::Str(s) => s.to_text(),
+                twin::AnyScript::Id16(s) => s.to_text(),
+            };
+            let p = dir.join(format!("script-{i}.txt"));
+            std::fs::write(&p, text).map_err(|e| Usage(format!("{}: {e}", p.display())))?;
+        }
+    }
+    let tool = GoTool::build_default().map_err(|e| Usage(format!("twin: {e}")))?;
+    let (mut ops, mut chains, mut checkpoints, mut bytes, mut ranges) = (0, 0, 0, 0u64, 0);
+    for b in &backends {
+        for s in &scripts {
+            match twin::run(s, &tool, *b) {
+                Ok(r) => {
+                    out(&format!("{r}\n"))?;
+                    (ops, chains, checkpoints, bytes, ranges) = (
+                        ops + r.ops,
+                        chains + r.chains,
+                        checkpoints + r.checkpoints,
+                        bytes + r.bytes,
+                        ranges + r.ranges,
+                    );
+                }
+                Err(e) => {
+                    eprintln!("gomap twin: {} ({b:?}): {e}", s.name());
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    out(&format!(
+        "twin: {} scripts x {} hash paths, {ops} operations, {chains} chains and {checkpoints} \
+         whole-map checkpoints, {bytes} bytes and {ranges} ranges compared: 0 differences\n",
+        scripts.len(),
+        backends.len()
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_docs(mut a: Args) -> Res<()> {
@@ -349,7 +438,7 @@ fn cmd_bench(mut a: Args) -> Res<()> {
     out(&s)
 }
 
-fn run(argv: Vec<String>) -> Res<()> {
+fn run(argv: Vec<String>) -> Res<ExitCode> {
     let mut it = argv.into_iter();
     let cmd = it.next().unwrap_or_else(|| "tour".into());
     let (cmd, rest) = if cmd.starts_with("--") && cmd != "--help" && cmd != "--version" {
@@ -361,21 +450,23 @@ fn run(argv: Vec<String>) -> Res<()> {
         (cmd, it.collect())
     };
     let args = Args { cmd: cmd.clone(), rest: rest.into_iter() };
-    match cmd.as_str() {
+    let done = match cmd.as_str() {
         "tour" => cmd_tour(args),
         "layout" => cmd_layout(args),
         "trace" => cmd_trace(args),
+        "twin" => return cmd_twin(args),
         "bench" => cmd_bench(args),
         "docs" => cmd_docs(args),
         "help" | "--help" | "-h" => out(&format!("{USAGE}\n")),
         "--version" => out(&format!("gomap {}\n", env!("CARGO_PKG_VERSION"))),
         _ => bad(format!("unknown command '{cmd}' (try 'gomap help')")),
-    }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(Usage(msg)) => {
             eprintln!("gomap: {msg}");
             ExitCode::from(2)

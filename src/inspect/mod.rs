@@ -26,6 +26,7 @@ mod text;
 pub mod docs;
 pub mod tour;
 pub mod trace;
+pub mod twin;
 
 pub use hashers::{FixedHasher, FixedState, ModuloHasher, ModuloState};
 pub use html::{render_html, HtmlFrame};

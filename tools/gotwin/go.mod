@@ -1,0 +1,3 @@
+module gomap/tools/gotwin
+
+go 1.24
