@@ -174,6 +174,8 @@ use gomap::GoMap;
 impl_bench_map!(GoMap);
 use hashbrown::HashMap as HbMap;
 impl_bench_map!(HbMap);
+use griddle::HashMap as GriddleMap;
+impl_bench_map!(GriddleMap);
 
 /// 16-byte message ID, ASCII hex like nsqd's `MessageID` (hex of a time-ordered guid).
 pub type MsgId = [u8; 16];

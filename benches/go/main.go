@@ -418,6 +418,10 @@ func benchInflight() {
 
 func main() {
 	flag.Parse()
+	if latencyName != nil {
+		runLatency(*latencyName, *runF)
+		return
+	}
 	if *check {
 		printCheck()
 		return
