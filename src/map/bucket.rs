@@ -396,7 +396,10 @@ pub(crate) enum AllocFailure {
 
 impl<K, V> BucketArray<K, V> {
     /// Go's `makeBucketArray`: 2^B zeroed buckets plus 2^(B-4) preallocated overflow buckets.
-    pub(crate) fn try_new(b: u8) -> Result<Self, AllocFailure> {
+    /// `up_front` is for arrays the caller sized on purpose (`with_capacity`, `reserve`,
+    /// `shrink_to`, `clone`): a large one is faulted in now, with huge pages where the kernel
+    /// has them, so that no later write waits for memory. A grow's array comes lazily instead.
+    pub(crate) fn try_new(b: u8, up_front: bool) -> Result<Self, AllocFailure> {
         if u32::from(b) >= usize::BITS - 1 {
             return Err(AllocFailure::CapacityOverflow);
         }
@@ -404,7 +407,7 @@ impl<K, V> BucketArray<K, V> {
         let extra = if b >= 4 { 1usize << (b - 4) } else { 0 };
         let nalloc = base + extra;
         let layout = array_layout::<K, V>(nalloc).ok_or(AllocFailure::CapacityOverflow)?;
-        let mem = Block::zeroed(layout).ok_or(AllocFailure::Alloc(layout))?;
+        let mem = Block::zeroed(layout, up_front).ok_or(AllocFailure::Alloc(layout))?;
         Ok(BucketArray {
             mem,
             b,
@@ -418,8 +421,8 @@ impl<K, V> BucketArray<K, V> {
 
     /// Like `try_new`, panicking on capacity overflow and aborting on allocation failure, as
     /// std's collections do.
-    pub(crate) fn new(b: u8) -> Self {
-        match Self::try_new(b) {
+    pub(crate) fn new(b: u8, up_front: bool) -> Self {
+        match Self::try_new(b, up_front) {
             Ok(a) => a,
             Err(AllocFailure::CapacityOverflow) => panic!("capacity overflow"),
             Err(AllocFailure::Alloc(layout)) => handle_alloc_error(layout),

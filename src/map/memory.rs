@@ -9,7 +9,10 @@
 //!   with huge pages declined, so pages arrive zeroed and lazily, 4 KiB at a time, as
 //!   evacuation first touches them;
 //! - when a grow ends, the old array is not freed at once: it becomes a [`Retired`] block that
-//!   each later write hands back [`RELEASE_STEP`] bytes at a time;
+//!   each later write hands back [`RELEASE_STEP`] bytes at a time, or zeroes that much for a
+//!   small [`Pool`] of mappings that later arrays of the same size take instead of fresh
+//!   pages (a fresh page costs a fault; a program that builds maps again and again would pay
+//!   for every one of them every time);
 //! - overflow buckets come from an [`Arena`] of chunks no bigger than [`ARENA_CHUNK_MAX`]; a
 //!   large old generation's chunks are not freed but handed to the new generation's arena,
 //!   which needs about as many overflow buckets, so they cost neither a free nor fresh pages.
@@ -20,6 +23,7 @@
 use core::alloc::Layout;
 use core::ptr::NonNull;
 use std::alloc::{alloc_zeroed, dealloc};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use bumpalo::Bump;
 
@@ -28,6 +32,8 @@ pub(crate) const MAPPED_ARRAY: usize = 1 << 20;
 /// Bytes of a retired array given back per write: small enough that one step costs a few
 /// microseconds of page freeing.
 pub(crate) const RELEASE_STEP: usize = 64 << 10;
+/// The most bytes of zeroed mappings the [`Pool`] keeps for reuse.
+pub(crate) const POOL_MAX: usize = 64 << 20;
 /// The first chunk of an overflow arena (what a plain `Bump` starts with).
 const ARENA_CHUNK_MIN: usize = 448;
 /// The largest chunk the overflow arena takes from the allocator at once.
@@ -42,10 +48,12 @@ pub(crate) struct Block {
 }
 
 impl Block {
-    /// `layout.size()` zeroed bytes. `None` when the memory cannot be had.
-    pub(crate) fn zeroed(layout: Layout) -> Option<Block> {
-        if layout.size() >= MAPPED_ARRAY {
-            if let Some(ptr) = os::map(layout) {
+    /// `layout.size()` zeroed bytes. `None` when the memory cannot be had. With `up_front`, a
+    /// mapped block is faulted in before it is returned (see `os::map`).
+    pub(crate) fn zeroed(layout: Layout, up_front: bool) -> Option<Block> {
+        if layout.size() >= MAPPED_ARRAY && layout.align() <= os::page_size() {
+            let len = os::round_to_pages(layout.size());
+            if let Some(ptr) = Pool::take(len).or_else(|| os::map(len, up_front)) {
                 return Some(Block { ptr, layout, mapped: true });
             }
         }
@@ -72,15 +80,25 @@ impl Block {
             unsafe { dealloc(this.ptr.as_ptr(), this.layout) };
             return None;
         }
-        Some(Retired { ptr: this.ptr, len: os::round_to_pages(this.layout.size()) })
+        let len = os::round_to_pages(this.layout.size());
+        Some(Retired { ptr: this.ptr, len, done: 0, keep: Pool::reserve(len) })
     }
 }
 
 impl Drop for Block {
     fn drop(&mut self) {
         if self.mapped {
-            // SAFETY: the whole mapping made by `os::map` for this layout, unmapped once.
-            unsafe { os::unmap(self.ptr.as_ptr(), os::round_to_pages(self.layout.size())) };
+            let len = os::round_to_pages(self.layout.size());
+            // Dropping a map is O(its size) anyway; a mapping the pool has room for is zeroed
+            // and kept, others go back to the kernel.
+            if Pool::reserve(len) {
+                // SAFETY: the whole mapping, which nothing uses any more; it is zeroed once.
+                unsafe { os::zero(self.ptr.as_ptr(), len) };
+                Pool::put(self.ptr, len);
+            } else {
+                // SAFETY: the whole mapping made by `os::map`, unmapped once.
+                unsafe { os::unmap(self.ptr.as_ptr(), len) };
+            }
         } else {
             // SAFETY: allocated by `alloc_zeroed` with this layout.
             unsafe { dealloc(self.ptr.as_ptr(), self.layout) };
@@ -88,11 +106,59 @@ impl Drop for Block {
     }
 }
 
-/// A finished generation's array, going back to the kernel a step per write.
+/// Zeroed mappings waiting for an array of their length, at most [`POOL_MAX`] bytes of them
+/// (taken, put back and given up whole; shared by every map of the process).
+struct Pool {
+    free: Vec<(NonNull<u8>, usize)>,
+    /// Bytes in `free` plus bytes promised to it by retirements under way.
+    reserved: usize,
+}
+
+// SAFETY: the pool holds zeroed mappings that nothing references; they are handed out whole, to
+// one owner at a time, under the mutex.
+unsafe impl Send for Pool {}
+
+static POOL: Mutex<Pool> = Mutex::new(Pool { free: Vec::new(), reserved: 0 });
+
+impl Pool {
+    fn lock() -> MutexGuard<'static, Pool> {
+        POOL.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A zeroed mapping of exactly `len` bytes, if one is kept.
+    fn take(len: usize) -> Option<NonNull<u8>> {
+        let mut pool = Self::lock();
+        let i = pool.free.iter().rposition(|&(_, l)| l == len)?;
+        pool.reserved -= len;
+        Some(pool.free.swap_remove(i).0)
+    }
+
+    /// Promises room for a mapping of `len` bytes, if there is room.
+    fn reserve(len: usize) -> bool {
+        let mut pool = Self::lock();
+        let room = pool.reserved + len <= POOL_MAX;
+        if room {
+            pool.reserved += len;
+        }
+        room
+    }
+
+    /// Hands over a zeroed mapping whose room was reserved.
+    fn put(ptr: NonNull<u8>, len: usize) {
+        Self::lock().free.push((ptr, len));
+    }
+}
+
+/// A finished generation's array, going back to the kernel a step per write, or, when the pool
+/// has room for it, zeroed a step per write and then kept there.
 pub(crate) struct Retired {
-    /// The pages not yet unmapped: `[ptr, ptr + len)`, released from the top down.
+    /// The mapping: `[ptr, ptr + len)`, of which the top `done` bytes are handled, the rest
+    /// still holds the old generation's bytes.
     ptr: NonNull<u8>,
     len: usize,
+    done: usize,
+    /// Zeroing for the pool (room reserved), not unmapping.
+    keep: bool,
 }
 
 // SAFETY: a Retired holds memory that nothing reads any more (every entry has been evacuated out
@@ -102,22 +168,46 @@ unsafe impl Send for Retired {}
 unsafe impl Sync for Retired {}
 
 impl Retired {
-    /// Gives back [`RELEASE_STEP`] bytes of the array. Returns whether anything is left.
+    /// Unmaps or zeroes the next [`RELEASE_STEP`] bytes, from the top down. Returns whether
+    /// anything is left; when nothing is, a zeroed mapping has gone to the pool.
     pub(crate) fn release_step(&mut self) -> bool {
-        let step = self.len.min(RELEASE_STEP);
-        self.len -= step;
-        // SAFETY: `[ptr + len, ptr + len + step)` is the top of the still-mapped part of a
-        // mapping made by `os::map`; it is unmapped once and never read again.
-        unsafe { os::unmap(self.ptr.as_ptr().add(self.len), step) };
-        self.len > 0
+        let rest = self.len - self.done;
+        let step = rest.min(RELEASE_STEP);
+        self.handle(rest - step, step);
+        self.done += step;
+        if self.done < self.len {
+            return true;
+        }
+        if self.keep {
+            Pool::put(self.ptr, self.len);
+            self.keep = false;
+        }
+        false
+    }
+
+    /// Unmaps or zeroes bytes `[at, at + n)` of the mapping.
+    fn handle(&self, at: usize, n: usize) {
+        // SAFETY: `[at, at + n)` lies in the part of the mapping not yet handled, which
+        // nothing reads any more; each part is handled once.
+        unsafe {
+            let p = self.ptr.as_ptr().add(at);
+            if self.keep {
+                os::zero(p, n);
+            } else {
+                os::unmap(p, n);
+            }
+        }
     }
 }
 
 impl Drop for Retired {
     fn drop(&mut self) {
-        if self.len > 0 {
-            // SAFETY: the still-mapped part of the mapping, unmapped once.
-            unsafe { os::unmap(self.ptr.as_ptr(), self.len) };
+        // Only clear, a rebuild or dropping the map end a retirement early; all are O(size).
+        if self.done < self.len {
+            self.handle(0, self.len - self.done);
+            if self.keep {
+                Pool::put(self.ptr, self.len);
+            }
         }
     }
 }
@@ -181,10 +271,9 @@ impl Arena {
 
 #[cfg(target_os = "linux")]
 mod os {
-    use core::alloc::Layout;
     use core::ptr::NonNull;
 
-    fn page_size() -> usize {
+    pub(super) fn page_size() -> usize {
         // SAFETY: sysconf only reads a system constant.
         let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
         if p > 0 {
@@ -198,14 +287,13 @@ mod os {
         n.next_multiple_of(page_size())
     }
 
-    /// An anonymous private mapping of `layout.size()` bytes (zeroed by the kernel, faulted in
-    /// on first touch), with transparent huge pages declined, also under THP `always`: a huge
-    /// page is zeroed whole on its first touch, which would stall that one write.
-    pub(super) fn map(layout: Layout) -> Option<NonNull<u8>> {
-        if layout.align() > page_size() {
-            return None;
-        }
-        let len = round_to_pages(layout.size());
+    /// An anonymous private mapping of `len` bytes, zeroed by the kernel. Lazily (a grow's
+    /// array), it is faulted in 4 KiB at a time on first touch, with transparent huge pages
+    /// declined, also under THP `always`: a huge page is zeroed whole on its first touch, which
+    /// would stall that one write. `up_front`, every page is faulted in now, in order, huge
+    /// pages welcome (fewer TLB misses for the random accesses of a hash table), and the
+    /// caller, who asked for the capacity, takes the whole cost.
+    pub(super) fn map(len: usize, up_front: bool) -> Option<NonNull<u8>> {
         // SAFETY: a fresh anonymous mapping touches no existing memory.
         let p = unsafe {
             libc::mmap(
@@ -220,9 +308,20 @@ mod os {
         if p == libc::MAP_FAILED {
             return None;
         }
+        let advice = if up_front { libc::MADV_HUGEPAGE } else { libc::MADV_NOHUGEPAGE };
         // SAFETY: [p, p + len) is the mapping just made; the advice changes only how the kernel
         // backs it. Advisory: if it fails, nothing else changes.
-        unsafe { libc::madvise(p, len, libc::MADV_NOHUGEPAGE) };
+        unsafe { libc::madvise(p, len, advice) };
+        // SAFETY: as above; populating writes the zeros the pages already read as. Where the
+        // kernel lacks MADV_POPULATE_WRITE (before 5.14), the pages come on first touch.
+        if up_front && unsafe { libc::madvise(p, len, libc::MADV_POPULATE_WRITE) } != 0 {
+            let page = page_size();
+            for at in (0..len).step_by(page) {
+                // SAFETY: `at` is inside the fresh, zeroed mapping; writing its zero changes
+                // nothing but makes the page present.
+                unsafe { core::ptr::write_volatile(p.cast::<u8>().add(at), 0) };
+            }
+        }
         NonNull::new(p.cast())
     }
 
@@ -233,25 +332,66 @@ mod os {
         // caller rules out; there is nothing to do about a failure in a destructor anyway.
         unsafe { libc::munmap(p.cast(), len) };
     }
+
+    /// Makes `[p, p + len)` read as zeros: pages in memory are zeroed in place (they stay, so
+    /// the next user takes no faults), the others are dropped to the kernel's zero fill, which
+    /// also covers a page swapped out with old contents.
+    ///
+    /// # Safety
+    /// `[p, p + len)` must be page-aligned, inside a mapping made by `map`, and unused.
+    pub(super) unsafe fn zero(p: *mut u8, len: usize) {
+        let page = page_size();
+        let pages = len.div_ceil(page);
+        let mut resident = vec![0u8; pages];
+        // SAFETY: [p, p + len) is mapped (caller) and `resident` has one byte per page.
+        let known = unsafe { libc::mincore(p.cast(), len, resident.as_mut_ptr()) } == 0;
+        let mut i = 0;
+        while i < pages {
+            let here = known && resident[i] & 1 == 1;
+            let mut j = i + 1;
+            while j < pages && (known && resident[j] & 1 == 1) == here {
+                j += 1;
+            }
+            let (at, n) = (i * page, (j * page).min(len) - i * page);
+            // SAFETY: [p + at, p + at + n) is part of the caller's range.
+            unsafe {
+                if here {
+                    core::ptr::write_bytes(p.add(at), 0, n);
+                } else {
+                    libc::madvise(p.add(at).cast(), n, libc::MADV_DONTNEED);
+                }
+            }
+            i = j;
+        }
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
 mod os {
-    use core::alloc::Layout;
     use core::ptr::NonNull;
 
     pub(super) fn round_to_pages(n: usize) -> usize {
         n
     }
 
+    pub(super) fn page_size() -> usize {
+        4096
+    }
+
     /// Elsewhere every array comes from the global allocator.
-    pub(super) fn map(_: Layout) -> Option<NonNull<u8>> {
+    pub(super) fn map(_: usize) -> Option<NonNull<u8>> {
         None
     }
 
     /// # Safety
     /// Never called: `map` never succeeds.
     pub(super) unsafe fn unmap(_: *mut u8, _: usize) {
+        unreachable!("no mapped blocks off Linux")
+    }
+
+    /// # Safety
+    /// Never called: `map` never succeeds.
+    pub(super) unsafe fn zero(_: *mut u8, _: usize) {
         unreachable!("no mapped blocks off Linux")
     }
 }

@@ -35,9 +35,16 @@
 //! The map uses the hasher's output as Go uses its hash function's: bucket index = low B bits,
 //! tophash = top byte. The default hasher is [`crate::RandomState`] (Go's aeshash or memhash).
 //!
-//! Files: `bucket.rs` (bmap layout and a generation's memory), `group.rs` (tests on all 8
-//! tophash bytes at once), `table.rs` (hmap: lookup, assign, delete, grow, evacuate, iteration
-//! order), this file (the std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`.
+//! Incremental evacuation bounds the work of each write; `memory.rs` does the same for memory.
+//! On Linux a grow's array (1 MiB and up) comes from the kernel in 4 KiB pages as evacuation
+//! first touches them, never in 2 MiB huge pages zeroed at one go; a finished generation goes
+//! back a slice per later write; and an array that `with_capacity`, `reserve`, `shrink_to` or
+//! `clone` sized on purpose is faulted in, with huge pages, inside that call.
+//!
+//! Files: `bucket.rs` (bmap layout and a generation's buckets), `memory.rs` (where their memory
+//! comes from and how it goes back), `group.rs` (tests on all 8 tophash bytes at once),
+//! `table.rs` (hmap: lookup, assign, delete, grow, evacuate, iteration order), this file (the
+//! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`.
 
 mod bucket;
 mod entry;
@@ -257,6 +264,11 @@ impl<K, V> GoMap<K, V, RandomState> {
     /// An empty map sized by Go's `makemap` rule for `capacity` (hint 0-8: B = 0, 9-13: B = 1,
     /// 14-26: B = 2, ...), so that `capacity` inserts cause no load-factor grow.
     ///
+    /// On Linux, a bucket array of 1 MiB or more is faulted in during this call, with huge
+    /// pages where the kernel has them: the memory is committed now, the call takes time in
+    /// proportion to it, and no insert waits for memory later. (With a hint of 8 or less, as
+    /// in Go, no bucket exists until the first insert.)
+    ///
     /// # Panics
     /// Panics if the bucket array's size overflows `isize`.
     pub fn with_capacity(capacity: usize) -> Self {
@@ -271,8 +283,9 @@ impl<K, V, S> GoMap<K, V, S> {
     }
 
     /// An empty map with B chosen by Go's makemap rule for `capacity`, hashing with
-    /// `hash_builder`. A non-zero hint allocates the bucket array at once (Go defers a B = 0
-    /// array to the first insert; allocating keeps std's promise that `capacity() >= hint`).
+    /// `hash_builder`. A hint of 9 or more allocates the bucket array at once (faulted in, as
+    /// [`with_capacity`](GoMap::with_capacity) says); a smaller one, as in Go, leaves the one
+    /// bucket of B = 0 to the first insert, and `capacity()` is 8 all the same.
     ///
     /// # Panics
     /// Panics if the bucket array's size overflows `isize`.

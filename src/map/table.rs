@@ -194,7 +194,7 @@ impl<K, V> RawTable<K, V> {
     /// A table with 2^b buckets allocated now.
     pub(crate) fn try_with_b(b: u8) -> Result<Self, AllocFailure> {
         let mut t = Self::new();
-        t.set_buckets(Some(BucketArray::try_new(b)?));
+        t.set_buckets(Some(BucketArray::try_new(b, true)?));
         Ok(t)
     }
 
@@ -290,7 +290,7 @@ impl<K, V> RawTable<K, V> {
         hasher: &impl Fn(&K) -> u64,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
         if self.buckets.is_none() {
-            self.set_buckets(Some(BucketArray::new(self.b)));
+            self.set_buckets(Some(BucketArray::new(self.b, false)));
         }
         self.release_retired();
         let top = tophash(hash);
@@ -478,7 +478,7 @@ impl<K, V> RawTable<K, V> {
             self.same_size_grow = true;
             0
         };
-        let new = BucketArray::new(self.b + bigger);
+        let new = BucketArray::new(self.b + bigger, false);
         self.oldbuckets = self.set_buckets(Some(new));
         self.nevacuate = 0;
         self.noverflow = 0;
@@ -699,7 +699,7 @@ impl<K, V> RawTable<K, V> {
                 items.push((b, i, hasher(unsafe { &*b.key(i) })));
             });
         }
-        let mut new = BucketArray::<K, V>::try_new(new_b)?;
+        let mut new = BucketArray::<K, V>::try_new(new_b, true)?;
         let mask = (1usize << new_b) - 1;
         // The next free slot of each chain, so that placing an entry is O(1).
         let mut tails: Vec<(Bucket<K, V>, usize)> =
@@ -732,7 +732,7 @@ impl<K, V> RawTable<K, V> {
     /// arrays too), cloning each entry with `f`. No hashing, so `K: Hash` is not needed.
     pub(crate) fn clone_with(&self, f: &mut dyn FnMut(&K, &V) -> (K, V)) -> Self {
         let clone_array = |src: &BucketArray<K, V>, f: &mut dyn FnMut(&K, &V) -> (K, V)| {
-            let mut dst = BucketArray::<K, V>::new(src.b());
+            let mut dst = BucketArray::<K, V>::new(src.b(), true);
             for j in 0..src.len() {
                 let (mut s, mut d) = (src.bucket(j), dst.bucket(j));
                 loop {

@@ -329,3 +329,37 @@ fn arena_chunks_stay_bounded() {
     }
     assert!(a.allocated_bytes() >= 20_000 * 144);
 }
+
+/// Large arrays go to a pool when a map is dropped or a grow retires them, zeroed, and later
+/// arrays of the same size take them: every bucket of such an array must read as empty.
+#[test]
+fn reused_arrays_read_as_empty() {
+    for round in 0..3u64 {
+        // B = 14 through every grow from B = 13 (1.2 MiB, mapped), then dropped.
+        let mut m: GoMap<u64, u64, Identity> = GoMap::with_hasher(Identity);
+        let mut k = round;
+        while m.stats().b < 14 || m.stats().growing {
+            m.insert(k.wrapping_mul(0x9e37_79b9_7f4a_7c15), k);
+            k += 1;
+        }
+        for _ in 0..memory::POOL_MAX / memory::RELEASE_STEP {
+            m.insert(k.wrapping_mul(0x9e37_79b9_7f4a_7c15), k);
+            k += 1;
+        }
+        drop(m);
+        for b in [13u8, 14] {
+            let fresh: GoMap<u64, u64, Identity> = GoMap::with_capacity_and_hasher(
+                if b == 13 { 40_000 } else { 80_000 },
+                Identity,
+            );
+            assert_eq!(fresh.stats().b, b);
+            let mut buckets = 0;
+            fresh.for_each_bucket(|v| {
+                assert_eq!(v.tophash, [0; BUCKET_CNT], "bucket {} of a B = {b} array", v.index);
+                assert_eq!(v.chain, 0, "no overflow link in a fresh array");
+                buckets += 1;
+            });
+            assert_eq!(buckets, 1 << b);
+        }
+    }
+}
