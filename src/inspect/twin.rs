@@ -318,7 +318,7 @@ fn fifo_churn<K: Clone>(keys: &[K], live: usize, range_every: usize, out: &mut V
     }
 }
 
-/// The scripts the twin runs: u64, string and [16]byte keys; sequential inserts through
+/// The scripts the twin runs: u64, string and `[16]byte` keys; sequential inserts through
 /// several grows (to B = 15 in the full suite); random inserts and deletes; delete-heavy churn
 /// that forces same-size grows; deletes and inserts during a grow; ranges before, during and
 /// after grows; clear and make hints.
