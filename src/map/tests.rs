@@ -348,10 +348,8 @@ fn reused_arrays_read_as_empty() {
         }
         drop(m);
         for b in [13u8, 14] {
-            let fresh: GoMap<u64, u64, Identity> = GoMap::with_capacity_and_hasher(
-                if b == 13 { 40_000 } else { 80_000 },
-                Identity,
-            );
+            let fresh: GoMap<u64, u64, Identity> =
+                GoMap::with_capacity_and_hasher(if b == 13 { 40_000 } else { 80_000 }, Identity);
             assert_eq!(fresh.stats().b, b);
             let mut buckets = 0;
             fresh.for_each_bucket(|v| {
