@@ -7,8 +7,8 @@
 //!
 //! Keys: the splitmix64 stream of benches/common (hits = the first n, misses = the next n in
 //! order). Rows: get_hit (hits in shuffled order), get_miss, insert_grow (n inserts from
-//! `new()`), insert_hint (n inserts into `with_capacity(n)`), remove_all (every key of that map,
-//! shuffled). Maps are run in turn within each run so that a noisy stretch hurts all of them.
+//! `new()`), insert_hint (n inserts into `with_capacity(n)`), get_hit_sized (get_hit on that
+//! map), remove_all (every key of that map, shuffled). Maps are run in turn within each run so that a noisy stretch hurts all of them.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 #[allow(dead_code)] // key streams and BenchMap only
@@ -20,11 +20,12 @@ use std::hint::black_box;
 use std::time::Instant;
 
 type Ahash = ahash::RandomState;
-const ROWS: [&str; 5] = ["get_hit", "get_miss", "insert_grow", "insert_hint", "remove_all"];
+const ROWS: [&str; 6] =
+    ["get_hit", "get_miss", "insert_grow", "insert_hint", "get_hit_sized", "remove_all"];
 const MAPS: [&str; 4] = ["gomap", "std", "gomap-ahash", "hashbrown-ahash"];
 
 /// ns per op of each row, for one map type.
-fn run<M: BenchMap<u64, u64>>(keys: &[u64], shuffled: &[u64]) -> [f64; 5] {
+fn run<M: BenchMap<u64, u64>>(keys: &[u64], shuffled: &[u64]) -> [f64; 6] {
     let n = shuffled.len();
     let per = |t: Instant| t.elapsed().as_secs_f64() * 1e9 / n as f64;
     let t = Instant::now();
@@ -54,11 +55,17 @@ fn run<M: BenchMap<u64, u64>>(keys: &[u64], shuffled: &[u64]) -> [f64; 5] {
     let hint = per(t);
     let t = Instant::now();
     for k in shuffled {
+        s = s.wrapping_add(*m.get(k).expect("hit"));
+    }
+    let hit_sized = per(t);
+    black_box(s);
+    let t = Instant::now();
+    for k in shuffled {
         black_box(m.remove(k));
     }
     let remove = per(t);
     assert_eq!(m.len(), 0);
-    [hit, miss, grow, hint, remove]
+    [hit, miss, grow, hint, hit_sized, remove]
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -78,7 +85,7 @@ fn main() {
         let keys: Vec<u64> = (0..2 * n).map(|_| rng.next_u64()).collect();
         let mut shuffled = keys[..n].to_vec();
         SplitMix(SEED_SHUFFLE).shuffle(&mut shuffled);
-        let mut all: Vec<Vec<[f64; 5]>> = vec![Vec::new(); MAPS.len()];
+        let mut all: Vec<Vec<[f64; 6]>> = vec![Vec::new(); MAPS.len()];
         for _ in 0..runs {
             all[0].push(run::<gomap::GoMap<u64, u64>>(&keys, &shuffled));
             all[1].push(run::<HashMap<u64, u64>>(&keys, &shuffled));
