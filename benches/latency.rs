@@ -36,11 +36,16 @@
 //! - `floor`, run on every workload's op count: the same timing loop around a fixed piece of
 //!   arithmetic and no map, so each table shows what this machine's interrupts and preemption
 //!   alone put into the tail.
+//! - `pages`: the same timing loop where each operation writes one byte to a fresh 4 KiB page
+//!   of a fresh mapping (huge pages declined, as for a grow's array), as many operations as
+//!   the `gomap` row of the same workload and run took page faults. Every map that grows must
+//!   fault its new memory in during its operations; this row is what faulting in that much
+//!   memory costs on this machine with no map at all.
 //!
 //! # One run's line
 //!
 //! `{"impl", "workload", "run", "ops", "mean_ns", "p50_ns", "p99_ns", "p999_ns", "p9999_ns",
-//! "max_ns", "over_100us", "over_1ms", "wall_ms", "minflt", "majflt", "percentiles": [[p, ns],
+//! "max_ns", "over_10us", "over_100us", "over_1ms", "wall_ms", "minflt", "majflt", "percentiles": [[p, ns],
 //! ...], "slowest": [[op index, ns], ...]}`: wall time and page faults (getrusage) cover the
 //! timed phase only; `percentiles` lists the values at 50, 75, 90, 99, 99.9, 99.99, 99.999,
 //! 99.9999 and 100 (the Go side ranks exactly, this side reads an HDR histogram at three
@@ -77,8 +82,8 @@ const WORKLOADS: [&str; 7] = [
 ];
 
 /// The Rust maps, in table order.
-const RUST_IMPLS: [&str; 6] =
-    ["gomap", "gomap-ahash", "hashbrown-ahash", "std", "griddle-ahash", "floor"];
+const RUST_IMPLS: [&str; 7] =
+    ["gomap", "gomap-ahash", "hashbrown-ahash", "std", "griddle-ahash", "floor", "pages"];
 
 /// Go's maps: (impl name, binary, GOGC).
 const GO_IMPLS: [(&str, &str, &str); 4] = [
@@ -98,6 +103,7 @@ const SLOWEST: usize = 20;
 struct Recorder {
     hist: Histogram<u64>,
     sum: u128,
+    over_10us: u64,
     over_100us: u64,
     over_1ms: u64,
     /// The slowest operations seen, (ns, op index), kept sorted slowest first.
@@ -115,6 +121,7 @@ impl Recorder {
             // 1 ns to 100 s at 3 significant digits: allocated once, recording never allocates.
             hist: Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("histogram bounds"),
             sum: 0,
+            over_10us: 0,
             over_100us: 0,
             over_1ms: 0,
             slowest: Vec::with_capacity(SLOWEST + 1),
@@ -149,6 +156,7 @@ impl Recorder {
     fn record(&mut self, ns: u64) {
         self.hist.saturating_record(ns.max(1));
         self.sum += u128::from(ns);
+        self.over_10us += u64::from(ns > 10_000);
         self.over_100us += u64::from(ns > 100_000);
         self.over_1ms += u64::from(ns > 1_000_000);
         if self.slowest.len() < SLOWEST || ns > self.slowest[SLOWEST - 1].0 {
@@ -185,7 +193,7 @@ impl Recorder {
             "mean_ns": self.sum as f64 / self.ops.max(1) as f64,
             "p50_ns": self.at(50.0), "p99_ns": self.at(99.0), "p999_ns": self.at(99.9),
             "p9999_ns": self.at(99.99), "max_ns": self.hist.max(),
-            "over_100us": self.over_100us, "over_1ms": self.over_1ms,
+            "over_10us": self.over_10us, "over_100us": self.over_100us, "over_1ms": self.over_1ms,
             "wall_ms": wall_ms, "minflt": faults.0, "majflt": faults.1,
             "percentiles": PERCENTILES.iter().map(|&p| json!([p, self.at(p)])).collect::<Vec<_>>(),
             "slowest": self.slowest.iter().map(|&(ns, i)| json!([i, ns])).collect::<Vec<_>>(),
@@ -302,6 +310,36 @@ fn floor(ops: usize, rec: &mut Recorder) {
     rec.end();
 }
 
+/// The `pages` row: each operation writes one byte to the next 4 KiB page of a fresh anonymous
+/// mapping with huge pages declined, the way evacuation first touches a grow's new array.
+fn pages(n: usize, rec: &mut Recorder) {
+    const PAGE: usize = 4096;
+    let len = n.max(1) * PAGE;
+    // SAFETY: a fresh private anonymous mapping touches no existing memory.
+    let p = unsafe {
+        libc::mmap(
+            core::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    assert!(p != libc::MAP_FAILED, "mmap of {len} bytes failed");
+    // SAFETY: [p, p + len) is the mapping just made; the advice only changes its page size.
+    unsafe { libc::madvise(p, len, libc::MADV_NOHUGEPAGE) };
+    let p = p.cast::<u8>();
+    rec.begin();
+    for i in 0..n {
+        // SAFETY: page i lies inside the mapping; nothing else uses it.
+        rec.time(|| unsafe { core::ptr::write_volatile(p.add(i * PAGE), 1) });
+    }
+    rec.end();
+    // SAFETY: the whole mapping made above, unmapped once, after its last use.
+    unsafe { libc::munmap(p.cast(), len) };
+}
+
 fn workload_ops(workload: &str) -> usize {
     match workload {
         "grow-u64-1m" | "grow-str-1m" | "remove-u64-1m" => 1_000_000,
@@ -330,8 +368,9 @@ fn run_on<M: BenchMap<u64, u64>, MS: BenchMap<String, u64>, MI: BenchMap<MsgId, 
     }
 }
 
-/// `--one <impl> <workload> <run>`: one measurement in this process, one JSON line out.
-fn one(imp: &str, workload: &str, run: usize) -> Result<(), String> {
+/// `--one <impl> <workload> <run> [pages]`: one measurement in this process, one JSON line
+/// out; `pages` is the page count of the `pages` row.
+fn one(imp: &str, workload: &str, run: usize, npages: usize) -> Result<(), String> {
     if !WORKLOADS.contains(&workload) {
         return Err(format!("unknown workload {workload:?} (known: {})", WORKLOADS.join(", ")));
     }
@@ -363,6 +402,7 @@ fn one(imp: &str, workload: &str, run: usize) -> Result<(), String> {
             griddle::HashMap<MsgId, u64, Ahash>,
         >(workload, &mut rec),
         "floor" => floor(workload_ops(workload), &mut rec),
+        "pages" => pages(npages, &mut rec),
         _ => return Err(format!("unknown impl {imp:?} (known: {})", RUST_IMPLS.join(", "))),
     }
     let (wall_ms, faults) = rec.phase.expect("every workload marks its timed phase");
@@ -373,17 +413,32 @@ fn one(imp: &str, workload: &str, run: usize) -> Result<(), String> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--one") {
-        let [imp, workload, run] = &args[1..] else {
-            eprintln!("latency: --one takes <impl> <workload> <run>");
-            std::process::exit(2);
+        let (imp, workload, run, npages) = match &args[1..] {
+            [imp, workload, run] => (imp, workload, run, "0"),
+            [imp, workload, run, npages] => (imp, workload, run, npages.as_str()),
+            _ => {
+                eprintln!("latency: --one takes <impl> <workload> <run> [pages]");
+                std::process::exit(2);
+            }
         };
-        let run = run.parse().unwrap_or_else(|_| {
-            eprintln!("latency: run must be a number, not {run:?}");
-            std::process::exit(2);
-        });
-        if let Err(e) = one(imp, workload, run) {
+        let number = |what: &str, s: &str| {
+            s.parse().unwrap_or_else(|_| {
+                eprintln!("latency: {what} must be a number, not {s:?}");
+                std::process::exit(2);
+            })
+        };
+        let (run, npages) = (number("run", run), number("pages", npages));
+        if let Err(e) = one(imp, workload, run, npages) {
             eprintln!("latency: {e}");
             std::process::exit(2);
+        }
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--report") {
+        // Tables and plots again from the last run's results, without running anything.
+        if let Err(e) = report_saved() {
+            eprintln!("latency: {e}");
+            std::process::exit(1);
         }
         return;
     }
@@ -474,11 +529,23 @@ fn orchestrate(workloads: &[&str]) -> Result<(), String> {
     let mut log = String::new();
     for run in 1..=runs {
         for w in workloads {
+            // The `pages` row faults in as many pages as gomap's run just did.
+            let mut gomap_faults: Option<u64> = None;
             for imp in RUST_IMPLS.iter().filter(|i| pick(i)) {
                 let mut cmd = Command::new(&me);
                 cmd.args(["--one", imp, w, &run.to_string()]);
+                if *imp == "pages" {
+                    let Some(n) = gomap_faults else {
+                        eprintln!("latency: no pages row without the gomap row");
+                        continue;
+                    };
+                    cmd.arg(n.to_string());
+                }
                 let v = measure(cmd, &format!("{imp} {w} run {run}"))?;
                 eprintln!("{}", brief(&v));
+                if *imp == "gomap" {
+                    gomap_faults = v["minflt"].as_u64();
+                }
                 results.push(v);
             }
             for &(imp, bin, gogc) in GO_IMPLS.iter().filter(|g| go_ok && pick(g.0)) {
@@ -500,10 +567,32 @@ fn orchestrate(workloads: &[&str]) -> Result<(), String> {
         }
     }
     std::fs::write(&jsonl, dedup_lines(&log)).map_err(|e| e.to_string())?;
+    write_report(workloads, &results)?;
+    eprintln!("latency: results in {} and latency.md, plots latency-*.svg", jsonl.display());
+    Ok(())
+}
+
+/// `--report`: the tables and plots of target/gomap-bench/latency.jsonl.
+fn report_saved() -> Result<(), String> {
+    let path = out_dir().join("latency.jsonl");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let results: Vec<Value> = text
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let workloads: Vec<&str> =
+        WORKLOADS.iter().copied().filter(|w| results.iter().any(|v| v["workload"] == *w)).collect();
+    write_report(&workloads, &results)
+}
+
+/// Prints the tables (and writes latency.md) and the plots.
+fn write_report(workloads: &[&str], results: &[Value]) -> Result<(), String> {
     let mut md = String::new();
     for w in workloads {
-        md.push_str(&table(w, &results));
-        let svg = plot(w, &results);
+        md.push_str(&summary(w, results));
+        md.push_str(&table(w, results));
+        let svg = plot(w, results);
         std::fs::write(out_dir().join(format!("latency-{w}.svg")), &svg)
             .map_err(|e| e.to_string())?;
         if std::env::var_os("GOMAP_LAT_DOCS").is_some() {
@@ -512,9 +601,7 @@ fn orchestrate(workloads: &[&str]) -> Result<(), String> {
         }
     }
     print!("{md}");
-    std::fs::write(out_dir().join("latency.md"), &md).map_err(|e| e.to_string())?;
-    eprintln!("latency: results in {} and latency.md, plots latency-*.svg", jsonl.display());
-    Ok(())
+    std::fs::write(out_dir().join("latency.md"), &md).map_err(|e| e.to_string())
 }
 
 fn dedup_lines(s: &str) -> String {
@@ -554,17 +641,61 @@ fn impl_order(results: &[Value]) -> Vec<String> {
     known.filter(|i| results.iter().any(|v| v["impl"] == *i)).map(String::from).collect()
 }
 
+/// One markdown table per workload, a row per map over its runs: the median of each run's mean
+/// and percentiles, the worst run's max, and every run's counts of slow operations.
+fn summary(workload: &str, results: &[Value]) -> String {
+    let mut s = format!(
+        "\n### {workload}: {} runs, medians\n\n| map | mean ns | p50 | p99 | p99.9 | p99.99 | max (worst run) | > 10 us, each run | > 100 us, each run | > 1 ms, each run |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        results.iter().filter(|v| v["workload"] == workload).map(|v| v["run"].as_u64()).max().flatten().unwrap_or(0)
+    );
+    for imp in impl_order(results) {
+        let runs: Vec<&Value> = results
+            .iter()
+            .filter(|v| v["workload"] == workload && v["impl"] == imp.as_str())
+            .collect();
+        if runs.is_empty() {
+            continue;
+        }
+        let median = |k: &str| {
+            let mut x: Vec<f64> = runs.iter().filter_map(|v| v[k].as_f64()).collect();
+            x.sort_by(f64::total_cmp);
+            x.get(x.len() / 2).copied().unwrap_or(0.0)
+        };
+        let each = |k: &str| {
+            runs.iter()
+                .map(|v| group_commas(v[k].as_u64().unwrap_or(0)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let max = runs.iter().filter_map(|v| v["max_ns"].as_u64()).max().unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "| {imp} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            median("mean_ns"),
+            group_commas(median("p50_ns") as u64),
+            group_commas(median("p99_ns") as u64),
+            group_commas(median("p999_ns") as u64),
+            group_commas(median("p9999_ns") as u64),
+            group_commas(max),
+            each("over_10us"),
+            each("over_100us"),
+            each("over_1ms"),
+        );
+    }
+    s
+}
+
 /// One markdown table per workload: a row per (map, run).
 fn table(workload: &str, results: &[Value]) -> String {
     let mut s = format!(
-        "\n### {workload}\n\n| map | run | mean ns | p50 | p99 | p99.9 | p99.99 | max | > 100 us | > 1 ms |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        "\n#### {workload}, each run\n\n| map | run | mean ns | p50 | p99 | p99.9 | p99.99 | max | > 10 us | > 100 us | > 1 ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     );
     for imp in impl_order(results) {
         for v in results.iter().filter(|v| v["workload"] == workload && v["impl"] == imp.as_str()) {
             let u = |k: &str| group_commas(v[k].as_u64().unwrap_or(0));
             let _ = writeln!(
                 s,
-                "| {imp} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {imp} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 v["run"],
                 v["mean_ns"].as_f64().unwrap_or(0.0),
                 u("p50_ns"),
@@ -572,12 +703,31 @@ fn table(workload: &str, results: &[Value]) -> String {
                 u("p999_ns"),
                 u("p9999_ns"),
                 u("max_ns"),
+                u("over_10us"),
                 v["over_100us"],
                 v["over_1ms"]
             );
         }
     }
     s
+}
+
+/// GoMap's lines thick, the others thin.
+fn width(imp: &str) -> &'static str {
+    if imp.starts_with("gomap") {
+        "stroke-width=\"2.5\""
+    } else {
+        "stroke-width=\"1.2\""
+    }
+}
+
+/// Go's maps dashed, the machine's own rows (`floor`, `pages`) dotted.
+fn dash(imp: &str) -> &'static str {
+    match imp {
+        "floor" | "pages" => "stroke-dasharray=\"2,3\"",
+        i if i.starts_with("go-") => "stroke-dasharray=\"6,3\"",
+        _ => "",
+    }
 }
 
 /// An HdrHistogram-style percentile plot: x = percentile on a log scale of 1/(1 - p), y =
@@ -637,10 +787,11 @@ fn plot(workload: &str, results: &[Value]) -> String {
                 .filter_map(|pv| Some((pv[0].as_f64()?, pv[1].as_f64()?)))
                 .map(|(p, ns)| format!("{:.1},{:.1}", px(xs(p)), py(ns)))
                 .collect();
-            let _ = writeln!(s, "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-opacity=\"0.8\" points=\"{}\"/>", pts.join(" "));
+            let _ = writeln!(s, "<polyline fill=\"none\" stroke=\"{color}\" {} {} stroke-opacity=\"0.8\" points=\"{}\"/>", width(imp), dash(imp), pts.join(" "));
         }
         let y = T + 10.0 + 18.0 * k as f64;
-        let _ = writeln!(s, "<line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{color}\" stroke-width=\"3\"/><text x=\"{}\" y=\"{}\">{imp}</text>", W - R + 12.0, W - R + 32.0, W - R + 38.0, y + 4.0);
+        let dash = dash(imp);
+        let _ = writeln!(s, "<line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"{color}\" stroke-width=\"3\" {dash}/><text x=\"{}\" y=\"{}\">{imp}</text>", W - R + 12.0, W - R + 32.0, W - R + 38.0, y + 4.0);
     }
     s.push_str("</svg>\n");
     s

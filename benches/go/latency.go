@@ -248,6 +248,7 @@ type latencyResult struct {
 	P999        int64    `json:"p999_ns"`
 	P9999       int64    `json:"p9999_ns"`
 	Max         int64    `json:"max_ns"`
+	Over10us    int      `json:"over_10us"`
 	Over100us   int      `json:"over_100us"`
 	Over1ms     int      `json:"over_1ms"`
 	WallMs      float64  `json:"wall_ms"`
@@ -291,6 +292,9 @@ func runLatency(name string, run int) {
 	var sum int64
 	for i, ns := range d {
 		sum += ns
+		if ns > 10_000 {
+			res.Over10us++
+		}
 		if ns > 100_000 {
 			res.Over100us++
 		}
