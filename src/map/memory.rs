@@ -29,9 +29,12 @@ use bumpalo::Bump;
 
 /// Arrays at least this big are mapped from the kernel (Linux) so they can go back piecewise.
 pub(crate) const MAPPED_ARRAY: usize = 1 << 20;
-/// Bytes of a retired array given back per write: small enough that one step costs a few
-/// microseconds of page freeing.
-pub(crate) const RELEASE_STEP: usize = 64 << 10;
+/// Bytes of a retired array given back per write: one step drops (or zeroes) 4 pages, a
+/// microsecond or two, where 64 KiB steps left one write in a few hundred over 10 us.
+pub(crate) const RELEASE_STEP: usize = 16 << 10;
+/// Dropped pages' address range goes back in pieces this big: unmapping costs a call and a
+/// page-table walk however few pages it frees, so it is done once per page table's worth.
+const UNMAP_STEP: usize = 2 << 20;
 /// The most bytes of zeroed mappings the [`Pool`] keeps for reuse.
 pub(crate) const POOL_MAX: usize = 64 << 20;
 /// The first chunk of an overflow arena (what a plain `Bump` starts with).
@@ -81,7 +84,7 @@ impl Block {
             return None;
         }
         let len = os::round_to_pages(this.layout.size());
-        Some(Retired { ptr: this.ptr, len, done: 0, keep: Pool::reserve(len) })
+        Some(Retired { ptr: this.ptr, len, done: 0, unmapped: 0, keep: Pool::reserve(len) })
     }
 }
 
@@ -157,6 +160,9 @@ pub(crate) struct Retired {
     ptr: NonNull<u8>,
     len: usize,
     done: usize,
+    /// Of the handled top, the bytes whose address range is unmapped too (or, once a kept
+    /// mapping has gone to the pool, the whole length).
+    unmapped: usize,
     /// Zeroing for the pool (room reserved), not unmapping.
     keep: bool,
 }
@@ -168,46 +174,54 @@ unsafe impl Send for Retired {}
 unsafe impl Sync for Retired {}
 
 impl Retired {
-    /// Unmaps or zeroes the next [`RELEASE_STEP`] bytes, from the top down. Returns whether
-    /// anything is left; when nothing is, a zeroed mapping has gone to the pool.
+    /// Drops or zeroes the next [`RELEASE_STEP`] bytes, from the top down, and unmaps dropped
+    /// ranges [`UNMAP_STEP`] at a time. Returns whether anything is left; when nothing is, a
+    /// zeroed mapping has gone to the pool.
     pub(crate) fn release_step(&mut self) -> bool {
         let rest = self.len - self.done;
         let step = rest.min(RELEASE_STEP);
-        self.handle(rest - step, step);
+        let p = self.ptr.as_ptr();
+        // SAFETY: `[rest - step, rest)` lies in the part of the mapping not yet handled, which
+        // nothing reads any more; each part is handled once.
+        unsafe {
+            if self.keep {
+                os::zero(p.add(rest - step), step);
+            } else {
+                os::drop_pages(p.add(rest - step), step);
+            }
+        }
         self.done += step;
+        if !self.keep && (self.done - self.unmapped >= UNMAP_STEP || self.done == self.len) {
+            // SAFETY: `[len - done, len - unmapped)` is handled (its pages dropped) and still
+            // mapped; it is unmapped once and nothing refers to it.
+            unsafe { os::unmap(p.add(self.len - self.done), self.done - self.unmapped) };
+            self.unmapped = self.done;
+        }
         if self.done < self.len {
             return true;
         }
         if self.keep {
             Pool::put(self.ptr, self.len);
+            // The pool owns the mapping now: nothing is left for `drop` to zero or unmap.
             self.keep = false;
+            self.unmapped = self.len;
         }
         false
-    }
-
-    /// Unmaps or zeroes bytes `[at, at + n)` of the mapping.
-    fn handle(&self, at: usize, n: usize) {
-        // SAFETY: `[at, at + n)` lies in the part of the mapping not yet handled, which
-        // nothing reads any more; each part is handled once.
-        unsafe {
-            let p = self.ptr.as_ptr().add(at);
-            if self.keep {
-                os::zero(p, n);
-            } else {
-                os::unmap(p, n);
-            }
-        }
     }
 }
 
 impl Drop for Retired {
     fn drop(&mut self) {
         // Only clear, a rebuild or dropping the map end a retirement early; all are O(size).
-        if self.done < self.len {
-            self.handle(0, self.len - self.done);
-            if self.keep {
-                Pool::put(self.ptr, self.len);
-            }
+        let p = self.ptr.as_ptr();
+        if self.keep {
+            // SAFETY: the unhandled bottom `[0, len - done)`, zeroed once; the whole mapping
+            // then goes to the pool, which reserved room for it.
+            unsafe { os::zero(p, self.len - self.done) };
+            Pool::put(self.ptr, self.len);
+        } else if self.unmapped < self.len {
+            // SAFETY: `[0, len - unmapped)` is what is still mapped; unmapped once.
+            unsafe { os::unmap(p, self.len - self.unmapped) };
         }
     }
 }
@@ -333,6 +347,17 @@ mod os {
         unsafe { libc::munmap(p.cast(), len) };
     }
 
+    /// Gives the pages of `[p, p + len)` back to the kernel; the range stays mapped and reads
+    /// as zeros.
+    ///
+    /// # Safety
+    /// `[p, p + len)` must be page-aligned, inside a mapping made by `map`, and unused.
+    pub(super) unsafe fn drop_pages(p: *mut u8, len: usize) {
+        // SAFETY: forwarded from the caller; MADV_DONTNEED on a private anonymous mapping only
+        // replaces its pages with the zero fill.
+        unsafe { libc::madvise(p.cast(), len, libc::MADV_DONTNEED) };
+    }
+
     /// Makes `[p, p + len)` read as zeros: pages in memory are zeroed in place (they stay, so
     /// the next user takes no faults), the others are dropped to the kernel's zero fill, which
     /// also covers a page swapped out with old contents.
@@ -340,28 +365,36 @@ mod os {
     /// # Safety
     /// `[p, p + len)` must be page-aligned, inside a mapping made by `map`, and unused.
     pub(super) unsafe fn zero(p: *mut u8, len: usize) {
+        // Residency is asked for this many pages at a time (no allocation on a write's path).
+        const BATCH: usize = 64;
         let page = page_size();
-        let pages = len.div_ceil(page);
-        let mut resident = vec![0u8; pages];
-        // SAFETY: [p, p + len) is mapped (caller) and `resident` has one byte per page.
-        let known = unsafe { libc::mincore(p.cast(), len, resident.as_mut_ptr()) } == 0;
-        let mut i = 0;
-        while i < pages {
-            let here = known && resident[i] & 1 == 1;
-            let mut j = i + 1;
-            while j < pages && (known && resident[j] & 1 == 1) == here {
-                j += 1;
-            }
-            let (at, n) = (i * page, (j * page).min(len) - i * page);
-            // SAFETY: [p + at, p + at + n) is part of the caller's range.
-            unsafe {
-                if here {
-                    core::ptr::write_bytes(p.add(at), 0, n);
-                } else {
-                    libc::madvise(p.add(at).cast(), n, libc::MADV_DONTNEED);
+        let mut resident = [0u8; BATCH];
+        let mut base = 0;
+        while base < len {
+            let n = (len - base).min(BATCH * page);
+            let pages = n.div_ceil(page);
+            // SAFETY: [p + base, p + base + n) is mapped (caller); `resident` has room for one
+            // byte per page of it.
+            let known = unsafe { libc::mincore(p.add(base).cast(), n, resident.as_mut_ptr()) } == 0;
+            let mut i = 0;
+            while i < pages {
+                let here = known && resident[i] & 1 == 1;
+                let mut j = i + 1;
+                while j < pages && (known && resident[j] & 1 == 1) == here {
+                    j += 1;
                 }
+                let (at, m) = (base + i * page, (j * page).min(n) - i * page);
+                // SAFETY: [p + at, p + at + m) is part of the caller's range.
+                unsafe {
+                    if here {
+                        core::ptr::write_bytes(p.add(at), 0, m);
+                    } else {
+                        drop_pages(p.add(at), m);
+                    }
+                }
+                i = j;
             }
-            i = j;
+            base += n;
         }
     }
 }
@@ -379,13 +412,19 @@ mod os {
     }
 
     /// Elsewhere every array comes from the global allocator.
-    pub(super) fn map(_: usize) -> Option<NonNull<u8>> {
+    pub(super) fn map(_: usize, _: bool) -> Option<NonNull<u8>> {
         None
     }
 
     /// # Safety
     /// Never called: `map` never succeeds.
     pub(super) unsafe fn unmap(_: *mut u8, _: usize) {
+        unreachable!("no mapped blocks off Linux")
+    }
+
+    /// # Safety
+    /// Never called: `map` never succeeds.
+    pub(super) unsafe fn drop_pages(_: *mut u8, _: usize) {
         unreachable!("no mapped blocks off Linux")
     }
 
