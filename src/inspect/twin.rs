@@ -303,14 +303,22 @@ fn mixed<K: Clone>(
     }
 }
 
-/// Churn that keeps about `live` keys: insert a new key, delete the oldest. With `live` near
-/// the load factor's limit the chains fill and empty unevenly, overflow buckets pile up, and
-/// Go's too-many-overflow-buckets rule starts same-size grows.
-fn fifo_churn<K: Clone>(keys: &[K], live: usize, range_every: usize, out: &mut Vec<Op<K>>) {
+/// Churn that keeps about `live(i)` keys after the i-th insert: insert a new key, delete the
+/// oldest until no more than that are left. With the count near the load factor's limit the
+/// chains fill and empty unevenly, overflow buckets pile up, and Go's
+/// too-many-overflow-buckets rule starts same-size grows.
+fn fifo_churn<K: Clone>(
+    keys: &[K],
+    live: impl Fn(usize) -> usize,
+    range_every: usize,
+    out: &mut Vec<Op<K>>,
+) {
+    let mut oldest = 0;
     for (i, k) in keys.iter().enumerate() {
         out.push(Op::Insert(k.clone(), i as u64));
-        if i >= live {
-            out.push(Op::Delete(keys[i - live].clone()));
+        while i + 1 - oldest > live(i) {
+            out.push(Op::Delete(keys[oldest].clone()));
+            oldest += 1;
         }
         if range_every > 0 && i % range_every == range_every - 1 {
             out.push(Op::Range);
@@ -351,9 +359,21 @@ pub fn suite(size: Size) -> Vec<AnyScript> {
     // Delete-heavy FIFO churn near the load factor: same-size grows.
     let keys: Vec<u64> = (0..scale(4_000, 22_000) as u64).map(|k| k * 7919).collect();
     let mut ops = Vec::new();
-    fifo_churn(&keys, scale(200, 1_650), scale(97, 1_499), &mut ops);
+    fifo_churn(&keys, |_| scale(200, 1_650), scale(97, 1_499), &mut ops);
     v.push(AnyScript::U64(Script {
         name: "u64: FIFO churn (same-size grows)".into(),
+        hint: None,
+        ops,
+    }));
+
+    // Many same-size grows: churn at about 6.3 entries per bucket at B = 4, then 5, then 6
+    // (a doubling grow between phases), with ranges often enough to run during them.
+    let keys: Vec<u64> = (0..scale(6_000, 30_000) as u64).map(|k| k * 104_729 + 3).collect();
+    let third = keys.len() / 3;
+    let mut ops = Vec::new();
+    fifo_churn(&keys, |i| [100, 200, 410][(i / third).min(2)], 13, &mut ops);
+    v.push(AnyScript::U64(Script {
+        name: "u64: FIFO churn at B = 4-6 (many same-size grows)".into(),
         hint: None,
         ops,
     }));
@@ -422,15 +442,16 @@ pub fn suite(size: Size) -> Vec<AnyScript> {
         ops,
     }));
 
-    // String keys of 0-40 bytes: random inserts and deletes with ranges, then churn.
+    // String keys: churn at B = 4-5 first (same-size grows of a bucket that holds pointers,
+    // whose evacuated keys Go clears), then random inserts and deletes of 0-40 byte keys.
     let mut r = Rng(3);
-    let pool: Vec<String> = (0..scale(2_000, 8_000)).map(|_| random_str(&mut r)).collect();
     let mut ops = Vec::new();
-    mixed(&mut r, scale(5_000, 20_000), &pool, 70, 499, &mut ops);
     let keys: Vec<String> = (0..scale(1_500, 12_000)).map(|i| format!("topic/{i:06}")).collect();
-    fifo_churn(&keys, scale(100, 800), scale(0, 1_999), &mut ops);
+    fifo_churn(&keys, |_| scale(100, 200), scale(0, 199), &mut ops);
+    let pool: Vec<String> = (0..scale(2_000, 8_000)).map(|_| random_str(&mut r)).collect();
+    mixed(&mut r, scale(5_000, 20_000), &pool, 70, 499, &mut ops);
     v.push(AnyScript::Str(Script {
-        name: "str: random inserts and deletes, churn, ranges".into(),
+        name: "str: churn, random inserts and deletes, ranges".into(),
         hint: None,
         ops,
     }));
