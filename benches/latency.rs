@@ -739,9 +739,9 @@ fn plot(workload: &str, results: &[Value]) -> String {
     const R: f64 = 190.0;
     const T: f64 = 40.0;
     const B: f64 = 50.0;
-    const COLORS: [&str; 10] = [
+    const COLORS: [&str; 11] = [
         "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd", "#7f7f7f", "#8c564b", "#e377c2",
-        "#17becf", "#bcbd22",
+        "#17becf", "#bcbd22", "#393b79",
     ];
     // x: log10(1/(1-p)), from p = 0 (0) to 99.9999% (6); the max is drawn at 7.
     let xs = |p: f64| if p >= 100.0 { 7.0 } else { (1.0 / (1.0 - p / 100.0)).log10() };
@@ -777,7 +777,10 @@ fn plot(workload: &str, results: &[Value]) -> String {
         (L + W - R) / 2.0,
         H - 12.0
     );
-    for (k, imp) in impl_order(results).iter().enumerate() {
+    // The `pages` row's percentiles are over its own page touches, not the workload's
+    // operations, so it is left to the tables.
+    let imps: Vec<String> = impl_order(results).into_iter().filter(|i| i != "pages").collect();
+    for (k, imp) in imps.iter().enumerate() {
         let color = COLORS[k % COLORS.len()];
         for v in results.iter().filter(|v| v["workload"] == workload && v["impl"] == imp.as_str()) {
             let pts: Vec<String> = v["percentiles"]
