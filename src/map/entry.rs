@@ -128,7 +128,7 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     pub fn remove_entry(self) -> (K, V) {
         let Found { head, bucket, slot } = self.found;
         // SAFETY: the slot is filled and lies in the chain starting at `head` (found by
-        // find_or_find_insert_slot in the current array after grow work).
+        // mapassign in the current array after grow work).
         unsafe { self.table.remove_at(head, bucket, slot) }
     }
 }

@@ -23,18 +23,18 @@ pub struct Iter<'a, K, V, S = RandomState> {
 
 impl<'a, K, V, S> Iter<'a, K, V, S> {
     pub(crate) fn new(table: &'a RawTable<K, V>, hasher: Option<ErasedHasher>) -> Self {
-        Iter { table, raw: RawIter::new(table), hasher, marker: PhantomData }
+        Iter { table, raw: RawIter::mapiterinit(table), hasher, marker: PhantomData }
     }
 
     /// An iteration from a start bucket and slot offset chosen by the caller (see
-    /// `RawIter::starting_at`).
+    /// `RawIter::mapiterinit_at`).
     pub(crate) fn starting_at(
         table: &'a RawTable<K, V>,
         hasher: Option<ErasedHasher>,
         start_bucket: usize,
         offset: usize,
     ) -> Self {
-        let raw = RawIter::starting_at(table, start_bucket, offset);
+        let raw = RawIter::mapiterinit_at(table, start_bucket, offset);
         Iter { table, raw, hasher, marker: PhantomData }
     }
 }
@@ -51,7 +51,7 @@ impl<'a, K, V, S> Iterator for Iter<'a, K, V, S> {
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         // SAFETY: the table is borrowed shared for 'a, so it is unchanged since `new`.
-        let (b, i) = unsafe { self.raw.next(self.table, self.hasher)? };
+        let (b, i) = unsafe { self.raw.mapiternext(self.table, self.hasher)? };
         // SAFETY: the slot is filled; the references live as long as the shared borrow.
         Some(unsafe { (&*b.key(i), &*b.elem(i)) })
     }
@@ -89,7 +89,7 @@ pub struct IterMut<'a, K, V, S = RandomState> {
 
 impl<'a, K, V, S> IterMut<'a, K, V, S> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>, hasher: Option<ErasedHasher>) -> Self {
-        let raw = RawIter::new(table);
+        let raw = RawIter::mapiterinit(table);
         IterMut { table, raw, hasher, marker: PhantomData }
     }
 }
@@ -100,7 +100,7 @@ impl<'a, K, V, S> Iterator for IterMut<'a, K, V, S> {
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         // SAFETY: the map is borrowed mutably for 'a and only values are changed through us.
-        let (b, i) = unsafe { self.raw.next(self.table, self.hasher)? };
+        let (b, i) = unsafe { self.raw.mapiternext(self.table, self.hasher)? };
         // SAFETY: the slot is filled and yielded once, so the &mut V is unique; the values live
         // in the bucket memory, not in the borrowed header.
         Some(unsafe { (&*b.key(i), &mut *b.elem(i)) })
@@ -138,7 +138,7 @@ pub struct IntoIter<K, V> {
 
 impl<K, V> IntoIter<K, V> {
     pub(crate) fn new(table: RawTable<K, V>) -> Self {
-        let raw = RawIter::new_owning(&table);
+        let raw = RawIter::mapiterinit_owning(&table);
         IntoIter { table, raw }
     }
 }
@@ -149,7 +149,7 @@ impl<K, V> Iterator for IntoIter<K, V> {
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
         // SAFETY: only slots already returned have changed (emptied) since `new`.
-        let (b, i) = unsafe { self.raw.next(&self.table, None)? };
+        let (b, i) = unsafe { self.raw.mapiternext(&self.table, None)? };
         // SAFETY: the slot is filled; `take` empties it, so the table's drop skips it.
         Some(unsafe { b.take(i) })
     }
@@ -177,7 +177,7 @@ pub struct Drain<'a, K, V> {
 
 impl<'a, K, V> Drain<'a, K, V> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
-        let raw = RawIter::new_owning(table);
+        let raw = RawIter::mapiterinit_owning(table);
         // If the Drain is leaked, the map reads as empty rather than counting moved-out slots.
         table.count = 0;
         Drain { table, raw }
@@ -190,7 +190,7 @@ impl<K, V> Iterator for Drain<'_, K, V> {
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
         // SAFETY: as for IntoIter: only returned slots have been emptied.
-        let (b, i) = unsafe { self.raw.next(self.table, None)? };
+        let (b, i) = unsafe { self.raw.mapiternext(self.table, None)? };
         // SAFETY: the slot is filled; `take` empties it.
         Some(unsafe { b.take(i) })
     }

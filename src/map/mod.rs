@@ -232,7 +232,7 @@ fn insert_slow<K: Eq, V>(
     v: V,
     hasher: &impl Fn(&K) -> u64,
 ) -> Option<V> {
-    let slot = table.find_or_find_insert_slot_slow(hash, |q| *q == k, hasher);
+    let slot = table.mapassign_slow(hash, |q| *q == k, hasher);
     store(table, slot, k, v)
 }
 
@@ -290,17 +290,12 @@ impl<K, V, S> GoMap<K, V, S> {
     /// # Panics
     /// Panics if the bucket array's size overflows `isize`.
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        let mut m = Self::with_hasher(hash_builder);
-        match b_for_hint(capacity) {
-            // Go's makemap leaves a B = 0 map's one bucket to the first insert (hint 0-8).
-            0 => m.table.hinted = capacity > 0,
-            b => match RawTable::try_with_b(b) {
-                Ok(t) => m.table = t,
-                Err(AllocFailure::CapacityOverflow) => panic!("capacity overflow"),
-                Err(AllocFailure::Alloc(layout)) => std::alloc::handle_alloc_error(layout),
-            },
-        }
-        m
+        let table = match RawTable::makemap(capacity) {
+            Ok(t) => t,
+            Err(AllocFailure::CapacityOverflow) => panic!("capacity overflow"),
+            Err(AllocFailure::Alloc(layout)) => std::alloc::handle_alloc_error(layout),
+        };
+        GoMap { table, ..Self::with_hasher(hash_builder) }
     }
 
     /// The map's hasher.
@@ -344,7 +339,7 @@ impl<K, V, S> GoMap<K, V, S> {
 
     /// Removes every entry, keeping the bucket array at its current size (Go's `clear(m)`).
     pub fn clear(&mut self) {
-        self.table.clear();
+        self.table.mapclear();
     }
 
     /// An iterator over `(&K, &V)` in Go's order: from a random bucket and slot offset.
@@ -536,7 +531,7 @@ where
     pub fn insert(&mut self, k: K, v: V) -> Option<V> {
         let hash = self.hash(&k);
         let (table, hasher) = self.parts();
-        let slot = match table.find_or_find_insert_slot_fast(hash, |q| *q == k) {
+        let slot = match table.mapassign_fast(hash, |q| *q == k) {
             Some(slot) => slot,
             None => return insert_slow(table, hash, k, v, &hasher),
         };
@@ -551,7 +546,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(k);
-        let (b, i) = self.table.find(hash, |q| q.borrow() == k)?;
+        let (b, i) = self.table.mapaccess(hash, |q| q.borrow() == k)?;
         // SAFETY: a found slot is filled; the reference borrows self.
         Some(unsafe { &*b.elem(i) })
     }
@@ -564,7 +559,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(k);
-        let (b, i) = self.table.find(hash, |q| q.borrow() == k)?;
+        let (b, i) = self.table.mapaccess(hash, |q| q.borrow() == k)?;
         // SAFETY: a found slot is filled; the references borrow self.
         Some(unsafe { (&*b.key(i), &*b.elem(i)) })
     }
@@ -577,7 +572,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(k);
-        let (b, i) = self.table.find(hash, |q| q.borrow() == k)?;
+        let (b, i) = self.table.mapaccess(hash, |q| q.borrow() == k)?;
         // SAFETY: a found slot is filled; the reference borrows self mutably.
         Some(unsafe { &mut *b.elem(i) })
     }
@@ -589,7 +584,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.table.find(self.hash(k), |q| q.borrow() == k).is_some()
+        self.table.mapaccess(self.hash(k), |q| q.borrow() == k).is_some()
     }
 
     /// Removes `k`, returning its value (Go's `delete`, which also does grow work).
@@ -614,7 +609,7 @@ where
         }
         let hash = self.hash(k);
         let (table, hasher) = self.parts();
-        table.remove(hash, |q| q.borrow() == k, &hasher)
+        table.mapdelete(hash, |q| q.borrow() == k, &hasher)
     }
 
     /// The entry for `key`, for in-place manipulation. Like an insert, this does Go's grow work
@@ -623,7 +618,7 @@ where
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         let hash = self.hash(&key);
         let (table, hasher) = self.parts();
-        match table.find_or_find_insert_slot(hash, |q| *q == key, &hasher) {
+        match table.mapassign(hash, |q| *q == key, &hasher) {
             Ok(found) => Entry::Occupied(OccupiedEntry { table, found }),
             Err(slot) => Entry::Vacant(VacantEntry { table, slot, key }),
         }

@@ -191,8 +191,17 @@ impl<K, V> RawTable<K, V> {
         mem::replace(&mut self.buckets, arr)
     }
 
+    /// Go's makemap: B is the smallest that holds `hint` entries within the load factor. As
+    /// in Go (makemap_small), a B = 0 map gets its one bucket on the first insert.
+    pub(crate) fn makemap(hint: usize) -> Result<Self, AllocFailure> {
+        match b_for_hint(hint) {
+            0 => Ok(RawTable { hinted: hint > 0, ..Self::new() }),
+            b => Self::try_with_b(b),
+        }
+    }
+
     /// A table with 2^b buckets allocated now.
-    pub(crate) fn try_with_b(b: u8) -> Result<Self, AllocFailure> {
+    fn try_with_b(b: u8) -> Result<Self, AllocFailure> {
         let mut t = Self::new();
         t.set_buckets(Some(BucketArray::try_new(b, true)?));
         Ok(t)
@@ -221,7 +230,7 @@ impl<K, V> RawTable<K, V> {
     /// Go's mapaccess: the chain to search is the new bucket's, or the old one's while that
     /// has not been evacuated yet.
     #[inline]
-    pub(crate) fn find(
+    pub(crate) fn mapaccess(
         &self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
@@ -244,22 +253,22 @@ impl<K, V> RawTable<K, V> {
     /// Go's mapassign up to the store: grow work, search, grow trigger, slot choice. Returns the
     /// key's slot if present, else the slot to fill (`Vacant`), with room already made.
     #[inline]
-    pub(crate) fn find_or_find_insert_slot(
+    pub(crate) fn mapassign(
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
-        match self.find_or_find_insert_slot_fast(hash, &mut eq) {
+        match self.mapassign_fast(hash, &mut eq) {
             Some(r) => r,
-            None => self.find_or_find_insert_slot_slow(hash, eq, hasher),
+            None => self.mapassign_slow(hash, eq, hasher),
         }
     }
 
-    /// The common case of `find_or_find_insert_slot`: allocated, not growing, no grow due.
+    /// The common case of `mapassign`: allocated, not growing, no grow due.
     /// `None` when the slow path must run instead (it searches again).
     #[inline(always)]
-    pub(crate) fn find_or_find_insert_slot_fast(
+    pub(crate) fn mapassign_fast(
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
@@ -281,9 +290,9 @@ impl<K, V> RawTable<K, V> {
         Some(Err(self.vacant(head, insert, last, top)))
     }
 
-    /// `find_or_find_insert_slot` with everything Go's mapassign does before the store.
+    /// All of `mapassign`, out of line: everything Go's mapassign does before the store.
     #[inline(never)]
-    pub(crate) fn find_or_find_insert_slot_slow(
+    pub(crate) fn mapassign_slow(
         &mut self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
@@ -334,10 +343,10 @@ impl<K, V> RawTable<K, V> {
         Vacant { head, bucket, slot, top }
     }
 
-    /// Fills a slot chosen by `find_or_find_insert_slot`.
+    /// Fills a slot chosen by `mapassign`.
     ///
     /// # Safety
-    /// `v` must come from the latest call of `find_or_find_insert_slot` on this table, with no
+    /// `v` must come from the latest call of `mapassign` on this table, with no
     /// change to the table since.
     #[inline]
     pub(crate) unsafe fn insert_at(
@@ -356,31 +365,31 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's mapdelete.
     #[inline(always)]
-    pub(crate) fn remove(
+    pub(crate) fn mapdelete(
         &mut self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(K, V)> {
-        let (b, i) = self.remove_slot(hash, eq, hasher)?;
-        // SAFETY: `remove_slot` just emptied this slot, which still holds the entry's bytes;
+        let (b, i) = self.mapdelete_slot(hash, eq, hasher)?;
+        // SAFETY: `mapdelete_slot` just emptied this slot, which still holds the entry's bytes;
         // moving them out here is the one place that owns them.
         Some(unsafe { b.read_out(i) })
     }
 
     /// Go's mapdelete up to the entry itself: finds the key, marks its slot empty (the
     /// emptyRest fix-up included) and returns the slot, whose bytes the caller must move out at
-    /// once. Split from `remove` so that the location comes back in registers and the entry is
+    /// once. Split from `mapdelete` so that the location comes back in registers and the entry is
     /// read where it is used. Out of line: the callers stay small enough to inline.
     #[inline(never)]
-    fn remove_slot(
+    fn mapdelete_slot(
         &mut self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(Bucket<K, V>, usize)> {
         let head = if self.growing() || self.retired.is_some() {
-            self.remove_grow_work(hash, hasher)?
+            self.mapdelete_grow_work(hash, hasher)?
         } else {
             // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
             // emptyRest tophash ends the search at once).
@@ -393,10 +402,14 @@ impl<K, V> RawTable<K, V> {
         Some((b, i))
     }
 
-    /// `remove` while growing (Go's mapdelete does grow work first) or while a retired
+    /// `mapdelete` while growing (Go's mapdelete does grow work first) or while a retired
     /// generation is being given back. Returns the chain head.
     #[inline(never)]
-    fn remove_grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Option<Bucket<K, V>> {
+    fn mapdelete_grow_work(
+        &mut self,
+        hash: u64,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Option<Bucket<K, V>> {
         self.release_retired();
         let bucket = hash as usize & self.bucket_mask();
         if self.growing() {
@@ -632,13 +645,13 @@ impl<K, V> RawTable<K, V> {
     /// Go's mapclear: drop every entry, keep the current array at its size, zeroed. Like Go's,
     /// it does nothing to a map with no entries (a grow in progress, overflow buckets and
     /// emptyOne markers stay).
-    pub(crate) fn clear(&mut self) {
+    pub(crate) fn mapclear(&mut self) {
         if self.count != 0 {
             self.reset();
         }
     }
 
-    /// `clear` whatever `count` says (a `Drain` zeroes it first): drops every entry still
+    /// `mapclear` whatever `count` says (a `Drain` zeroes it first): drops every entry still
     /// stored and empties the current array in place.
     pub(crate) fn reset(&mut self) {
         self.count = 0;
@@ -730,7 +743,7 @@ impl<K, V> RawTable<K, V> {
 
     /// Copies the table bucket for bucket, mid-grow state included (Go's mapclone copies bucket
     /// arrays too), cloning each entry with `f`. No hashing, so `K: Hash` is not needed.
-    pub(crate) fn clone_with(&self, f: &mut dyn FnMut(&K, &V) -> (K, V)) -> Self {
+    pub(crate) fn mapclone(&self, f: &mut dyn FnMut(&K, &V) -> (K, V)) -> Self {
         let clone_array = |src: &BucketArray<K, V>, f: &mut dyn FnMut(&K, &V) -> (K, V)| {
             let mut dst = BucketArray::<K, V>::new(src.b(), true);
             for j in 0..src.len() {
@@ -906,7 +919,7 @@ impl<K, V> Default for RawTable<K, V> {
 const NO_CHECK: usize = usize::MAX;
 
 /// The position of an iteration in progress: Go's hiter, less the pointers (the table is passed
-/// to each `next` call, so owning and borrowing iterators share this walk).
+/// to each `mapiternext` call, so owning and borrowing iterators share this walk).
 #[derive(Clone)]
 pub(crate) struct RawIter {
     start_bucket: usize,
@@ -928,21 +941,25 @@ pub(crate) struct RawIter {
 impl RawIter {
     /// Go's mapiterinit: one random number picks the start bucket (its low B bits) and the
     /// slot offset (the 3 bits above those).
-    pub(crate) fn new<K, V>(table: &RawTable<K, V>) -> Self {
+    pub(crate) fn mapiterinit<K, V>(table: &RawTable<K, V>) -> Self {
         let r = cheaprand() as usize;
-        Self::starting_at(table, r, r >> table.b)
+        Self::mapiterinit_at(table, r, r >> table.b)
     }
 
-    /// `new` without Go's notice that an iterator exists: for the owning iterators, which
+    /// `mapiterinit` without Go's notice that an iterator exists: for the owning iterators, which
     /// leave no map behind to evacuate.
-    pub(crate) fn new_owning<K, V>(table: &RawTable<K, V>) -> Self {
+    pub(crate) fn mapiterinit_owning<K, V>(table: &RawTable<K, V>) -> Self {
         let r = cheaprand() as usize;
         Self::start(table, r, r >> table.b)
     }
 
     /// An iteration from bucket `start & (2^B - 1)` and slot offset `offset & 7`, as if
     /// mapiterinit had drawn them: for replaying an order Go's runtime produced.
-    pub(crate) fn starting_at<K, V>(table: &RawTable<K, V>, start: usize, offset: usize) -> Self {
+    pub(crate) fn mapiterinit_at<K, V>(
+        table: &RawTable<K, V>,
+        start: usize,
+        offset: usize,
+    ) -> Self {
         table.note_iterator();
         Self::start(table, start, offset)
     }
@@ -976,7 +993,7 @@ impl RawIter {
     /// `table` must be the table this iterator was made for, unchanged since, except that slots
     /// already returned may have been emptied.
     #[inline]
-    pub(crate) unsafe fn next<K, V>(
+    pub(crate) unsafe fn mapiternext<K, V>(
         &mut self,
         table: &RawTable<K, V>,
         hasher: Option<ErasedHasher>,
@@ -1033,10 +1050,10 @@ impl RawIter {
 
     /// The whole remaining walk, for `Iterator::fold` and everything built on it (`sum`,
     /// `for_each`, `count`, ...). A fresh iterator over a map that is not growing visits the
-    /// same slots in the same order as `next` would, in a loop that keeps its state in registers.
+    /// same slots in the same order as `mapiternext` would, in a loop that keeps its state in registers.
     ///
     /// # Safety
-    /// As for `next`.
+    /// As for `mapiternext`.
     #[inline]
     pub(crate) unsafe fn fold<K, V, B>(
         mut self,
@@ -1051,7 +1068,7 @@ impl RawIter {
             Some(new) if fresh && table.oldbuckets.is_none() => new,
             _ => {
                 // SAFETY: forwarded from the caller.
-                while let Some((b, i)) = unsafe { self.next(table, hasher) } {
+                while let Some((b, i)) = unsafe { self.mapiternext(table, hasher) } {
                     acc = f(acc, b, i);
                 }
                 return acc;

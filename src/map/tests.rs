@@ -221,7 +221,7 @@ fn empty_rest_marks_exactly_the_trailing_empty_run() {
 }
 
 /// `fold` walks gathered groups of buckets; it must pass the same entries in the same order
-/// as `next`, from every start bucket and slot offset, across long overflow chains (which
+/// as `mapiternext`, from every start bucket and slot offset, across long overflow chains (which
 /// span groups), sparse arrays (where it stops early) and a grow in progress.
 #[test]
 fn fold_visits_entries_in_next_order() {
@@ -256,7 +256,7 @@ fn fold_visits_entries_in_next_order() {
         m.remove(&k);
     }
     maps.push(m);
-    // Mid-grow: fold falls back to `next`.
+    // Mid-grow: fold falls back to `mapiternext`.
     let mut m = GoMap::with_hasher(Identity);
     while !m.stats().growing || m.len() < 100 {
         let k = next();

@@ -13,7 +13,7 @@ impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
     fn clone(&self) -> Self {
         GoMap {
             hash_builder: self.hash_builder.clone(),
-            table: self.table.clone_with(&mut |k, v| (k.clone(), v.clone())),
+            table: self.table.mapclone(&mut |k, v| (k.clone(), v.clone())),
             hash_fn: self.hash_fn,
         }
     }
