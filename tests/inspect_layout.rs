@@ -2,7 +2,7 @@
 //! in bucket k mod 2^B), and against random operation sequences.
 
 use gomap::inspect::{
-    self, lookup_path, snapshot, tophash, Array, FixedState, Layout, ModuloState, SlotState,
+    self, lookup_path, snapshot, FixedState, Generation, Layout, ModuloState, SlotState,
 };
 use gomap::GoMap;
 use proptest::prelude::*;
@@ -18,7 +18,7 @@ fn modulo_map(keys: impl IntoIterator<Item = u64>) -> GoMap<u64, u64, ModuloStat
 }
 
 fn live_keys(l: &Layout) -> Vec<String> {
-    let serving = l.buckets.iter().chain(l.old_buckets.iter().filter(|c| !c.evacuated()));
+    let serving = l.buckets.iter().chain(l.old_buckets.iter().filter(|c| !c.evacuated));
     let mut v: Vec<String> = serving
         .flat_map(|c| c.bmaps.iter())
         .flat_map(|b| b.slots.iter())
@@ -38,16 +38,23 @@ fn slot_states_follow_the_reserved_tophash_values() {
     for t in 5..=255u8 {
         assert_eq!(SlotState::of(t), SlotState::Filled);
     }
-    assert_eq!(tophash(0), 5);
-    assert_eq!(tophash(4 << 56), 9);
-    assert_eq!(tophash(0xab << 56), 0xab);
+}
+
+/// Go's tophash, written out here as the test's own oracle.
+fn go_tophash(hash: u64) -> u8 {
+    let top = (hash >> 56) as u8;
+    if top < 5 {
+        top + 5
+    } else {
+        top
+    }
 }
 
 #[test]
 fn an_empty_map_has_no_bucket_array_yet() {
     let m: GoMap<u64, u64, ModuloState> = GoMap::with_hasher(ModuloState);
     let l = snapshot(&m);
-    assert_eq!(l.header.len, 0);
+    assert_eq!(l.header.count, 0);
     assert_eq!(l.header.b, 0);
     assert!(l.buckets.is_empty() && l.old_buckets.is_empty());
     assert_eq!(l.figures().bytes_per_entry, None);
@@ -62,7 +69,8 @@ fn eight_keys_fill_bucket_zero_in_order_with_their_tophash() {
     for (i, s) in b.slots.iter().enumerate() {
         assert_eq!(s.key.as_deref(), Some(i.to_string().as_str()));
         assert_eq!(s.value.as_deref(), Some((i * 10).to_string().as_str()));
-        assert_eq!(s.tophash, tophash(ModuloState.hash_one(i as u64)));
+        assert_eq!(s.tophash, go_tophash(ModuloState.hash_one(i as u64)));
+        assert_eq!(s.tophash, m.raw().trace_lookup(&(i as u64)).tophash);
     }
     let f = l.figures();
     assert_eq!(f.probes_per_miss, 8.0);
@@ -81,7 +89,7 @@ fn a_ninth_key_in_one_bucket_takes_an_overflow_bucket() {
     assert_eq!(l.buckets[1].bmaps.len(), 1);
     let ovf = &l.buckets[0].bmaps[1];
     assert_eq!(ovf.slots[0].key.as_deref(), Some("16"));
-    assert_eq!(ovf.slots[1].state(), SlotState::EmptyRest);
+    assert_eq!(ovf.slots[1].state, SlotState::EmptyRest);
     let f = l.figures();
     assert_eq!(f.overflow_buckets, 1);
     assert_eq!(f.longest_chain, 2);
@@ -108,15 +116,15 @@ fn mid_grow_shows_both_arrays_and_the_evacuation_mark() {
     assert_eq!(l.header.b, 3);
     assert_eq!(l.buckets.len(), 8);
     assert_eq!(l.old_buckets.len(), 4);
-    assert_eq!(l.header.old_buckets, 4);
-    let evac: Vec<bool> = l.old_buckets.iter().map(|c| c.evacuated()).collect();
+    assert_eq!(l.header.old_b, Some(2));
+    let evac: Vec<bool> = l.old_buckets.iter().map(|c| c.evacuated).collect();
     for (i, &e) in evac.iter().enumerate() {
         assert_eq!(e, i < l.header.nevacuate, "old bucket {i}");
     }
     assert!(evac[0], "the write's own old bucket is evacuated");
     // Evacuated slots keep their tophash as a forwarding note and drop key and value.
     for s in l.old_buckets[0].bmaps.iter().flat_map(|b| b.slots.iter()) {
-        assert!(s.state().is_evacuated(), "{s:?}");
+        assert!(s.state.is_evacuated(), "{s:?}");
         assert!(s.key.is_none() && s.value.is_none());
     }
     assert_eq!(live_keys(&l).len(), 27);
@@ -130,22 +138,30 @@ fn a_lookup_mid_grow_reads_the_unevacuated_old_bucket() {
     let m = half_grown();
     let l = snapshot(&m);
     let k = (0..26u64)
-        .find(|&k| !l.old_buckets[(k & 3) as usize].evacuated())
+        .find(|&k| !l.old_buckets[(k & 3) as usize].evacuated)
         .expect("some old bucket is still waiting");
-    let p = lookup_path(&m, &k);
+    let p = lookup_path(&m, &k).trace;
     assert_eq!(p.bucket, (k & 7) as usize);
-    assert_eq!(p.array, Some(Array::Old));
-    assert_eq!(p.index, (k & 3) as usize);
-    assert!(p.found.is_some());
-    assert!(p.probes >= 1 && p.key_compares >= 1);
+    assert_eq!(p.read, Some((Generation::Old, (k & 3) as usize)));
+    let (depth, slot) = p.found.expect("found");
+    let old = &l.old_buckets[(k & 3) as usize];
+    assert_eq!(old.bmaps[depth].slots[slot].key, Some(k.to_string()));
+    // Go's byte loop checks every filled slot up to the key's, and compares that key.
+    let before: usize = old.bmaps[..depth].iter().map(|b| b.live()).sum();
+    let in_last = old.bmaps[depth].slots[..=slot].iter().filter(|s| s.key.is_some()).count();
+    assert_eq!(p.probes, before + in_last);
+    assert!(p.key_compares >= 1);
     assert_eq!(m.get(&k), Some(&(k * 10)));
     // A key whose old bucket moved is read from the new array.
-    let moved = (0..26u64).find(|&k| l.old_buckets[(k & 3) as usize].evacuated()).unwrap();
-    let p = lookup_path(&m, &moved);
-    assert_eq!(p.array, Some(Array::Current));
+    let moved = (0..26u64).find(|&k| l.old_buckets[(k & 3) as usize].evacuated).unwrap();
+    let p = lookup_path(&m, &moved).trace;
+    assert_eq!(p.read, Some((Generation::Current, (moved & 7) as usize)));
     assert!(p.found.is_some());
-    let miss = lookup_path(&m, &1_000_003);
+    let miss = lookup_path(&m, &1_000_003).trace;
     assert_eq!(miss.found, None);
+    // A miss checks every filled slot of the chain it reads.
+    let (g, i) = miss.read.unwrap();
+    assert_eq!(miss.probes, l.array(g)[i].live());
 }
 
 #[test]
@@ -153,7 +169,7 @@ fn deletes_leave_empty_one_then_empty_rest() {
     let mut m = modulo_map(0..5); // B = 0, slots 0..5
     m.remove(&1);
     let l = snapshot(&m);
-    let states: Vec<SlotState> = l.buckets[0].bmaps[0].slots.iter().map(|s| s.state()).collect();
+    let states: Vec<SlotState> = l.buckets[0].bmaps[0].slots.iter().map(|s| s.state).collect();
     assert_eq!(states[1], SlotState::EmptyOne);
     assert_eq!(states[5], SlotState::EmptyRest);
     // Removing the tail turns the trailing run, the earlier emptyOne included, into emptyRest.
@@ -162,20 +178,20 @@ fn deletes_leave_empty_one_then_empty_rest() {
     }
     let l = snapshot(&m);
     let slots = &l.buckets[0].bmaps[0].slots;
-    assert_eq!(slots[0].state(), SlotState::Filled);
+    assert_eq!(slots[0].state, SlotState::Filled);
     for s in &slots[1..] {
-        assert_eq!(s.state(), SlotState::EmptyRest);
+        assert_eq!(s.state, SlotState::EmptyRest);
     }
-    assert_eq!(lookup_path(&m, &9).probes, 1);
+    assert_eq!(lookup_path(&m, &9).trace.probes, 1);
 }
 
 #[test]
 fn sizes_and_bytes_per_entry_are_reported() {
     let m = modulo_map(0..8);
     let l = snapshot(&m);
-    assert_eq!((l.key_size, l.value_size), (8, 8));
-    assert!(l.bucket_bytes >= 8 + 8 * 16, "bmap {}", l.bucket_bytes);
-    assert!(l.allocated_bytes >= l.bucket_bytes);
+    assert_eq!((l.types.key_size, l.types.value_size), (8, 8));
+    assert_eq!(l.types.bucket_bytes, 8 + 8 * 16 + 8, "bmap {}", l.types.bucket_bytes);
+    assert!(l.allocated_bytes >= l.types.bucket_bytes);
     let f = l.figures();
     let per = f.bytes_per_entry.unwrap();
     assert!((per - l.allocated_bytes as f64 / 8.0).abs() < 1e-9);
@@ -189,7 +205,7 @@ fn renderers_draw_every_bucket() {
     let svg = inspect::render_svg(&l, &inspect::SvgOptions::default());
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("class=\"chain\"").count(), 8 + 4);
-    let greyed = l.old_buckets.iter().filter(|c| c.evacuated()).count();
+    let greyed = l.old_buckets.iter().filter(|c| c.evacuated).count();
     assert_eq!(svg.matches("opacity=\"0.45\"").count(), greyed);
     assert!(svg.contains(&format!("nevacuate = {}", l.header.nevacuate)));
     let plain = inspect::render_text(&l, &inspect::TextOptions::default());
@@ -197,10 +213,45 @@ fn renderers_draw_every_bucket() {
     let colored =
         inspect::render_text(&l, &inspect::TextOptions { color: true, ..Default::default() });
     assert!(colored.contains("\x1b[32m"));
-    let json = inspect::render_json(&l);
-    assert!(json.contains("\"B\": 3"));
-    assert_eq!(json.matches("\"index\":").count(), 12);
-    assert_eq!(json.matches('{').count(), json.matches('}').count());
+}
+
+#[test]
+fn json_holds_the_whole_snapshot() {
+    let m = half_grown();
+    let l = snapshot(&m);
+    let j: serde_json::Value = serde_json::from_str(&inspect::render_json(&l)).expect("JSON");
+    let h = &j["hmap"];
+    assert_eq!((h["count"].as_u64(), h["B"].as_u64()), (Some(27), Some(3)));
+    assert_eq!(h["old_b"].as_u64(), Some(2));
+    assert_eq!(h["nevacuate"].as_u64(), Some(l.header.nevacuate as u64));
+    assert_eq!(j["types"]["key"], "u64");
+    assert_eq!(j["types"]["bucket_bytes"].as_u64(), Some(l.types.bucket_bytes as u64));
+    assert_eq!(j["allocated_bytes"].as_u64(), Some(l.allocated_bytes as u64));
+    for (g, name) in [(Generation::Current, "buckets"), (Generation::Old, "oldbuckets")] {
+        let chains = j[name].as_array().expect("an array of chains");
+        assert_eq!(chains.len(), l.array(g).len(), "{name}");
+        for (c, jc) in l.array(g).iter().zip(chains) {
+            assert_eq!(jc["index"].as_u64(), Some(c.index as u64));
+            assert_eq!(jc["evacuated"].as_bool(), Some(c.evacuated));
+            let bmaps = jc["chain"].as_array().expect("the chain's bmaps");
+            assert_eq!(bmaps.len(), c.bmaps.len());
+            for (b, jb) in c.bmaps.iter().zip(bmaps) {
+                assert_eq!(jb["preallocated"].as_bool(), Some(b.preallocated));
+                for (s, js) in b.slots.iter().zip(jb["slots"].as_array().unwrap()) {
+                    assert_eq!(js["tophash"].as_u64(), Some(u64::from(s.tophash)));
+                    assert_eq!(js["state"], s.state.name());
+                    assert_eq!(js["key"].as_str(), s.key.as_deref());
+                    assert_eq!(js["value"].as_str(), s.value.as_deref());
+                }
+            }
+        }
+    }
+    let f = l.figures();
+    assert_eq!(j["figures"]["load_factor"].as_f64(), Some(f.load_factor));
+    assert_eq!(j["figures"]["probes_per_miss"].as_f64(), Some(f.probes_per_miss));
+    assert_eq!(j["figures"]["longest_chain"].as_u64(), Some(f.longest_chain as u64));
+    assert_eq!(j["reads"].as_array().map(Vec::len), Some(8));
+    assert_eq!(j["reads"][2], serde_json::json!(["old", 2]), "old bucket 2 waits");
 }
 
 #[test]
@@ -208,8 +259,11 @@ fn json_escapes_keys() {
     let mut m = GoMap::with_hasher(FixedState::with_seed(1));
     m.insert("quote\" and \\ and\nnewline".to_string(), 1u8);
     let json = inspect::render_json(&snapshot(&m));
-    // Debug escapes the string once, JSON escapes that text again.
-    assert!(json.contains(r#""key": "\"quote\\\" and \\\\ and\\nnewline\"""#), "{json}");
+    let j: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let slots = j["buckets"][0]["chain"][0]["slots"].as_array().unwrap();
+    let keys: Vec<&str> = slots.iter().filter_map(|s| s["key"].as_str()).collect();
+    // Debug escapes the string once; JSON escapes that text again, and parsing undoes it.
+    assert_eq!(keys, [r#""quote\" and \\ and\nnewline""#], "{json}");
 }
 
 #[test]
@@ -251,10 +305,10 @@ proptest! {
         let mut want: Vec<String> = model.keys().map(|k| k.to_string()).collect();
         want.sort();
         prop_assert_eq!(live_keys(&l), want);
-        prop_assert_eq!(l.header.len, model.len());
+        prop_assert_eq!(l.header.count, model.len());
         for k in model.keys() {
             let p = lookup_path(&m, k);
-            prop_assert!(p.found.is_some());
+            prop_assert!(p.trace.found.is_some());
         }
     }
 }
@@ -269,7 +323,8 @@ fn the_live_iterator_follows_one_of_go_s_walks() {
         let walks: Vec<Vec<String>> = (0..nb)
             .flat_map(|s| (0..8).map(move |o| (s, o)))
             .map(|(s, o)| {
-                inspect::iteration_walk(&m, s, o).into_iter().flat_map(|st| st.keys).collect()
+                let steps = m.raw().walk(s, o);
+                steps.iter().flat_map(|st| st.entries.iter().map(|(k, _)| k.to_string())).collect()
             })
             .collect();
         for w in &walks {

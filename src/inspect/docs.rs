@@ -14,10 +14,10 @@
 //! same on every machine.
 
 use super::tour::{self, Frame};
-use super::{render_text, snapshot, tophash, FixedState, Layout, TextOptions};
+use super::{render_text, snapshot, FixedState, Generation, Layout, TextOptions};
+use crate::map::raw::BucketShape;
 use crate::GoMap;
 use std::fmt::Write as _;
-use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 /// A figure's content.
@@ -71,26 +71,16 @@ pub fn layout_string(n: u64) -> Layout {
     snapshot(&m)
 }
 
-/// Size and alignment a slot really uses: a pointer when the type is stored indirectly.
-fn slot_shape<T>() -> (usize, usize, bool) {
-    let size = std::mem::size_of::<T>();
-    if size > super::MAX_INLINE_SIZE {
-        (std::mem::size_of::<usize>(), std::mem::align_of::<usize>(), true)
-    } else {
-        (size, std::mem::align_of::<T>(), false)
-    }
-}
-
 fn size_row<K, V>(out: &mut String, k: &str, v: &str) {
-    let (ks, ka, ki) = slot_shape::<K>();
-    let (vs, va, vi) = slot_shape::<V>();
-    let real = GoMap::<K, V, FixedState>::bucket_bytes();
-    // The same bucket with key/value pairs side by side: each pair padded to its alignment.
+    let shape = BucketShape::of::<K, V>();
+    let (ks, ka, vs, va) = (shape.key_slot, shape.key_align, shape.elem_slot, shape.elem_align);
+    let real = shape.size;
+    // The same slots laid out as key/value pairs side by side, each pair padded to its
+    // alignment: the layout Go's bmap avoids.
     let up = |n: usize, a: usize| n.div_ceil(a) * a;
-    let align = ka.max(va).max(std::mem::align_of::<usize>());
     let pair = up(up(ks, va) + vs, ka.max(va));
-    let interleaved = up(up(up(8, ka.max(va)) + 8 * pair, 8) + 8, align);
-    let stored = match (ki, vi) {
+    let interleaved = up(up(up(8, ka.max(va)) + 8 * pair, 8) + 8, shape.align);
+    let stored = match (shape.indirect_key, shape.indirect_elem) {
         (true, true) => "key and value boxed",
         (true, false) => "key boxed",
         (false, true) => "value boxed",
@@ -192,7 +182,7 @@ fn growth_table() -> String {
         "| {:.2} (after the next insert doubled B to {}) | {} | {:.2} | {} | {} | {:.2} | {:.2} | {:.2} |",
         f.load_factor,
         l.header.b,
-        l.header.len,
+        l.header.count,
         100.0 * f.overflow_share,
         f.overflow_buckets,
         l.header.noverflow,
@@ -227,8 +217,7 @@ fn trace_changes(n: u64) -> String {
 }
 
 fn hashing_table() -> String {
-    let hasher = FixedState::with_seed(0);
-    let mut m = GoMap::with_capacity_and_hasher(40, hasher);
+    let mut m = GoMap::with_capacity_and_hasher(40, FixedState::with_seed(0));
     let words = ["apple", "banana", "cherry", "date", "elder", "fig", "grape", "hazel"];
     for (i, w) in words.iter().enumerate() {
         m.insert(w.to_string(), i);
@@ -240,17 +229,16 @@ fn hashing_table() -> String {
         words.len()
     );
     for w in words {
-        let h = hasher.hash_one(w);
-        let bucket = h & ((1 << b) - 1);
-        let top = tophash(h);
-        let key = format!("{w:?}");
-        let place = match l.find(super::Array::Current, &key) {
-            Some((bi, depth, slot)) => {
-                let th = l.buckets[bi].bmaps[depth].slots[slot].tophash;
+        // The map's own lookup says where the key went; the snapshot shows what is there.
+        let p = m.raw().trace_lookup(w);
+        let place = match (p.read, p.found) {
+            (Some((g, bi)), Some((depth, slot))) => {
+                let th = l.array(g)[bi].bmaps[depth].slots[slot].tophash;
                 format!("bucket {bi}, slot {slot}, tophash {th:#04x}")
             }
-            None => "missing".into(),
+            _ => "missing".into(),
         };
+        let (h, bucket, top) = (p.hash, p.bucket, p.tophash);
         let _ = writeln!(t, "| `{w}` | `{h:#018x}` | {bucket} | `{top:#04x}` | {place} |");
     }
     t
@@ -321,15 +309,16 @@ fn iteration_figure() -> String {
         "map: {}\nstart bucket {start}, slot offset {offset} (a real iterator draws both at random)\n\n",
         super::text::header_line(&snapshot(&m))
     );
-    for step in super::iteration_walk(&m, start, offset) {
-        let from = match step.array {
-            super::Array::Current => format!("buckets[{}]", step.index),
-            super::Array::Old => format!("oldbuckets[{}]", step.index),
+    // The map's own mapiternext from that start, reporting each step.
+    for step in m.raw().walk(start, offset) {
+        let from = match step.read {
+            (Generation::Current, i) => format!("buckets[{i}]"),
+            (Generation::Old, i) => format!("oldbuckets[{i}]"),
         };
+        let keys: Vec<String> = step.entries.iter().map(|(k, _)| k.to_string()).collect();
         let mut line =
-            format!("bucket {}  reads {from:<14} yields {:<12}", step.bucket, step.keys.join(" "));
-        if step.skipped > 0 {
-            let sibling = step.bucket ^ (1 << (m.stats().b - 1));
+            format!("bucket {}  reads {from:<14} yields {:<12}", step.bucket, keys.join(" "));
+        if let Some(sibling) = step.skipped_to {
             let _ = write!(line, " skips {} key(s) of bucket {sibling}", step.skipped);
         }
         out.push_str(line.trim_end());

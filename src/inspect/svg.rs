@@ -3,7 +3,7 @@
 //! marked and evacuated buckets greyed.
 
 use super::text::{figures_line, header_line, lookup_note, tophash_label};
-use super::{Array, Chain, Layout, LookupPath, SlotState};
+use super::{Chain, Generation, Layout, LookupPath, SlotState};
 use std::fmt::Write;
 
 /// Options for [`render_svg`].
@@ -12,7 +12,7 @@ pub struct SvgOptions {
     /// A caption drawn above the header line.
     pub title: Option<String>,
     /// Buckets outlined in orange, e.g. the one the last write touched.
-    pub highlight: Vec<(Array, usize)>,
+    pub highlight: Vec<(Generation, usize)>,
     /// A lookup whose chain is outlined in blue and described under the picture.
     pub lookup: Option<LookupPath>,
     /// Draw at most this many buckets per array (0 = all); the rest are summarised.
@@ -64,7 +64,7 @@ fn fill(state: SlotState) -> &'static str {
 }
 
 struct Column<'a> {
-    array: Array,
+    array: Generation,
     chains: &'a [Chain],
     x: usize,
     width: usize,
@@ -90,11 +90,11 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
     let mut x = 10;
     if !old.is_empty() {
         let w = column_width(old);
-        cols.push(Column { array: Array::Old, chains: old, x, width: w });
+        cols.push(Column { array: Generation::Old, chains: old, x, width: w });
         x += w + 60;
     }
     let cw = column_width(cur).max(LABEL + BW);
-    cols.push(Column { array: Array::Current, chains: cur, x, width: cw });
+    cols.push(Column { array: Generation::Current, chains: cur, x, width: cw });
     x += cw + 10;
     // Monospace at 12px is about 7.3px a character; keep the longest text line inside.
     let longest_text = [header_line(layout), figures_line(layout)]
@@ -153,11 +153,11 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
     );
     for col in &cols {
         let title = match col.array {
-            Array::Current if layout.buckets.is_empty() => {
+            Generation::Current if layout.buckets.is_empty() => {
                 "buckets: none yet (allocated on the first insert)".to_string()
             }
-            Array::Current => format!("buckets ({})", layout.buckets.len()),
-            Array::Old => format!(
+            Generation::Current => format!("buckets ({})", layout.buckets.len()),
+            Generation::Old => format!(
                 "oldbuckets ({}), nevacuate = {}",
                 layout.old_buckets.len(),
                 layout.header.nevacuate
@@ -173,7 +173,7 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
         for (row, c) in col.chains.iter().enumerate() {
             draw_chain(&mut s, opts, col, c, top + row * RH);
         }
-        if col.array == Array::Old {
+        if col.array == Generation::Old {
             let nev = layout.header.nevacuate;
             if let Some(row) = col.chains.iter().position(|c| c.index == nev) {
                 let ly = top + row * RH - 6;
@@ -202,14 +202,14 @@ pub fn render_svg(layout: &Layout, opts: &SvgOptions) -> String {
 }
 
 fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usize) {
-    let greyed = col.array == Array::Old && c.evacuated();
+    let greyed = col.array == Generation::Old && c.evacuated;
     let opacity = if greyed { r#" opacity="0.45""# } else { "" };
     let _ = writeln!(
         s,
         r#"<g class="chain" data-array="{}" data-index="{}"{opacity}>"#,
         match col.array {
-            Array::Current => "buckets",
-            Array::Old => "oldbuckets",
+            Generation::Current => "buckets",
+            Generation::Old => "oldbuckets",
         },
         c.index
     );
@@ -256,7 +256,7 @@ fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usi
         }
         for (i, slot) in b.slots.iter().enumerate() {
             let sx = bx + i * SW;
-            let st = slot.state();
+            let st = slot.state;
             let _ = writeln!(
                 s,
                 r##"<rect x="{sx}" y="{y}" width="{SW}" height="{BH}" fill="{}" stroke="#666" stroke-width="0.8"><title>slot {i}: tophash {} ({})</title></rect>"##,
@@ -300,7 +300,7 @@ fn draw_chain(s: &mut String, opts: &SvgOptions, col: &Column, c: &Chain, y: usi
         );
     }
     if let Some(l) = &opts.lookup {
-        if l.array == Some(col.array) && l.index == c.index {
+        if l.trace.read == Some((col.array, c.index)) {
             let _ = writeln!(
                 s,
                 r##"<rect class="lookup" x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#1565c0" stroke-width="3" stroke-dasharray="8 4" rx="6"/>"##,

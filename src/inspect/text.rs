@@ -1,15 +1,17 @@
 //! Terminal pictures: each bmap as three rows (tophash, key, value), overflow buckets under it.
 
-use super::{Array, Bmap, Chain, Layout, LookupPath, SlotState};
+use super::{Bmap, Chain, Generation, Layout, LookupPath, SlotState};
+use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
 /// Options for [`render_text`].
 #[derive(Clone, Debug, Default)]
 pub struct TextOptions {
-    /// Emit ANSI colours (the CLI turns this on when stdout is a terminal).
+    /// Emit ANSI colours (the CLI turns this on when stdout is a terminal and `NO_COLOR` is
+    /// unset, or for `--color always`).
     pub color: bool,
     /// Buckets to mark with `>>`, e.g. the one the last write touched.
-    pub highlight: Vec<(Array, usize)>,
+    pub highlight: Vec<(Generation, usize)>,
     /// A lookup to mark on the chain it read.
     pub lookup: Option<LookupPath>,
     /// Print at most this many buckets per array (0 = all); the rest are summarised.
@@ -19,9 +21,12 @@ pub struct TextOptions {
 /// Widest a key or value cell gets before it is clipped.
 const WIDTH: usize = 8;
 
-fn paint(out: &mut String, color: bool, code: &str, text: &str) {
-    if color && !code.is_empty() {
-        let _ = write!(out, "\x1b[{code}m{text}\x1b[0m");
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn paint(out: &mut String, color: bool, style: Style, text: &str) {
+    if color {
+        let _ = write!(out, "{style}{text}{style:#}");
     } else {
         out.push_str(text);
     }
@@ -49,15 +54,15 @@ pub(crate) fn tophash_label(tophash: u8) -> String {
     }
 }
 
-fn colour_of(state: SlotState, greyed: bool) -> &'static str {
+fn colour_of(state: SlotState, greyed: bool) -> Style {
     if greyed {
-        return "2";
+        return DIM;
     }
     match state {
-        SlotState::Filled => "32",
-        SlotState::EmptyOne => "33",
-        SlotState::EmptyRest => "2",
-        _ => "90",
+        SlotState::Filled => AnsiColor::Green.on_default(),
+        SlotState::EmptyOne => AnsiColor::Yellow.on_default(),
+        SlotState::EmptyRest => DIM,
+        _ => AnsiColor::BrightBlack.on_default(),
     }
 }
 
@@ -75,47 +80,50 @@ fn bmap_rows(out: &mut String, opts: &Ctx, label: &str, b: &Bmap, greyed: bool) 
         let _ = write!(out, "{first:<14}{name:<8}");
         for i in 0..b.slots.len() {
             let text = format!(" {:>w$}", cell(r, i), w = opts.width);
-            paint(out, opts.color, colour_of(b.slots[i].state(), greyed), &text);
+            paint(out, opts.color, colour_of(b.slots[i].state, greyed), &text);
         }
         out.push('\n');
     }
 }
 
-fn chain(out: &mut String, opts: &Ctx, array: Array, c: &Chain, note: &str) {
-    let greyed = array == Array::Old && c.evacuated();
+fn chain(out: &mut String, opts: &Ctx, array: Generation, c: &Chain, note: &str) {
+    let greyed = array == Generation::Old && c.evacuated;
     let marked = opts.highlight.contains(&(array, c.index))
-        || opts.lookup.as_ref().is_some_and(|l| l.array == Some(array) && l.index == c.index);
+        || opts.lookup.as_ref().is_some_and(|l| l.trace.read == Some((array, c.index)));
     let mark = if marked { ">>" } else { "  " };
     let label = format!("{mark}bucket {}", c.index);
     bmap_rows(out, opts, &label, &c.bmaps[0], greyed);
     for (depth, b) in c.bmaps.iter().enumerate().skip(1) {
         let pre = if b.preallocated { ", prealloc" } else { "" };
-        paint(out, opts.color, "36", &format!("  `-> overflow {depth}{pre}\n"));
+        paint(
+            out,
+            opts.color,
+            AnsiColor::Cyan.on_default(),
+            &format!("  `-> overflow {depth}{pre}\n"),
+        );
         bmap_rows(out, opts, "", b, greyed);
     }
     if !note.is_empty() {
-        paint(out, opts.color, "1;34", &format!("  {note}\n"));
+        paint(out, opts.color, AnsiColor::Blue.on_default().bold(), &format!("  {note}\n"));
     }
 }
 
-fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Array) {
-    let chains = match which {
-        Array::Current => &layout.buckets,
-        Array::Old => &layout.old_buckets,
-    };
+fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Generation) {
+    let chains = layout.array(which);
     let limit =
         if opts.max_buckets == 0 { chains.len() } else { opts.max_buckets.min(chains.len()) };
     for c in &chains[..limit] {
-        if which == Array::Old && c.index == layout.header.nevacuate {
-            paint(out, opts.color, "1;31", &format!("  ---- nevacuate = {} ----\n", c.index));
+        if which == Generation::Old && c.index == layout.header.nevacuate {
+            let mark = format!("  ---- nevacuate = {} ----\n", c.index);
+            paint(out, opts.color, AnsiColor::Red.on_default().bold(), &mark);
         }
         let mut note = String::new();
         if let Some(l) = &opts.lookup {
-            if l.array == Some(which) && l.index == c.index {
+            if l.trace.read == Some((which, c.index)) {
                 note = lookup_note(l);
             }
         }
-        if which == Array::Old && c.evacuated() {
+        if which == Generation::Old && c.evacuated {
             note = if note.is_empty() { "(evacuated)".into() } else { note };
         }
         chain(out, opts, which, c, &note);
@@ -128,38 +136,38 @@ fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Array) {
 }
 
 pub(crate) fn lookup_note(l: &LookupPath) -> String {
-    let place = match l.array {
-        Some(Array::Old) => format!("old bucket {}", l.index),
-        Some(Array::Current) => format!("bucket {}", l.index),
+    let t = &l.trace;
+    let place = match t.read {
+        Some((Generation::Old, index)) => format!("old bucket {index}"),
+        Some((Generation::Current, index)) => format!("bucket {index}"),
         None => "no bucket array".into(),
     };
-    let outcome = match l.found {
+    let outcome = match t.found {
         Some((0, slot)) => format!("found in slot {slot}"),
         Some((depth, slot)) => format!("found in overflow {depth}, slot {slot}"),
         None => "not found".into(),
     };
     format!(
         "lookup {}: hash {:#018x} -> bucket {}, tophash {:02x}; read {place}: {} probes, {} key compares, {outcome}",
-        l.key, l.hash, l.bucket, l.tophash, l.probes, l.key_compares
+        l.key, t.hash, t.bucket, t.tophash, t.probes, t.key_compares
     )
 }
 
 /// One line with the hmap fields.
 pub(crate) fn header_line(layout: &Layout) -> String {
     let h = &layout.header;
-    let grow = if !h.growing {
-        "not growing".to_string()
-    } else {
-        format!(
+    let grow = match h.old_b {
+        None => "not growing".to_string(),
+        Some(old_b) => format!(
             "growing{} from {} old buckets, nevacuate {}",
             if h.same_size_grow { " (same size)" } else { "" },
-            h.old_buckets,
+            1usize << old_b,
             h.nevacuate
-        )
+        ),
     };
     format!(
         "hmap: count {}, B {} (2^B = {} bucket{}), noverflow {}, {grow}",
-        h.len,
+        h.count,
         h.b,
         1usize << h.b,
         if h.b == 0 { "" } else { "s" },
@@ -210,36 +218,36 @@ pub fn render_text(layout: &Layout, opts: &TextOptions) -> String {
     let ctx = Ctx { opts, width };
     let opts = &ctx;
     let mut out = String::new();
-    paint(&mut out, opts.color, "1", &header_line(layout));
+    paint(&mut out, opts.color, BOLD, &header_line(layout));
     out.push('\n');
     let _ = writeln!(
         out,
         "      key {} ({} B), value {} ({} B), bmap {} B, allocated {} B",
-        layout.key_type,
-        layout.key_size,
-        layout.value_type,
-        layout.value_size,
-        layout.bucket_bytes,
+        layout.types.key,
+        layout.types.key_size,
+        layout.types.value,
+        layout.types.value_size,
+        layout.types.bucket_bytes,
         layout.allocated_bytes
     );
     if layout.buckets.is_empty() {
         out.push_str("buckets: none yet (a B = 0 map allocates its bucket on the first insert)\n");
     } else {
-        paint(&mut out, opts.color, "1", &format!("buckets ({}):\n", layout.buckets.len()));
-        array(&mut out, opts, layout, Array::Current);
+        paint(&mut out, opts.color, BOLD, &format!("buckets ({}):\n", layout.buckets.len()));
+        array(&mut out, opts, layout, Generation::Current);
     }
     if !layout.old_buckets.is_empty() {
         paint(
             &mut out,
             opts.color,
-            "1",
+            BOLD,
             &format!(
                 "oldbuckets ({}, evacuated below nevacuate = {}):\n",
                 layout.old_buckets.len(),
                 layout.header.nevacuate
             ),
         );
-        array(&mut out, opts, layout, Array::Old);
+        array(&mut out, opts, layout, Generation::Old);
     }
     out.push_str(&figures_line(layout));
     out.push('\n');

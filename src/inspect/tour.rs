@@ -6,7 +6,7 @@
 
 use super::twin;
 use super::{
-    lookup_path, render_html, render_svg, render_text, snapshot, Array, HtmlFrame, Layout,
+    lookup_path, render_html, render_svg, render_text, snapshot, Generation, HtmlFrame, Layout,
     LookupPath, ModuloState, SlotState, SvgOptions, TextOptions,
 };
 use crate::GoMap;
@@ -21,7 +21,7 @@ pub struct Frame {
     /// The map right after the step.
     pub layout: Layout,
     /// Buckets the step wrote to.
-    pub highlight: Vec<(Array, usize)>,
+    pub highlight: Vec<(Generation, usize)>,
     /// The lookup the step made, if any.
     pub lookup: Option<LookupPath>,
     /// The same map as Go's runtime holds it, as text (the last frame: see [`twin_frame`]).
@@ -70,17 +70,14 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn bucket(&self, k: u64) -> usize {
-        (k & ((1u64 << self.map.stats().b) - 1)) as usize
-    }
-
+    /// Inserts `k` and returns the current bucket a lookup of it lands on.
     fn insert(&mut self, k: u64) -> usize {
         self.map.insert(k, k * 10);
-        self.bucket(k)
+        self.map.raw().trace_lookup(&k).bucket
     }
 
     fn frame(&mut self, title: &str, narration: String, touched: &[usize]) {
-        let highlight = touched.iter().map(|&i| (Array::Current, i)).collect();
+        let highlight = touched.iter().map(|&i| (Generation::Current, i)).collect();
         self.frames.push(Frame {
             title: title.into(),
             narration,
@@ -201,7 +198,7 @@ pub fn frames() -> Vec<Frame> {
         narration: format!(
             "get(&6) = {found:?}: 6 & 7 = 6 picks new bucket 6, but the map is growing, so the lookup first checks old bucket 6 & 3 = 2. That bucket is not evacuated yet, so the lookup reads it instead of the (empty) new bucket.\n\
              It compared tophash bytes of {} entries and the key itself {} time(s). A read never moves anything: only writes evacuate.",
-            path.probes, path.key_compares
+            path.trace.probes, path.trace.key_compares
         ),
         layout: snapshot(&r.map),
         highlight: Vec::new(),
@@ -295,7 +292,7 @@ pub fn frames() -> Vec<Frame> {
     let probe = next + nb;
     let b = r.insert(probe);
     let st = r.map.stats();
-    let moved = snapshot(&r.map).old_buckets.iter().filter(|c| c.evacuated()).count();
+    let moved = snapshot(&r.map).old_buckets.iter().filter(|c| c.evacuated).count();
     r.frame(
         "A same-size grow",
         format!(
@@ -375,6 +372,6 @@ pub fn count_states(layout: &Layout, state: SlotState) -> usize {
         .chain(layout.old_buckets.iter())
         .flat_map(|c| c.bmaps.iter())
         .flat_map(|b| b.slots.iter())
-        .filter(|s| s.state() == state)
+        .filter(|s| s.state == state)
         .count()
 }

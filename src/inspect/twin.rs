@@ -19,7 +19,8 @@
 //! ```
 
 use crate::hash::{GoKeys, RandomState};
-use crate::map::{BucketView, Generation, RawHeader, BUCKET_CNT};
+use crate::map::raw::{BmapView, ChainView, Generation, Header};
+use crate::map::BUCKET_CNT;
 use crate::GoMap;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -689,10 +690,9 @@ impl<K: TwinKey> BucketContent<K> {
         BucketContent { tophash: [0; BUCKET_CNT], slots: Default::default() }
     }
 
-    fn of(v: &BucketView<'_, K, u64>) -> Self {
-        let slots =
-            std::array::from_fn(|i| v.keys[i].map(|k| (k.clone(), *v.values[i].expect("filled"))));
-        BucketContent { tophash: v.tophash, slots }
+    fn of(b: &BmapView<'_, K, u64>) -> Self {
+        let slots = b.slots().map(|s| s.key.map(|k| (k.clone(), *s.value.expect("filled"))));
+        BucketContent { tophash: b.tophash(), slots }
     }
 
     fn digest(&self, d: &mut Fnv) {
@@ -796,34 +796,27 @@ fn gen_index(g: Generation) -> usize {
 
 /// The GoMap's chain `index` of array `g`, as contents.
 fn our_chain<K: TwinKey>(m: &GoMap<K, u64, FollowState>, g: Generation, index: usize) -> Chain<K> {
-    let mut c = Vec::new();
-    m.for_each_in_chain(g, index, |v| c.push(BucketContent::of(&v)));
-    c
+    m.raw().array(g).and_then(|a| a.chain(index)).map_or_else(Vec::new, |c| chain_content(&c))
+}
+
+fn chain_content<K: TwinKey>(c: &ChainView<'_, K, u64>) -> Chain<K> {
+    c.bmaps().map(|b| BucketContent::of(&b)).collect()
 }
 
 /// The whole GoMap's state digest, as tools/gotwin computes Go's, and the bytes it covered.
 fn our_digest<K: TwinKey>(m: &GoMap<K, u64, FollowState>) -> (u64, u64) {
     let mut bytes = 0;
     let mut state = Fnv::default();
-    let mut chain: Option<(Generation, usize, Fnv)> = None;
-    let close = |c: Option<(Generation, usize, Fnv)>, state: &mut Fnv| {
-        if let Some((g, i, d)) = c {
+    let raw = m.raw();
+    for g in [Generation::Current, Generation::Old] {
+        for c in raw.array(g).iter().flat_map(|a| a.chains()) {
+            let content = chain_content(&c);
+            bytes += content.iter().map(BucketContent::bytes).sum::<u64>();
             state.bytes(&[gen_index(g) as u8]);
-            state.bytes(&(i as u64).to_le_bytes());
-            state.bytes(&d.finish().to_le_bytes());
+            state.bytes(&(c.index() as u64).to_le_bytes());
+            state.bytes(&chain_digest(&content).to_le_bytes());
         }
-    };
-    m.for_each_bucket(|v| {
-        if v.chain == 0 {
-            close(chain.take(), &mut state);
-            chain = Some((v.generation, v.index, Fnv::default()));
-        }
-        let (_, _, d) = chain.as_mut().expect("a chain starts at its main bucket");
-        let b = BucketContent::of(&v);
-        b.digest(d);
-        bytes += b.bytes();
-    });
-    close(chain, &mut state);
+    }
     (state.finish(), bytes)
 }
 
@@ -890,14 +883,14 @@ fn parse_header(t: &[&str]) -> Result<GoHeader, Error> {
     })
 }
 
-fn header_diff(ours: &RawHeader, go: &GoHeader) -> Option<String> {
+fn header_diff(ours: &Header, go: &GoHeader) -> Option<String> {
     let fields: [(&str, u64, u64); 7] = [
         ("count", ours.count as u64, go.count as u64),
         ("sameSizeGrow", u64::from(ours.same_size_grow), u64::from(go.same_size_grow)),
         ("B", u64::from(ours.b), u64::from(go.b)),
         ("noverflow", u64::from(ours.noverflow), u64::from(go.noverflow)),
         ("nevacuate", ours.nevacuate as u64, go.nevacuate as u64),
-        ("buckets present", u64::from(ours.buckets), u64::from(go.buckets)),
+        ("buckets present", u64::from(ours.has_buckets), u64::from(go.buckets)),
         ("oldbuckets present", u64::from(ours.old_b.is_some()), u64::from(go.oldbuckets)),
     ];
     fields
@@ -1098,7 +1091,7 @@ fn compare<K: TwinKey, R: BufRead>(
     };
     // A Go string header is 16 bytes and a Rust String 24, so only the other key types have
     // buckets of the same size; the bytes inside are compared for all three.
-    let ours = GoMap::<K, u64, FollowState>::bucket_bytes();
+    let ours = m.raw().bucket_shape().size;
     if K::NAME != "str" && bucketsize != format!("bucketsize {ours}") {
         let what = format!("{bucketsize}, gomap's bucket is {ours} bytes");
         return Err(Error::Differ { op: -1, op_text: "make".into(), what });
@@ -1117,7 +1110,7 @@ fn compare<K: TwinKey, R: BufRead>(
         if n.parse::<usize>().ok() != Some(i) || text != at.text {
             return tool(format!("printed {line:?} where op {i} ({}) was due", at.text));
         }
-        let was_growing = m.raw_header().old_b.is_some();
+        let was_growing = m.raw().header().growing();
         match op {
             Op::Insert(k, v) => drop(m.insert(k.clone(), *v)),
             Op::Delete(k) => drop(m.remove(k)),
@@ -1140,10 +1133,9 @@ fn compare<K: TwinKey, R: BufRead>(
             hash0 = gh.hash0;
             rep.reseeds += 1;
         }
-        let now = m.raw_header();
-        rep.same_size_grows +=
-            usize::from(now.same_size_grow && now.old_b.is_some() && !was_growing);
-        rep.ranges_mid_grow += usize::from(at.range && now.old_b.is_some());
+        let now = m.raw().header();
+        rep.same_size_grows += usize::from(now.same_size_grow && now.growing() && !was_growing);
+        rep.ranges_mid_grow += usize::from(at.range && now.growing());
         block(&m, &gh, lines, &mut model, &mut rep, &at)?;
     }
     if let Some(extra) = lines.take()? {
@@ -1219,7 +1211,7 @@ fn block<K: TwinKey, R: BufRead>(
     rep: &mut Report,
     at: &At,
 ) -> Result<(), Error> {
-    let ours = m.raw_header();
+    let ours = m.raw().header();
     if let Some(d) = header_diff(&ours, gh) {
         return at.differ(d);
     }
@@ -1281,7 +1273,7 @@ fn block<K: TwinKey, R: BufRead>(
                     return tool(format!("range says {n} keys and lists {}", go.len()));
                 }
                 let ours: Vec<K> =
-                    m.iter_starting_at(start, offset).map(|(k, _)| k.clone()).collect();
+                    m.raw().iter_from(start, offset).map(|(k, _)| k.clone()).collect();
                 if let Some(p) = (0..ours.len().max(go.len())).find(|&p| ours.get(p) != go.get(p)) {
                     return at.differ(format!(
                         "range from bucket {start} offset {offset}, key {p}: gomap {:?}, go {:?}",

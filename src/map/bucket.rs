@@ -37,11 +37,13 @@ pub(crate) struct Shape<K, V>(PhantomData<(K, V)>);
 impl<K, V> Shape<K, V> {
     pub(crate) const INDIRECT_KEY: bool = size_of::<K>() > MAX_KEY_SIZE;
     pub(crate) const INDIRECT_ELEM: bool = size_of::<V>() > MAX_ELEM_SIZE;
-    const KEY_SIZE: usize = if Self::INDIRECT_KEY { size_of::<*mut K>() } else { size_of::<K>() };
-    const KEY_ALIGN: usize =
+    pub(crate) const KEY_SIZE: usize =
+        if Self::INDIRECT_KEY { size_of::<*mut K>() } else { size_of::<K>() };
+    pub(crate) const KEY_ALIGN: usize =
         if Self::INDIRECT_KEY { align_of::<*mut K>() } else { align_of::<K>() };
-    const ELEM_SIZE: usize = if Self::INDIRECT_ELEM { size_of::<*mut V>() } else { size_of::<V>() };
-    const ELEM_ALIGN: usize =
+    pub(crate) const ELEM_SIZE: usize =
+        if Self::INDIRECT_ELEM { size_of::<*mut V>() } else { size_of::<V>() };
+    pub(crate) const ELEM_ALIGN: usize =
         if Self::INDIRECT_ELEM { align_of::<*mut V>() } else { align_of::<V>() };
     const KEYS_OFF: usize = round_up(BUCKET_CNT, Self::KEY_ALIGN);
     const ELEMS_OFF: usize =

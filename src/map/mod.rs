@@ -51,6 +51,7 @@ mod entry;
 mod group;
 mod iter;
 mod memory;
+pub mod raw;
 mod table;
 mod traits;
 
@@ -145,47 +146,6 @@ impl From<AllocFailure> for TryReserveError {
             AllocFailure::Alloc(layout) => TryReserveError::AllocError { layout },
         }
     }
-}
-
-/// The hmap fields as Go keeps them (see `GoMap::raw_header`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // read by the inspect module
-pub(crate) struct RawHeader {
-    pub count: usize,
-    pub same_size_grow: bool,
-    pub b: u8,
-    pub noverflow: u16,
-    pub nevacuate: usize,
-    /// Whether the current array is allocated (Go's `buckets != nil`).
-    pub buckets: bool,
-    /// log2 of the old array's size while growing (Go's `oldbuckets != nil`).
-    pub old_b: Option<u8>,
-}
-
-/// Which bucket array a [`BucketView`] belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // read by the inspect module
-pub(crate) enum Generation {
-    /// The current array (Go's `buckets`).
-    Current,
-    /// The array being evacuated (Go's `oldbuckets`).
-    Old,
-}
-
-/// One bucket as the inspector sees it.
-#[allow(dead_code)] // read by the inspect module
-pub(crate) struct BucketView<'a, K, V> {
-    pub generation: Generation,
-    /// Bucket index within its array.
-    pub index: usize,
-    /// 0 for the array's own bucket, then 1, 2, ... along its overflow chain.
-    pub chain: usize,
-    pub tophash: [u8; BUCKET_CNT],
-    /// `Some` exactly where tophash >= MIN_TOP_HASH.
-    pub keys: [Option<&'a K>; BUCKET_CNT],
-    pub values: [Option<&'a V>; BUCKET_CNT],
-    /// An overflow bucket taken from the array's preallocated tail.
-    pub preallocated: bool,
 }
 
 /// Go's classic map: a hash map of 2^B buckets of 8 slots with overflow chains and incremental
@@ -325,15 +285,15 @@ impl<K, V, S> GoMap<K, V, S> {
 
     /// Go's hmap fields: count, B, noverflow, grow state.
     pub fn stats(&self) -> Stats {
-        let t = &self.table;
+        let h = self.raw().header();
         Stats {
-            len: t.count,
-            b: t.b,
-            noverflow: t.noverflow,
-            growing: t.growing(),
-            same_size_grow: t.same_size_grow,
-            nevacuate: if t.growing() { t.nevacuate } else { 0 },
-            old_buckets: t.oldbuckets.as_ref().map_or(0, |o| o.len()),
+            len: h.count,
+            b: h.b,
+            noverflow: h.noverflow,
+            growing: h.growing(),
+            same_size_grow: h.same_size_grow,
+            nevacuate: if h.growing() { h.nevacuate } else { 0 },
+            old_buckets: h.old_b.map_or(0, |b| 1 << b),
         }
     }
 
@@ -397,57 +357,6 @@ impl<K, V, S> GoMap<K, V, S> {
     /// The erased hash function for iterators, when one is known.
     fn erased_hasher(&self) -> Option<ErasedHasher> {
         self.hash_fn.map(|f| ErasedHasher { state: (&self.hash_builder as *const S).cast(), f })
-    }
-
-    /// Calls `f` for every bucket: the current array, then the old one mid-grow.
-    #[allow(dead_code)] // used by the inspect module
-    pub(crate) fn for_each_bucket(&self, f: impl FnMut(BucketView<'_, K, V>)) {
-        self.table.for_each_bucket(f);
-    }
-
-    /// Calls `f` for each bucket of one chain (see `RawTable::for_each_in_chain`).
-    #[allow(dead_code)] // used by the inspect module
-    pub(crate) fn for_each_in_chain(
-        &self,
-        generation: Generation,
-        index: usize,
-        f: impl FnMut(BucketView<'_, K, V>),
-    ) {
-        self.table.for_each_in_chain(generation, index, f);
-    }
-
-    /// The hmap fields as Go's runtime holds them, `nevacuate` also when not growing.
-    #[allow(dead_code)] // used by the inspect module
-    pub(crate) fn raw_header(&self) -> RawHeader {
-        let t = &self.table;
-        RawHeader {
-            count: t.count,
-            same_size_grow: t.same_size_grow,
-            b: t.b,
-            noverflow: t.noverflow,
-            nevacuate: t.nevacuate,
-            buckets: t.buckets.is_some(),
-            old_b: t.old_b(),
-        }
-    }
-
-    /// An iterator that starts at bucket `start_bucket` (its low B bits) and slot offset
-    /// `offset` (its low 3 bits) instead of a random pair: Go's order for a given start.
-    #[allow(dead_code)] // used by the inspect module
-    pub(crate) fn iter_starting_at(&self, start_bucket: usize, offset: usize) -> Iter<'_, K, V, S> {
-        Iter::starting_at(&self.table, self.erased_hasher(), start_bucket, offset)
-    }
-
-    /// Size in bytes of one bucket for these K and V.
-    #[allow(dead_code)] // used by the inspect module
-    pub(crate) fn bucket_bytes() -> usize {
-        RawTable::<K, V>::bucket_bytes()
-    }
-
-    /// Bytes held by bucket arrays, overflow buckets and the boxes of indirect keys and values.
-    #[allow(dead_code)] // used by the inspect module
-    pub(crate) fn allocated_bytes(&self) -> usize {
-        self.table.allocated_bytes()
     }
 }
 

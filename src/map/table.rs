@@ -11,6 +11,7 @@ use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
 use super::group::{full_bits, lowest, match_full, Needle, LO};
 use super::memory::Retired;
+use super::raw::{Generation, Observer};
 use super::{
     BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, LOAD_FACTOR_DEN,
     LOAD_FACTOR_NUM, MIN_TOP_HASH,
@@ -213,7 +214,7 @@ impl<K, V> RawTable<K, V> {
     }
 
     #[inline(always)]
-    fn bucket_mask(&self) -> usize {
+    pub(crate) fn bucket_mask(&self) -> usize {
         self.mask
     }
 
@@ -227,27 +228,64 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// Go's mapaccess: the chain to search is the new bucket's, or the old one's while that
-    /// has not been evacuated yet.
+    /// Go's mapaccess1/mapaccess2 (an `Option` serves both): the chain to search is the new
+    /// bucket's, or the old one's while that has not been evacuated yet.
     #[inline]
     pub(crate) fn mapaccess(
         &self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
     ) -> Option<(Bucket<K, V>, usize)> {
+        self.mapaccess_observed(hash, eq, &mut ())
+    }
+
+    /// `mapaccess`, reporting what it does to `obs` (see raw.rs).
+    #[inline(always)]
+    pub(crate) fn mapaccess_observed<O: Observer>(
+        &self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        obs: &mut O,
+    ) -> Option<(Bucket<K, V>, usize)> {
+        let bucket = hash as usize & self.mask;
         // SAFETY: mask + 1 buckets start at cur (or mask == 0 and cur is the shared empty one,
         // whose emptyRest tophash ends the search before anything else is read).
-        let mut b = unsafe { self.cur.offset(hash as usize & self.mask) };
-        if let Some(old) = &self.oldbuckets {
-            let ob = old.bucket(hash as usize & (old.len() - 1));
-            if !ob.evacuated() {
-                b = ob;
-            }
+        let mut b = unsafe { self.cur.offset(bucket) };
+        let mut read = (Generation::Current, bucket);
+        if let Some((oi, ob)) = self.unevacuated_old(bucket) {
+            (b, read) = (ob, (Generation::Old, oi));
+        }
+        if O::ENABLED {
+            obs.chain(self.buckets.is_some().then_some(read));
         }
         // No prefetch of the slots here, unlike insert and remove: a lookup that misses stops
-        // at the tophash line, and the two extra lines per miss cost more (1M u64 misses 13 ->
-        // 24 ns, the fill buffers full) than a hit gains (about 20%).
-        search_chain(b, tophash(hash), eq)
+        // at the tophash line, and two more lines per miss cost more than a hit gains
+        // (docs/performance.md, "Prefetching").
+        search_chain(b, tophash(hash), eq, obs)
+    }
+
+    /// The old bucket that reads of current bucket `bucket` go to instead while it is not
+    /// evacuated (Go's mapaccess and mapiternext): its index and bucket.
+    #[inline(always)]
+    fn unevacuated_old(&self, bucket: usize) -> Option<(usize, Bucket<K, V>)> {
+        let old = self.oldbuckets.as_ref()?;
+        let oi = bucket & (old.len() - 1);
+        let ob = old.bucket(oi);
+        (!ob.evacuated()).then_some((oi, ob))
+    }
+
+    /// The chain that reads of current bucket `bucket` search (see `unevacuated_old`).
+    pub(crate) fn read_chain(&self, bucket: usize) -> (Generation, usize) {
+        match self.unevacuated_old(bucket) {
+            Some((oi, _)) => (Generation::Old, oi),
+            None => (Generation::Current, bucket),
+        }
+    }
+
+    /// Go's `iterator` and `oldIterator` flags.
+    pub(crate) fn iter_flags(&self) -> (bool, bool) {
+        let f = self.iter_flags.load(Relaxed);
+        (f & ITERATOR != 0, f & OLD_ITERATOR != 0)
     }
 
     /// Go's mapassign up to the store: grow work, search, grow trigger, slot choice. Returns the
@@ -396,7 +434,7 @@ impl<K, V> RawTable<K, V> {
             unsafe { self.cur.offset(hash as usize & self.mask) }
         };
         head.prefetch_slots();
-        let (b, i) = search_chain(head, tophash(hash), eq)?;
+        let (b, i) = search_chain(head, tophash(hash), eq, &mut ())?;
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
         Some((b, i))
@@ -844,15 +882,19 @@ fn search_chain<K, V>(
     mut b: Bucket<K, V>,
     top: u8,
     mut eq: impl FnMut(&K) -> bool,
+    obs: &mut impl Observer,
 ) -> Option<(Bucket<K, V>, usize)> {
     let needle = Needle::new(top);
     loop {
         let word = b.top_word();
+        obs.bmap(word);
         let mut m = needle.matches(word);
         while m != 0 {
             let i = lowest(m);
             // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
-            if eq(unsafe { &*b.key(i) }) {
+            let equal = eq(unsafe { &*b.key(i) });
+            obs.compare(i, equal);
+            if equal {
                 return Some((b, i));
             }
             m &= m - 1;
@@ -998,6 +1040,22 @@ impl RawIter {
         table: &RawTable<K, V>,
         hasher: Option<ErasedHasher>,
     ) -> Option<(Bucket<K, V>, usize)> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.mapiternext_observed(table, hasher, &mut ()) }
+    }
+
+    /// `mapiternext`, reporting each bucket it moves to and each entry it passes over to `obs`
+    /// (see raw.rs).
+    ///
+    /// # Safety
+    /// As for `mapiternext`.
+    #[inline(always)]
+    pub(crate) unsafe fn mapiternext_observed<K, V, O: Observer>(
+        &mut self,
+        table: &RawTable<K, V>,
+        hasher: Option<ErasedHasher>,
+        obs: &mut O,
+    ) -> Option<(Bucket<K, V>, usize)> {
         loop {
             // The common case first: another filled slot in the current bucket.
             if self.mask != 0 {
@@ -1006,6 +1064,9 @@ impl RawIter {
                 // SAFETY: a non-zero mask was set by `enter` from a live bucket at bptr.
                 let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
                 if self.check_bucket != NO_CHECK && !self.belongs(table, b, slot, hasher) {
+                    if O::ENABLED {
+                        obs.skip(self.home(table, b, slot, hasher));
+                    }
                     continue;
                 }
                 self.remaining -= 1;
@@ -1029,15 +1090,16 @@ impl RawIter {
             }
             let j = self.bucket;
             let mut b = new.bucket(j);
+            let mut read = (Generation::Current, j);
             self.check_bucket = NO_CHECK;
-            if let Some(old) = &table.oldbuckets {
-                let ob = old.bucket(j & (old.len() - 1));
-                if !ob.evacuated() {
-                    b = ob;
-                    if !table.same_size_grow {
-                        self.check_bucket = j;
-                    }
+            if let Some((oi, ob)) = table.unevacuated_old(j) {
+                (b, read) = (ob, (Generation::Old, oi));
+                if !table.same_size_grow {
+                    self.check_bucket = j;
                 }
+            }
+            if O::ENABLED {
+                obs.iter_bucket(j, read);
             }
             self.bucket += 1;
             if self.bucket == new.len() {
@@ -1119,82 +1181,23 @@ impl RawIter {
         slot: usize,
         hasher: Option<ErasedHasher>,
     ) -> bool {
-        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
-        match hasher {
-            // SAFETY: the slot is filled and the hasher is this map's.
-            Some(h) => {
-                (unsafe { h.hash(b.key(slot)) } as usize & (nbuckets - 1)) == self.check_bucket
-            }
-            None => self.check_bucket < nbuckets / 2,
-        }
-    }
-}
-
-impl<K, V> RawTable<K, V> {
-    /// Bytes in one bucket for these K and V.
-    pub(crate) fn bucket_bytes() -> usize {
-        Shape::<K, V>::SIZE
-    }
-
-    /// Calls `f` for every bucket: current array (index, then chain order), then the old one.
-    pub(crate) fn for_each_bucket<'a>(&'a self, mut f: impl FnMut(super::BucketView<'a, K, V>)) {
-        for generation in [super::Generation::Current, super::Generation::Old] {
-            let n = self.array(generation).map_or(0, BucketArray::len);
-            for index in 0..n {
-                self.for_each_in_chain(generation, index, &mut f);
-            }
+        match self.home(table, b, slot, hasher) {
+            Some(j) => j == self.check_bucket,
+            None => self.check_bucket < (table.bucket_mask() + 1) / 2,
         }
     }
 
-    fn array(&self, generation: super::Generation) -> Option<&BucketArray<K, V>> {
-        match generation {
-            super::Generation::Current => self.buckets.as_ref(),
-            super::Generation::Old => self.oldbuckets.as_ref(),
-        }
-    }
-
-    /// Calls `f` for each bucket of one chain: bucket `index` of the current or old array,
-    /// then its overflow buckets in order. Nothing when that array or index does not exist.
-    pub(crate) fn for_each_in_chain<'a>(
-        &'a self,
-        generation: super::Generation,
-        index: usize,
-        mut f: impl FnMut(super::BucketView<'a, K, V>),
-    ) {
-        let Some(arr) = self.array(generation).filter(|a| index < a.len()) else { return };
-        let mut b = Some(arr.bucket(index));
-        let mut chain = 0;
-        while let Some(bk) = b {
-            let mut keys = [None; BUCKET_CNT];
-            let mut values = [None; BUCKET_CNT];
-            let mut tophash = [0u8; BUCKET_CNT];
-            for i in 0..BUCKET_CNT {
-                tophash[i] = bk.top(i);
-                if tophash[i] >= MIN_TOP_HASH {
-                    // SAFETY: filled slot; the references live as long as &self.
-                    unsafe {
-                        keys[i] = Some(&*bk.key(i));
-                        values[i] = Some(&*bk.elem(i));
-                    }
-                }
-            }
-            f(super::BucketView {
-                generation,
-                index,
-                chain,
-                tophash,
-                keys,
-                values,
-                preallocated: chain > 0 && arr.is_preallocated(bk),
-            });
-            chain += 1;
-            b = bk.overflow();
-        }
-    }
-
-    /// log2 of the old array's size while growing.
-    pub(crate) fn old_b(&self) -> Option<u8> {
-        self.oldbuckets.as_ref().map(BucketArray::b)
+    /// The new bucket an old bucket's entry moves to, by its hash (`None` with no hasher).
+    #[inline(always)]
+    fn home<K, V>(
+        &self,
+        table: &RawTable<K, V>,
+        b: Bucket<K, V>,
+        slot: usize,
+        hasher: Option<ErasedHasher>,
+    ) -> Option<usize> {
+        // SAFETY: the slot is filled and the hasher is this map's.
+        hasher.map(|h| unsafe { h.hash(b.key(slot)) } as usize & table.bucket_mask())
     }
 }
 

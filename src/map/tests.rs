@@ -1,7 +1,8 @@
-//! White-box tests: tophash states and bucket placement, read through `for_each_bucket`.
+//! White-box tests: tophash states and bucket placement, read through the raw view.
 
 use core::hash::{BuildHasher, Hasher};
 
+use super::raw::{BmapView, Generation};
 use super::*;
 
 #[derive(Clone, Copy, Default)]
@@ -25,15 +26,16 @@ impl BuildHasher for Identity {
     }
 }
 
+/// Every bmap of array `g`: its bucket's index, its depth along the chain, the bmap.
+fn bmaps<V, S>(m: &GoMap<u64, V, S>, g: Generation) -> Vec<(usize, usize, BmapView<'_, u64, V>)> {
+    let chains = m.raw().array(g).into_iter().flat_map(|a| a.chains());
+    chains.flat_map(|c| c.bmaps().map(move |b| (c.index(), b.depth(), b))).collect()
+}
+
 /// The tophash bytes of bucket `index`'s chain in the current array.
 fn chain_tophash(m: &GoMap<u64, u64, Identity>, index: usize) -> Vec<[u8; 8]> {
-    let mut out = Vec::new();
-    m.for_each_bucket(|v| {
-        if v.generation == Generation::Current && v.index == index {
-            out.push(v.tophash);
-        }
-    });
-    out
+    let bmaps = bmaps(m, Generation::Current).into_iter();
+    bmaps.filter(|(i, _, _)| *i == index).map(|(_, _, b)| b.tophash()).collect()
 }
 
 const TOP: u64 = 0xAB << 56;
@@ -104,13 +106,13 @@ fn evacuation_marks_old_slots_and_splits_x_and_y() {
     let x: Vec<u64> = (0..9).filter(|i| i % 2 == 0).collect();
     let mut in_x = Vec::new();
     let mut in_y = Vec::new();
-    m.for_each_bucket(|v| {
-        let keys = v.keys.iter().flatten().map(|k| **k & 0xff);
-        match v.index {
+    for (index, _, b) in bmaps(&m, Generation::Current) {
+        let keys = b.slots().into_iter().filter_map(|s| s.key.map(|k| k & 0xff));
+        match index {
             0 => in_x.extend(keys),
             _ => in_y.extend(keys),
         }
-    });
+    }
     in_x.sort();
     in_y.sort();
     assert_eq!(in_x, x);
@@ -124,12 +126,11 @@ fn evacuation_marks_old_slots_and_splits_x_and_y() {
     }
     let st = m.stats();
     assert!(st.growing);
-    let mut old = Vec::new();
-    m.for_each_bucket(|v| {
-        if v.generation == Generation::Old && v.chain == 0 {
-            old.push((v.index, v.tophash));
-        }
-    });
+    let old: Vec<(usize, [u8; 8])> = bmaps(&m, Generation::Old)
+        .into_iter()
+        .filter(|(_, depth, _)| *depth == 0)
+        .map(|(index, _, b)| (index, b.tophash()))
+        .collect();
     assert_eq!(old.len(), 8);
     for (index, th) in old {
         let evacuated = th[0] > EMPTY_ONE && th[0] < MIN_TOP_HASH;
@@ -148,26 +149,26 @@ fn preallocated_overflow_buckets_come_first() {
     for i in 0..40u64 {
         m.insert(TOP | (i << 5), i); // all in bucket 0: 8 + 4 overflow buckets
     }
-    let mut prealloc = Vec::new();
-    m.for_each_bucket(|v| {
-        if v.index == 0 && v.chain > 0 {
-            prealloc.push(v.preallocated);
-        }
-    });
+    let prealloc: Vec<bool> = bmaps(&m, Generation::Current)
+        .into_iter()
+        .filter(|(index, depth, _)| *index == 0 && *depth > 0)
+        .map(|(_, _, b)| b.preallocated())
+        .collect();
     assert_eq!(prealloc, [true, true, false, false]);
     assert_eq!(m.stats().noverflow, 4);
-    assert!(m.allocated_bytes() >= (32 + 2 + 2) * GoMap::<u64, u64>::bucket_bytes());
+    let bucket = raw::BucketShape::of::<u64, u64>().size;
+    assert!(m.raw().allocated_bytes() >= (32 + 2 + 2) * bucket);
 }
 
 #[test]
 fn bucket_layout_groups_keys_and_values() {
     // tophash 8 + 8 u64 keys + 8 u8 values + pointer: 8 + 64 + 8 + 8 = 88, no padding per slot.
-    assert_eq!(GoMap::<u64, u8>::bucket_bytes(), 88);
-    assert_eq!(GoMap::<u64, u64>::bucket_bytes(), 8 + 64 + 64 + 8);
+    assert_eq!(raw::BucketShape::of::<u64, u8>().size, 88);
+    assert_eq!(raw::BucketShape::of::<u64, u64>().size, 8 + 64 + 64 + 8);
     // Over 128 bytes: stored as pointers.
-    assert_eq!(GoMap::<[u8; 129], [u8; 200]>::bucket_bytes(), 8 + 64 + 64 + 8);
-    assert_eq!(GoMap::<[u8; 128], ()>::bucket_bytes(), 8 + 8 * 128 + 8);
-    assert_eq!(GoMap::<(), ()>::bucket_bytes(), 16);
+    assert_eq!(raw::BucketShape::of::<[u8; 129], [u8; 200]>().size, 8 + 64 + 64 + 8);
+    assert_eq!(raw::BucketShape::of::<[u8; 128], ()>().size, 8 + 8 * 128 + 8);
+    assert_eq!(raw::BucketShape::of::<(), ()>().size, 16);
 }
 
 #[test]
@@ -352,11 +353,11 @@ fn reused_arrays_read_as_empty() {
                 GoMap::with_capacity_and_hasher(if b == 13 { 40_000 } else { 80_000 }, Identity);
             assert_eq!(fresh.stats().b, b);
             let mut buckets = 0;
-            fresh.for_each_bucket(|v| {
-                assert_eq!(v.tophash, [0; BUCKET_CNT], "bucket {} of a B = {b} array", v.index);
-                assert_eq!(v.chain, 0, "no overflow link in a fresh array");
+            for (index, depth, v) in bmaps(&fresh, Generation::Current) {
+                assert_eq!(v.tophash(), [0; BUCKET_CNT], "bucket {index} of a B = {b} array");
+                assert_eq!(depth, 0, "no overflow link in a fresh array");
                 buckets += 1;
-            });
+            }
             assert_eq!(buckets, 1 << b);
         }
     }
