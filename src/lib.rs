@@ -13,11 +13,31 @@
 //! and slot so that nobody relies on an order.
 //!
 //! - [`GoMap`] ([`map`]) is that map, with the API of `std::collections::HashMap`, plus
-//!   [`GoMap::stats`] for Go's header fields. The [`map`] module docs walk through the design.
+//!   [`GoMap::stats`] for Go's header fields and [`GoMap::raw`], a read-only view of every
+//!   bucket and slot ([`map::raw`]). The [`map`] module docs walk through the design and list
+//!   where each of Go's runtime functions lives.
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
-//! - [`inspect`] draws the live buckets as text, SVG or JSON; the `gomap` program's tour uses it.
 //! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
 //!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
+//! - `inspect` (feature `inspect`) draws the live buckets as text, SVG or JSON, and holds the
+//!   tour, the docs figures and the Go twin; the `gomap` program (feature `cli`) runs them.
+//!
+//! # Features: the map alone, or with its tooling
+//!
+//! A library that depends on gomap for the map writes
+//! `gomap = { version = "0.1", default-features = false }` and compiles the map, the hash and
+//! the concurrent maps, with their few small dependencies (bumpalo, cpufeatures, rand,
+//! crossbeam-epoch, and libc on Linux). The rest is behind two cargo features:
+//!
+//! - `inspect`: snapshots, renderers, teaching hashers, the tour, docs regeneration, the Go twin
+//!   and the trace script (adds serde, serde_json and anstyle);
+//! - `cli` (implies `inspect`): the `gomap` program (adds clap, anstream and indicatif).
+//!
+//! `cli` is on by default, so that in a checkout `cargo run --release` runs the tour and
+//! `cargo test` runs every test. Features rather than a workspace of crates: the tooling is
+//! small beside the map, reads it only through [`GoMap::raw`], and is versioned, tested and
+//! documented with it, so one crate keeps `src/inspect` and `src/bin` where a reader of the
+//! map finds them, and a feature is all it takes to leave them out.
 //!
 //! ```
 //! use gomap::GoMap;
@@ -35,6 +55,7 @@
 
 pub mod concurrent;
 pub mod hash;
+#[cfg(feature = "inspect")]
 pub mod inspect;
 pub mod map;
 

@@ -1183,7 +1183,7 @@ impl RawIter {
     ) -> bool {
         match self.home(table, b, slot, hasher) {
             Some(j) => j == self.check_bucket,
-            None => self.check_bucket < (table.bucket_mask() + 1) / 2,
+            None => self.check_bucket < table.buckets.as_ref().map_or(1, BucketArray::len) / 2,
         }
     }
 
