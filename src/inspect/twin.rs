@@ -972,7 +972,21 @@ impl<R: BufRead> Lines<R> {
 /// [`Error::Differ`] with the first difference; [`Error::Tool`] when the Go side fails, or
 /// cannot run `backend` here (aeshash needs AES-NI on this CPU too).
 pub fn run(script: &AnyScript, go: &GoTool, backend: Backend) -> Result<Report, Error> {
-    run_with_seed_offset(script, go, backend, 0)
+    run_any(script, go, backend, 0, &mut || {})
+}
+
+/// [`run`], calling `progress` after each operation compared (the script's
+/// [`len`](AnyScript::len) times when the maps stay identical).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with_progress(
+    script: &AnyScript,
+    go: &GoTool,
+    backend: Backend,
+    progress: &mut dyn FnMut(),
+) -> Result<Report, Error> {
+    run_any(script, go, backend, 0, progress)
 }
 
 /// [`run`] with the GoMap's hash0 xored with `offset`: for tests that show a map seeded off by
@@ -984,10 +998,20 @@ pub fn run_with_seed_offset(
     backend: Backend,
     offset: u32,
 ) -> Result<Report, Error> {
+    run_any(script, go, backend, offset, &mut || {})
+}
+
+fn run_any(
+    script: &AnyScript,
+    go: &GoTool,
+    backend: Backend,
+    offset: u32,
+    progress: &mut dyn FnMut(),
+) -> Result<Report, Error> {
     match script {
-        AnyScript::U64(s) => run_typed(s, go, backend, offset),
-        AnyScript::Str(s) => run_typed(s, go, backend, offset),
-        AnyScript::Id16(s) => run_typed(s, go, backend, offset),
+        AnyScript::U64(s) => run_typed(s, go, backend, offset, progress),
+        AnyScript::Str(s) => run_typed(s, go, backend, offset, progress),
+        AnyScript::Id16(s) => run_typed(s, go, backend, offset, progress),
     }
 }
 
@@ -996,6 +1020,7 @@ fn run_typed<K: TwinKey>(
     go: &GoTool,
     backend: Backend,
     offset: u32,
+    progress: &mut dyn FnMut(),
 ) -> Result<Report, Error> {
     let mut cmd = Command::new(&go.bin);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -1010,7 +1035,7 @@ fn run_typed<K: TwinKey>(
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
     let stdout = BufReader::with_capacity(1 << 20, child.stdout.take().expect("piped"));
     let mut lines = Lines { r: stdout, buf: String::new(), peeked: false, eof: false };
-    let result = compare(script, &mut lines, backend, offset).map(|(r, _, _)| r);
+    let result = compare(script, &mut lines, backend, offset, progress).map(|(r, _, _)| r);
     // Drain what is left so the tool is not blocked on a full pipe, then collect it.
     if result.is_err() {
         let _ = child.kill();
@@ -1039,6 +1064,7 @@ fn compare<K: TwinKey, R: BufRead>(
     lines: &mut Lines<R>,
     backend: Backend,
     offset: u32,
+    progress: &mut dyn FnMut(),
 ) -> Result<(Report, TwinMap<K>, Model<K>), Error> {
     let mut rep =
         Report { script: script.name.clone(), backend: Some(backend), ..Report::default() };
@@ -1137,6 +1163,7 @@ fn compare<K: TwinKey, R: BufRead>(
         rep.same_size_grows += usize::from(now.same_size_grow && now.growing() && !was_growing);
         rep.ranges_mid_grow += usize::from(at.range && now.growing());
         block(&m, &gh, lines, &mut model, &mut rep, &at)?;
+        progress();
     }
     if let Some(extra) = lines.take()? {
         return tool(format!("printed {extra:?} after the last op"));
@@ -1185,7 +1212,7 @@ pub fn record_tour(go: &GoTool) -> Result<String, Error> {
 /// When the recording does not match the GoMap, or is not the tour script's.
 pub fn replay_tour(recorded: &str) -> Result<(Report, super::Layout, String), Error> {
     let mut lines = Lines { r: recorded.as_bytes(), buf: String::new(), peeked: false, eof: false };
-    let (rep, m, model) = compare(&tour_script(), &mut lines, Backend::Mem, 0)?;
+    let (rep, m, model) = compare(&tour_script(), &mut lines, Backend::Mem, 0, &mut || {})?;
     Ok((rep, super::snapshot(&m), model.text()))
 }
 
