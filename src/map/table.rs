@@ -253,7 +253,8 @@ impl<K, V> RawTable<K, V> {
         let mut b = unsafe { self.cur.offset(bucket) };
         let mut read = (Generation::Current, bucket);
         if let Some((oi, ob)) = self.unevacuated_old(bucket) {
-            (b, read) = (ob, (Generation::Old, oi));
+            b = ob;
+            read = (Generation::Old, oi);
         }
         if O::ENABLED {
             obs.chain(self.buckets.is_some().then_some(read));
@@ -265,13 +266,18 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// The old bucket that reads of current bucket `bucket` go to instead while it is not
-    /// evacuated (Go's mapaccess and mapiternext): its index and bucket.
+    /// evacuated (Go's mapaccess and mapiternext): its index and bucket. A plain `if`, not
+    /// `?` and `then_some`, which compiled to a longer lookup (docs/performance.md).
     #[inline(always)]
     fn unevacuated_old(&self, bucket: usize) -> Option<(usize, Bucket<K, V>)> {
-        let old = self.oldbuckets.as_ref()?;
-        let oi = bucket & (old.len() - 1);
-        let ob = old.bucket(oi);
-        (!ob.evacuated()).then_some((oi, ob))
+        if let Some(old) = &self.oldbuckets {
+            let oi = bucket & (old.len() - 1);
+            let ob = old.bucket(oi);
+            if !ob.evacuated() {
+                return Some((oi, ob));
+            }
+        }
+        None
     }
 
     /// The chain that reads of current bucket `bucket` search (see `unevacuated_old`).
