@@ -347,9 +347,9 @@ impl BuildHasher for RandomState {
         }
     }
 
-    // Without the hint, a `str` key's hash (both backends' short-input paths) stays a call,
-    // about a third of a short key's time. `inline(always)` went too far: a String map's
-    // insert then took 15 more instructions (callgrind, insert_hint-str 100K: 225.7 vs 210.7).
+    // A hint, so that a `str` key's hash (both backends' short-input paths) inlines rather
+    // than staying a call; `inline(always)` made a String map's insert longer
+    // (docs/performance.md, "Measurements behind code choices").
     #[inline]
     #[allow(clippy::manual_hash_one)] // this is hash_one: calling it would recurse
     fn hash_one<T: core::hash::Hash>(&self, x: T) -> u64 {

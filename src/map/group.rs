@@ -11,8 +11,8 @@
 //!   and whether the bucket holds an emptyRest.
 //!
 //! SSE2 would take fewer instructions for the lookup's test too, but spreading the tophash over
-//! a vector register puts about 4 more cycles on the path from hash to branch, and a lookup is
-//! bound by that path: measured, it ran no faster.
+//! a vector register lengthens the path from hash to branch, which bounds a lookup, so it ran
+//! no faster (docs/performance.md, "Measurements behind code choices").
 
 use super::{EMPTY_REST, MIN_TOP_HASH};
 
@@ -76,7 +76,7 @@ impl Needle {
 
     /// The slots whose tophash is this needle's, as a byte mask. A false pick may follow a true
     /// one (see `zero_bytes`): callers compare keys anyway. (Callers loop over the mask by hand:
-    /// an `Iterator` here cost a lookup 4-6 more instructions.)
+    /// an `Iterator` here made a lookup longer.)
     #[inline(always)]
     pub(crate) fn matches(self, word: u64) -> u64 {
         zero_bytes(word ^ self.0)

@@ -29,8 +29,8 @@ use bumpalo::Bump;
 
 /// Arrays at least this big are mapped from the kernel (Linux) so they can go back piecewise.
 pub(crate) const MAPPED_ARRAY: usize = 1 << 20;
-/// Bytes of a retired array given back per write: one step drops (or zeroes) 4 pages, a
-/// microsecond or two, where 64 KiB steps left one write in a few hundred over 10 us.
+/// Bytes of a retired array given back per write: small enough that no write waits long for
+/// its step, where bigger steps showed up as slow writes (docs/performance.md, "Latency").
 pub(crate) const RELEASE_STEP: usize = 16 << 10;
 /// Dropped pages' address range goes back in pieces this big: unmapping costs a call and a
 /// page-table walk however few pages it frees, so it is done once per page table's worth.

@@ -261,13 +261,14 @@ impl<K, V> RawTable<K, V> {
         }
         // No prefetch of the slots here, unlike insert and remove: a lookup that misses stops
         // at the tophash line, and two more lines per miss cost more than a hit gains
-        // (docs/performance.md, "Prefetching").
+        // (docs/performance.md, "Measurements behind code choices").
         search_chain(b, tophash(hash), eq, obs)
     }
 
     /// The old bucket that reads of current bucket `bucket` go to instead while it is not
     /// evacuated (Go's mapaccess and mapiternext): its index and bucket. A plain `if`, not
-    /// `?` and `then_some`, which compiled to a longer lookup (docs/performance.md).
+    /// `?` and `then_some`, which compiled to a longer lookup
+    /// (docs/performance.md, "Measurements behind code choices").
     #[inline(always)]
     fn unevacuated_old(&self, bucket: usize) -> Option<(usize, Bucket<K, V>)> {
         if let Some(old) = &self.oldbuckets {
