@@ -44,7 +44,41 @@
 //! Files: `bucket.rs` (bmap layout and a generation's buckets), `memory.rs` (where their memory
 //! comes from and how it goes back), `group.rs` (tests on all 8 tophash bytes at once),
 //! `table.rs` (hmap: lookup, assign, delete, grow, evacuate, iteration order), this file (the
-//! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`.
+//! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`, and [`raw`] (a read-only view of
+//! the insides, for teaching and inspection).
+//!
+//! # Where Go's functions are
+//!
+//! Go's runtime functions keep their names in snake_case. Where gomap splits one (a fast path
+//! inlined into the caller, a slow one out of line) or names it otherwise, this is the map:
+//!
+//! | Go (`runtime/map_noswiss.go`) | gomap | file |
+//! |---|---|---|
+//! | `makemap`, `makemap_small` | `RawTable::makemap` (B from `b_for_hint`); `RawTable::new`, which allocates nothing until the first insert | `table.rs` |
+//! | `makeBucketArray` | `BucketArray::try_new`, `BucketArray::new` | `bucket.rs` |
+//! | `mapaccess1`, `mapaccess2`, `mapaccessK` | `RawTable::mapaccess`: an `Option` serves all three (`GoMap::get`, `get_key_value`, `contains_key`) | `table.rs` |
+//! | `mapassign` | `RawTable::mapassign` = `mapassign_fast` (inlined: allocated, not growing, no grow due) or else `mapassign_slow` (first allocation, grow work, grow trigger); the store is `RawTable::insert_at` | `table.rs` |
+//! | `mapdelete` | `RawTable::mapdelete` = `mapdelete_slot` (the search; `mapdelete_grow_work` first while growing) and `vacate` (emptyOne, and the emptyRest fix-up); `remove_at` for `OccupiedEntry::remove` | `table.rs` |
+//! | `hashGrow` | `RawTable::hash_grow` | `table.rs` |
+//! | `growWork` | `RawTable::grow_work` | `table.rs` |
+//! | `evacuate` | `RawTable::evacuate` (`evacuate_run` moves the entries bound for X, or for Y) | `table.rs` |
+//! | `advanceEvacuationMark` | `RawTable::advance_evacuation_mark` | `table.rs` |
+//! | `mapiterinit` | `RawIter::mapiterinit`; `mapiterinit_owning` (owning iterators, which set no flag); `mapiterinit_at` (a chosen start) | `table.rs` |
+//! | `mapiternext` | `RawIter::mapiternext` (`belongs` is the `checkBucket` filter); `RawIter::fold` runs a whole fresh iteration in one loop | `table.rs` |
+//! | `mapclear` | `RawTable::mapclear` (`reset` empties the array) | `table.rs` |
+//! | `mapclone` | `RawTable::mapclone` | `table.rs` |
+//! | `overLoadFactor` | `over_load_factor` (`grow_limits` turns it into one compare for the insert fast path) | `table.rs` |
+//! | `tooManyOverflowBuckets` | `too_many_overflow_buckets` | `table.rs` |
+//! | `newoverflow` | `RawTable::new_overflow` (`BucketArray::alloc_overflow` takes the bucket) | `table.rs`, `bucket.rs` |
+//! | `incrnoverflow` | `RawTable::incr_noverflow` | `table.rs` |
+//! | `tophash` | `tophash` | `table.rs` |
+//! | `evacuated` | `Bucket::evacuated` | `bucket.rs` |
+//! | `bucketMask` (`bucketShift` is `1 << B`, inline) | `RawTable::bucket_mask` | `table.rs` |
+//! | `(*bmap).overflow`, `setoverflow` | `Bucket::overflow`, `Bucket::set_overflow` | `bucket.rs` |
+//! | `(*hmap).growing`, `sameSizeGrow` | `RawTable::growing`, the `same_size_grow` field | `table.rs` |
+//! | `cheaprand` | `cheaprand` | `table.rs` |
+//! | `hmap`, `bmap`, `hiter` | `RawTable`, `Bucket` (with `Shape`), `RawIter` | `table.rs`, `bucket.rs` |
+//! | `t.Hasher` (`aeshash`, `memhash`) | [`crate::RandomState`] | `src/hash/` |
 
 mod bucket;
 mod entry;

@@ -195,7 +195,7 @@ impl<K, V, S> fmt::Debug for RawView<'_, K, V, S> {
 
 impl<K, V, S> GoMap<K, V, S> {
     /// A read-only view of the buckets, tophash bytes and header fields, for teaching and
-    /// inspection ([`raw`](self::raw)).
+    /// inspection ([`map::raw`](crate::map::raw)).
     pub fn raw(&self) -> RawView<'_, K, V, S> {
         RawView { map: self }
     }
