@@ -64,7 +64,7 @@
 //! | `evacuate` | `RawTable::evacuate` (`evacuate_run` moves the entries bound for X, or for Y) | `table.rs` |
 //! | `advanceEvacuationMark` | `RawTable::advance_evacuation_mark` | `table.rs` |
 //! | `mapiterinit` | `RawIter::mapiterinit`; `mapiterinit_owning` (owning iterators, which set no flag); `mapiterinit_at` (a chosen start) | `table.rs` |
-//! | `mapiternext` | `RawIter::mapiternext` (`belongs` is the `checkBucket` filter); `RawIter::fold` runs a whole fresh iteration in one loop | `table.rs` |
+//! | `mapiternext` | `RawIter::mapiternext` (`elsewhere` is the `checkBucket` filter); `RawIter::fold` runs a whole fresh iteration in one loop | `table.rs` |
 //! | `mapclear` | `RawTable::mapclear` (`reset` empties the array) | `table.rs` |
 //! | `mapclone` | `RawTable::mapclone` | `table.rs` |
 //! | `overLoadFactor` | `over_load_factor` (`grow_limits` turns it into one compare for the insert fast path) | `table.rs` |

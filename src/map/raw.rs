@@ -434,18 +434,26 @@ impl<K, V> Observer for WalkRecorder<'_, K, V> {
     }
 }
 
+/// The views hold references only, so they are `Copy` whatever `K` and `V` are (a derive would
+/// ask `K: Copy`).
+macro_rules! copy_view {
+    ($($view:ident),*) => {$(
+        impl<K, V> Clone for $view<'_, K, V> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+        impl<K, V> Copy for $view<'_, K, V> {}
+    )*};
+}
+
+copy_view!(ArrayView, ChainView);
+
 /// One bucket array of a [`RawView`].
 pub struct ArrayView<'a, K, V> {
     arr: &'a BucketArray<K, V>,
     generation: Generation,
 }
-
-impl<K, V> Clone for ArrayView<'_, K, V> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<K, V> Copy for ArrayView<'_, K, V> {}
 
 impl<'a, K, V> ArrayView<'a, K, V> {
     /// Which array this is.
@@ -485,13 +493,6 @@ pub struct ChainView<'a, K, V> {
     generation: Generation,
     index: usize,
 }
-
-impl<K, V> Clone for ChainView<'_, K, V> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<K, V> Copy for ChainView<'_, K, V> {}
 
 impl<'a, K, V> ChainView<'a, K, V> {
     /// The bucket's index in its array.

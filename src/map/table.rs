@@ -1070,11 +1070,11 @@ impl RawIter {
                 self.mask &= self.mask - 1;
                 // SAFETY: a non-zero mask was set by `enter` from a live bucket at bptr.
                 let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
-                if self.check_bucket != NO_CHECK && !self.belongs(table, b, slot, hasher) {
-                    if O::ENABLED {
-                        obs.skip(self.home(table, b, slot, hasher));
+                if self.check_bucket != NO_CHECK {
+                    if let Some(home) = self.elsewhere(table, b, slot, hasher) {
+                        obs.skip(home);
+                        continue;
                     }
-                    continue;
                 }
                 self.remaining -= 1;
                 return Some((b, slot));
@@ -1178,33 +1178,26 @@ impl RawIter {
         walk_group(acc, &units, rest, offset, &mut f)
     }
 
-    /// Go's checkBucket filter: does this old bucket's entry belong to the new bucket being
-    /// visited? With no hasher, the whole old bucket goes with its X visit.
+    /// Go's checkBucket filter: `None` when this old bucket's entry belongs to the new bucket
+    /// being visited, else `Some` of the new bucket it belongs to, by its hash. With no hasher
+    /// the whole old bucket goes with its X visit, and is skipped on its Y visit (`Some(None)`).
     #[cold]
-    fn belongs<K, V>(
+    fn elsewhere<K, V>(
         &self,
         table: &RawTable<K, V>,
         b: Bucket<K, V>,
         slot: usize,
         hasher: Option<ErasedHasher>,
-    ) -> bool {
-        match self.home(table, b, slot, hasher) {
-            Some(j) => j == self.check_bucket,
-            None => self.check_bucket < table.buckets.as_ref().map_or(1, BucketArray::len) / 2,
+    ) -> Option<Option<usize>> {
+        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
+        match hasher {
+            Some(h) => {
+                // SAFETY: the slot is filled and the hasher is this map's.
+                let home = unsafe { h.hash(b.key(slot)) } as usize & (nbuckets - 1);
+                (home != self.check_bucket).then_some(Some(home))
+            }
+            None => (self.check_bucket >= nbuckets / 2).then_some(None),
         }
-    }
-
-    /// The new bucket an old bucket's entry moves to, by its hash (`None` with no hasher).
-    #[inline(always)]
-    fn home<K, V>(
-        &self,
-        table: &RawTable<K, V>,
-        b: Bucket<K, V>,
-        slot: usize,
-        hasher: Option<ErasedHasher>,
-    ) -> Option<usize> {
-        // SAFETY: the slot is filled and the hasher is this map's.
-        hasher.map(|h| unsafe { h.hash(b.key(slot)) } as usize & table.bucket_mask())
     }
 }
 
