@@ -16,6 +16,7 @@
 use super::tour::{self, Frame};
 use super::{render_text, snapshot, FixedState, Generation, Layout, TextOptions};
 use crate::map::raw::BucketShape;
+use crate::map::{LOAD_FACTOR_DEN, LOAD_FACTOR_NUM};
 use crate::GoMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -146,7 +147,8 @@ fn growth_table() -> String {
     let mut t = String::from(
         "| load factor | entries | %overflow | overflow buckets | noverflow | bytes/entry (overhead) | hitprobe | missprobe |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
-    let hint = nb * 13 / 2;
+    // Sized for the load factor (6.5 per bucket) at B = GROWTH_TABLE_B.
+    let hint = nb * LOAD_FACTOR_NUM / LOAD_FACTOR_DEN;
     let mut m: GoMap<u64, u64, FixedState> =
         GoMap::with_capacity_and_hasher(hint, FixedState::with_seed(0));
     let mut k = 0u64;

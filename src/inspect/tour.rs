@@ -272,7 +272,7 @@ pub fn frames() -> Vec<Frame> {
         for k in added {
             r.map.remove(&k);
         }
-        if usize::from(r.map.stats().noverflow) >= (1usize << r.map.stats().b) {
+        if r.map.raw().header().too_many_overflow_buckets() {
             break;
         }
     }

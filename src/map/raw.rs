@@ -43,7 +43,7 @@ use core::marker::PhantomData;
 use super::bucket::{Bucket, BucketArray, Shape};
 use super::group::match_full;
 use super::iter::Iter;
-use super::table::{tophash, RawIter, RawTable};
+use super::table::{too_many_overflow_buckets, tophash, RawIter, RawTable};
 use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y};
 
 /// Which bucket array.
@@ -135,6 +135,12 @@ impl Header {
     /// Whether a grow is in progress (the old array is still present).
     pub fn growing(&self) -> bool {
         self.old_b.is_some()
+    }
+
+    /// Go's tooManyOverflowBuckets: as many overflow buckets as buckets, so that the next
+    /// insert of a new key starts a same-size grow (unless the load factor starts a doubling).
+    pub fn too_many_overflow_buckets(&self) -> bool {
+        too_many_overflow_buckets(self.noverflow, self.b)
     }
 }
 
