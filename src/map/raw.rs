@@ -269,7 +269,8 @@ impl<'a, K, V, S> RawView<'a, K, V, S> {
     }
 
     /// An iterator from current bucket `start_bucket` (its low B bits) and slot offset `offset`
-    /// (its low 3 bits), as if mapiterinit had drawn them: Go's order for that start.
+    /// (its low 3 bits), as if mapiterinit had drawn them: Go's order for that start. Like any
+    /// iteration it sets Go's `iterator` flags, which later evacuations read.
     pub fn iter_from(&self, start_bucket: usize, offset: usize) -> Iter<'a, K, V, S> {
         Iter::starting_at(self.table(), self.map.erased_hasher(), start_bucket, offset)
     }
@@ -277,7 +278,8 @@ impl<'a, K, V, S> RawView<'a, K, V, S> {
     /// What Go's mapiternext does from `start_bucket` and `offset` (as [`iter_from`]), step by
     /// step: the map's own iteration, reporting each bucket it moves to, the chain it reads
     /// there, what it yields and what it passes over for the other half of a doubling grow.
-    /// It ends where the iteration does, at its last entry.
+    /// It ends where the iteration does, at its last entry, and sets the flags [`iter_from`]
+    /// does.
     ///
     /// [`iter_from`]: RawView::iter_from
     pub fn walk(&self, start_bucket: usize, offset: usize) -> Vec<WalkStep<'a, K, V>> {
