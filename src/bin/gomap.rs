@@ -22,10 +22,11 @@ use std::time::{Duration, Instant};
     name = "gomap",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  gomap                                 the tour (as cargo run --release)\n  \
-                  gomap layout --n 100 --format svg     draw a map of 100 keys\n  \
-                  gomap twin --size small               compare with Go's runtime\n  \
-                  gomap help layout                     one command's options"
+    after_help = "Examples:\n  \
+                  gomap                              the tour (as cargo run --release)\n  \
+                  gomap layout --n 100 --format svg  draw a map of 100 keys\n  \
+                  gomap twin --size small            compare with Go's runtime\n  \
+                  gomap help layout                  one command's options"
 )]
 struct Cli {
     #[command(subcommand)]

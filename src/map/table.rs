@@ -424,8 +424,8 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's mapdelete up to the entry itself: finds the key, marks its slot empty (the
     /// emptyRest fix-up included) and returns the slot, whose bytes the caller must move out at
-    /// once. Split from `mapdelete` so that the location comes back in registers and the entry is
-    /// read where it is used. Out of line: the callers stay small enough to inline.
+    /// once. Split from `mapdelete` so that the location comes back in registers and the entry
+    /// is read where it is used. Out of line: the callers stay small enough to inline.
     #[inline(never)]
     fn mapdelete_slot(
         &mut self,
@@ -995,8 +995,8 @@ impl RawIter {
         Self::mapiterinit_at(table, r, r >> table.b)
     }
 
-    /// `mapiterinit` without Go's notice that an iterator exists: for the owning iterators, which
-    /// leave no map behind to evacuate.
+    /// `mapiterinit` without Go's notice that an iterator exists: for the owning iterators,
+    /// which leave no map behind to evacuate.
     pub(crate) fn mapiterinit_owning<K, V>(table: &RawTable<K, V>) -> Self {
         let r = cheaprand() as usize;
         Self::start(table, r, r >> table.b)
@@ -1119,7 +1119,8 @@ impl RawIter {
 
     /// The whole remaining walk, for `Iterator::fold` and everything built on it (`sum`,
     /// `for_each`, `count`, ...). A fresh iterator over a map that is not growing visits the
-    /// same slots in the same order as `mapiternext` would, in a loop that keeps its state in registers.
+    /// same slots in the same order as `mapiternext` would, in a loop that keeps its state in
+    /// registers.
     ///
     /// # Safety
     /// As for `mapiternext`.
