@@ -20,7 +20,8 @@
 //! `GOMAP_CONC_RUNS` (runs per cell, default 3; the median is shown), `GOMAP_CONC_MS` and
 //! `GOMAP_CONC_WARM_MS` (timed and warm-up window, default 500 and 200), `GOMAP_CONC_MAPS`
 //! (a comma-separated subset of the map names below), `GO` (the Go toolchain; otherwise `go`
-//! on PATH or /tmp/go/bin/go), `GOMAP_CONC_NO_GO=1` (Rust maps only). Results also go to
+//! on PATH or /tmp/go/bin/go), `GOMAP_CONC_NO_GO=1` (Rust maps only), `GOMAP_CONC_BASELINE`
+//! (another build of this bench, whose ConcurrentMap gets a column of its own). Results also go to
 //! target/gomap-bench/concurrent.{jsonl,md}. `GOMAP_CONC_OPS=N` makes `--one` run exactly N
 //! operations per thread, untimed, for callgrind or cachegrind.
 //!
@@ -61,16 +62,29 @@ const WORKLOADS: [(&str, Workload); 6] = [
     ("churn", Workload::Churn),
 ];
 
-/// The maps in table order: (name, column header, Go binary or None for this process).
-const MAPS: [(&str, &str, Option<&str>); 8] = [
-    ("ConcurrentMap", "ConcurrentMap", None),
-    ("RwLockMap", "RwLockMap", None),
-    ("RwLock_std", "RwLock<std HashMap>", None),
-    ("dashmap", "dashmap", None),
-    ("papaya", "papaya", None),
-    ("go_syncmap", "Go sync.Map", Some("gosync-classic")),
-    ("go_hashtriemap", "Go HashTrieMap", Some("gosync-default")),
-    ("go_rwmutex", "Go RWMutex+map", Some("gosync-classic")),
+/// Which program measures a map.
+#[derive(Clone, Copy, PartialEq)]
+enum Runner {
+    /// This binary, `--one`.
+    Here,
+    /// A build of benches/gosync.
+    Go(&'static str),
+    /// `$GOMAP_CONC_BASELINE --one ConcurrentMap ...`: another build of this bench (say, of an
+    /// older commit), so that a change is measured side by side with what it replaces.
+    Baseline,
+}
+
+/// The maps in table order: (name, column header, who measures it).
+const MAPS: [(&str, &str, Runner); 9] = [
+    ("ConcurrentMap", "ConcurrentMap", Runner::Here),
+    ("ConcurrentMap_before", "ConcurrentMap (baseline)", Runner::Baseline),
+    ("RwLockMap", "RwLockMap", Runner::Here),
+    ("RwLock_std", "RwLock<std HashMap>", Runner::Here),
+    ("dashmap", "dashmap", Runner::Here),
+    ("papaya", "papaya", Runner::Here),
+    ("go_syncmap", "Go sync.Map", Runner::Go("gosync-classic")),
+    ("go_hashtriemap", "Go HashTrieMap", Runner::Go("gosync-default")),
+    ("go_rwmutex", "Go RWMutex+map", Runner::Go("gosync-default")),
 ];
 
 trait SharedMap: Sync {
@@ -415,11 +429,13 @@ fn go_toolchain() -> Result<PathBuf, String> {
         .ok_or(format!("no Go toolchain (tried {tried:?}; set GO)"))
 }
 
-/// Builds benches/gosync twice: Go 1.23's runtime (classic sync.Map over the classic map, the
-/// map gomap reimplements) and Go 1.24's default (the HashTrieMap sync.Map, Swiss tables).
+/// Builds benches/gosync twice: with GOEXPERIMENT=nosynchashtriemap (Go 1.24's classic
+/// sync.Map, sync/map.go) and as Go 1.24 ships (sync.Map is the HashTrieMap). Both use Go
+/// 1.24's default Swiss-table map; sync.Map over the classic map (Go 1.23's runtime) measured
+/// slower still on this bench, so the classic sync.Map's column is its faster form.
 fn build_go(go: &Path) -> Result<(), String> {
     for (bin, experiment) in
-        [("gosync-classic", Some("nosynchashtriemap,noswissmap")), ("gosync-default", None)]
+        [("gosync-classic", Some("nosynchashtriemap")), ("gosync-default", None)]
     {
         let mut cmd = Command::new(go);
         cmd.args(["build", "-o"])
@@ -474,22 +490,25 @@ fn orchestrate(filters: &[String]) -> Result<(), String> {
         list_env("GOMAP_BENCH_THREADS", "1,2").iter().filter_map(|t| t.parse().ok()).collect();
     let sizes = list_env("GOMAP_BENCH_SIZES", "1k,100k,1m");
     let wanted = std::env::var("GOMAP_CONC_MAPS").ok();
+    let baseline = std::env::var_os("GOMAP_CONC_BASELINE");
     let maps: Vec<_> = MAPS
         .iter()
         .filter(|m| wanted.as_deref().is_none_or(|w| w.split(',').any(|x| x.trim() == m.0)))
+        .filter(|m| m.2 != Runner::Baseline || baseline.is_some())
         .collect();
-    let go_ok =
-        if std::env::var_os("GOMAP_CONC_NO_GO").is_some() || maps.iter().all(|m| m.2.is_none()) {
-            false
-        } else {
-            match go_toolchain().and_then(|g| build_go(&g)) {
-                Ok(()) => true,
-                Err(e) => {
-                    eprintln!("\n!!! concurrent: NO GO COLUMNS: {e}\n");
-                    false
-                }
+    let go_ok = if std::env::var_os("GOMAP_CONC_NO_GO").is_some()
+        || !maps.iter().any(|m| matches!(m.2, Runner::Go(_)))
+    {
+        false
+    } else {
+        match go_toolchain().and_then(|g| build_go(&g)) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("\n!!! concurrent: NO GO COLUMNS: {e}\n");
+                false
             }
-        };
+        }
+    };
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let (warm, window) = warm_and_window();
     let mut results: Vec<Value> = Vec::new();
@@ -502,15 +521,12 @@ fn orchestrate(filters: &[String]) -> Result<(), String> {
             }
             for &t in &threads {
                 for run in 1..=runs {
-                    for &&(name, _, bin) in &maps {
-                        let mut cmd = match bin {
-                            None => {
-                                let mut c = Command::new(&me);
-                                c.arg("--one");
-                                c
-                            }
-                            Some(_) if !go_ok => continue,
-                            Some(bin) => {
+                    for &&(name, _, runner) in &maps {
+                        let mut cmd = match runner {
+                            Runner::Here => Command::new(&me),
+                            Runner::Baseline => Command::new(baseline.as_ref().unwrap()),
+                            Runner::Go(_) if !go_ok => continue,
+                            Runner::Go(bin) => {
                                 let mut c = Command::new(out_dir().join(bin));
                                 c.env("GOMAXPROCS", t.to_string())
                                     .arg(format!("-warm={}ms", warm.as_millis()))
@@ -518,8 +534,14 @@ fn orchestrate(filters: &[String]) -> Result<(), String> {
                                 c
                             }
                         };
-                        cmd.args([name, size, workload, &t.to_string()]);
+                        if !matches!(runner, Runner::Go(_)) {
+                            cmd.arg("--one");
+                        }
+                        let measured =
+                            if runner == Runner::Baseline { "ConcurrentMap" } else { name };
+                        cmd.args([measured, size, workload, &t.to_string()]);
                         let mut v = run_one(cmd, &format!("{name} {cell} {t}t run {run}"))?;
+                        v["impl"] = json!(name);
                         v["run"] = json!(run);
                         eprintln!(
                             "{cell} {t}t run {run} {name}: {:.1} Mops/s",
@@ -562,7 +584,7 @@ fn tables(
     results: &[Value],
     sizes: &[String],
     threads: &[usize],
-    maps: &[&(&str, &str, Option<&str>)],
+    maps: &[&(&str, &str, Runner)],
     runs: usize,
     window: Duration,
 ) -> String {
