@@ -134,15 +134,35 @@ const (
 	stopPhase
 )
 
-// The run loop is written out per map type (not behind an interface) so that, like the Rust
-// side's monomorphised loop, each map's methods are called directly and may be inlined.
+// timedOps runs chunk (chunk operations on w) until the stop phase and returns how many of
+// w's operations fell in the timed phase.
+func timedOps(w *worker, phase *atomic.Int32, runChunk func()) uint64 {
+	from := uint64(0)
+	timed := false
+	for {
+		runChunk()
+		switch phase.Load() {
+		case timedPhase:
+			if !timed {
+				from, timed = w.i, true
+			}
+		case stopPhase:
+			if !timed {
+				return 0
+			}
+			return w.i - from
+		}
+	}
+}
+
+// The chunk loops are written out per map type (not behind an interface) so that, like the
+// Rust side's monomorphised loop, each map's methods are called directly and may be inlined;
+// only the call per chunk is indirect.
 
 func runSyncMap(m *sync.Map, wl workload, n uint64, t uint64, phase *atomic.Int32) uint64 {
 	w := newWorker(t)
 	var s uint64
-	from := uint64(0)
-	timed := false
-	for {
+	ops := timedOps(w, phase, func() {
 		for range chunk {
 			op, k, v := w.next(wl, n)
 			switch op {
@@ -156,19 +176,9 @@ func runSyncMap(m *sync.Map, wl workload, n uint64, t uint64, phase *atomic.Int3
 				m.Delete(k)
 			}
 		}
-		switch phase.Load() {
-		case timedPhase:
-			if !timed {
-				from, timed = w.i, true
-			}
-		case stopPhase:
-			sink.Add(s)
-			if !timed {
-				return 0
-			}
-			return w.i - from
-		}
-	}
+	})
+	sink.Add(s)
+	return ops
 }
 
 type rwMap struct {
@@ -179,9 +189,7 @@ type rwMap struct {
 func runRWMutex(m *rwMap, wl workload, n uint64, t uint64, phase *atomic.Int32) uint64 {
 	w := newWorker(t)
 	var s uint64
-	from := uint64(0)
-	timed := false
-	for {
+	ops := timedOps(w, phase, func() {
 		for range chunk {
 			op, k, v := w.next(wl, n)
 			switch op {
@@ -199,19 +207,9 @@ func runRWMutex(m *rwMap, wl workload, n uint64, t uint64, phase *atomic.Int32) 
 				m.mu.Unlock()
 			}
 		}
-		switch phase.Load() {
-		case timedPhase:
-			if !timed {
-				from, timed = w.i, true
-			}
-		case stopPhase:
-			sink.Add(s)
-			if !timed {
-				return 0
-			}
-			return w.i - from
-		}
-	}
+	})
+	sink.Add(s)
+	return ops
 }
 
 // processCPUNs is the process's CPU time (CLOCK_PROCESS_CPUTIME_ID), as the Rust side reads it.

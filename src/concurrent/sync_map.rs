@@ -807,44 +807,57 @@ mod tests {
         assert_eq!(m.len(), 1);
     }
 
-    #[test]
-    fn values_are_freed_once_replaced_and_unpinned() {
-        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-        static LIVE: AtomicUsize = AtomicUsize::new(0);
-        struct Counted;
-        impl Counted {
-            fn new() -> Self {
-                LIVE.fetch_add(1, SeqCst);
-                Counted
-            }
+    /// A value that counts its live copies in `live`.
+    struct Counted {
+        n: u32,
+        live: &'static std::sync::atomic::AtomicIsize,
+    }
+
+    impl Counted {
+        fn new(n: u32, live: &'static std::sync::atomic::AtomicIsize) -> Self {
+            live.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Counted { n, live }
         }
-        impl Clone for Counted {
-            fn clone(&self) -> Self {
-                Counted::new()
-            }
+    }
+
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            Counted::new(self.n, self.live)
         }
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                LIVE.fetch_sub(1, SeqCst);
-            }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         }
-        let m = ConcurrentMap::new();
-        for i in 0..100 {
-            m.store(i % 10, Counted::new());
-            m.delete(&(i % 7));
-        }
-        m.range(|_, _| true);
-        drop(m);
-        // Replaced values (and old read maps, which share the entries) go through epoch
-        // garbage, freed once no thread is pinned in an old epoch. Another test thread may stay
-        // pinned a while (say, in a panic hook), so wait up to a few seconds, then judge.
+    }
+
+    /// Pushes epoch reclamation along until `done` holds. Replaced values (and old read maps,
+    /// which share the entries) are freed once no thread is pinned in an old epoch, and another
+    /// test thread may stay pinned a while (say, in a panic hook): this gives it a few seconds
+    /// before the caller judges.
+    fn reclaim_until(done: impl Fn() -> bool) {
         for _ in 0..3000 {
-            if LIVE.load(SeqCst) == 0 {
-                break;
+            if done() {
+                return;
             }
             pin().flush();
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
+    }
+
+    #[test]
+    fn values_are_freed_once_replaced_and_unpinned() {
+        use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
+        static LIVE: AtomicIsize = AtomicIsize::new(0);
+        let m = ConcurrentMap::new();
+        for i in 0..100 {
+            m.store(i % 10, Counted::new(i, &LIVE));
+            m.delete(&(i % 7));
+        }
+        m.range(|_, _| true);
+        drop(m);
+        reclaim_until(|| LIVE.load(SeqCst) == 0);
         assert_eq!(LIVE.load(SeqCst), 0, "values leaked");
     }
 
@@ -852,45 +865,16 @@ mod tests {
     fn a_replaced_first_value_is_dropped_while_its_entry_lives() {
         use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
         static LIVE: AtomicIsize = AtomicIsize::new(0);
-        struct Counted(u32);
-        impl Counted {
-            fn new(n: u32) -> Self {
-                LIVE.fetch_add(1, SeqCst);
-                Counted(n)
-            }
-        }
-        impl Clone for Counted {
-            fn clone(&self) -> Self {
-                Counted::new(self.0)
-            }
-        }
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                LIVE.fetch_sub(1, SeqCst);
-            }
-        }
         let m = ConcurrentMap::new();
-        m.store(1, Counted::new(1)); // kept inline in the entry's cell
+        m.store(1, Counted::new(1, &LIVE)); // kept inline in the entry's cell
         m.range(|_, _| true);
-        m.store(1, Counted::new(2)); // boxed; the inline one is retired
-                                     // Only the current value may stay once the epoch has moved past the stores.
-        for _ in 0..3000 {
-            if LIVE.load(SeqCst) == 1 {
-                break;
-            }
-            pin().flush();
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
+        m.store(1, Counted::new(2, &LIVE)); // boxed; the inline one is retired
+                                            // Only the current value may stay once the epoch has moved past the stores.
+        reclaim_until(|| LIVE.load(SeqCst) == 1);
         assert_eq!(LIVE.load(SeqCst), 1, "a replaced value outlived its replacement");
-        assert_eq!(m.load(&1).map(|c| c.0), Some(2));
+        assert_eq!(m.load(&1).map(|c| c.n), Some(2));
         drop(m);
-        for _ in 0..3000 {
-            if LIVE.load(SeqCst) == 0 {
-                break;
-            }
-            pin().flush();
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
+        reclaim_until(|| LIVE.load(SeqCst) == 0);
         assert_eq!(LIVE.load(SeqCst), 0, "values leaked or dropped twice");
     }
 
