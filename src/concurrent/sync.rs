@@ -49,8 +49,11 @@ pub(crate) enum State<'a, V> {
 mod imp {
     use super::{Mark, State};
     use crossbeam_epoch::{self as epoch, Atomic, Owned, Shared};
-    use std::mem;
-    use std::sync::atomic::Ordering::{AcqRel, Acquire};
+    use std::cell::UnsafeCell;
+    use std::mem::{self, ManuallyDrop};
+    use std::ptr::{self, NonNull};
+    use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+    use std::sync::atomic::{fence, AtomicUsize};
 
     pub(crate) use epoch::Guard;
 
@@ -105,14 +108,34 @@ mod imp {
     /// Tag on a null pointer that marks a cell expunged, standing in for Go's sentinel.
     const EXPUNGED: usize = 1;
 
-    /// Boxed value; the alignment guarantees the low pointer bit that carries `EXPUNGED`.
+    /// A value; the alignment guarantees the low pointer bit that carries `EXPUNGED`.
     #[repr(align(2))]
     pub(crate) struct Boxed<V>(V);
 
-    /// One entry's value cell: deleted (null), expunged (tagged null) or a boxed value.
-    pub(crate) struct ValueCell<V> {
+    /// A cell's one allocation. `first` holds the value the cell was made with, next to `p`,
+    /// so that a load of a key whose value was never replaced touches one cache line after
+    /// the map's bucket; later values are boxed. `refs` counts the handles (the read and the
+    /// dirty map share a cell) plus one while a retired `first` awaits its deferred drop.
+    #[repr(C)]
+    struct CellInner<V> {
+        /// Null (deleted), tagged null (expunged), `first`, or a boxed later value.
         p: Atomic<Boxed<V>>,
+        first: UnsafeCell<ManuallyDrop<Boxed<V>>>,
+        refs: AtomicUsize,
     }
+
+    /// A counted handle to one entry's value cell (Go's `*entry`): deleted, expunged or a
+    /// value. Cloning it shares the cell.
+    pub(crate) struct ValueCell<V> {
+        inner: NonNull<CellInner<V>>,
+    }
+
+    // SAFETY: a cell hands out `&V` to any thread holding a handle (so `V: Sync`) and drops
+    // values on whichever thread retires or frees them (so `V: Send`); its own fields are
+    // atomics, and `first` is only written by its deferred drop, after every reader is gone.
+    unsafe impl<V: Send + Sync> Send for ValueCell<V> {}
+    // SAFETY: as for `Send`: every method takes `&self` and synchronises through the atomics.
+    unsafe impl<V: Send + Sync> Sync for ValueCell<V> {}
 
     /// A read of a [`ValueCell`], valid while the guard and the cell it came from are borrowed.
     pub(crate) struct Snapshot<'a, V> {
@@ -129,10 +152,10 @@ mod imp {
     impl<'a, V> Snapshot<'a, V> {
         #[inline]
         pub(crate) fn state(self) -> State<'a, V> {
-            // SAFETY: `raw` was loaded from a cell under a guard that outlives 'a; a value
-            // replaced since is only destroyed through `defer_destroy`, after that guard, and
-            // the cell itself (which frees its current value directly on drop) is borrowed
-            // for 'a, so it cannot be dropped meanwhile.
+            // SAFETY: `raw` was loaded from a cell under a guard that outlives 'a. It points at
+            // a boxed value or at the cell's `first`; either is dropped, once replaced, only
+            // by a deferred function that runs after that guard, and the cell itself (which
+            // frees its current value directly when its last handle goes) is borrowed for 'a.
             match unsafe { self.raw.as_ref() } {
                 Some(b) => State::Value(&b.0),
                 None if self.raw.tag() == EXPUNGED => State::Expunged,
@@ -152,6 +175,11 @@ mod imp {
         pub(crate) fn get(&self) -> &V {
             &self.0 .0
         }
+
+        /// The value, unboxed (for a brand-new cell, which keeps it inline).
+        pub(crate) fn into_inner(self) -> V {
+            self.0.into_box().0
+        }
     }
 
     fn marker<'a, V>(mark: Mark) -> Shared<'a, Boxed<V>> {
@@ -161,14 +189,63 @@ mod imp {
         }
     }
 
+    /// Where `inner`'s first value lives.
+    fn first_of<V>(inner: NonNull<CellInner<V>>) -> *const Boxed<V> {
+        // SAFETY: only computes a field address inside the live allocation; `ManuallyDrop`
+        // and `UnsafeCell` are `repr(transparent)`, so the cast keeps the type's layout.
+        unsafe { ptr::addr_of!((*inner.as_ptr()).first) as *const Boxed<V> }
+    }
+
+    /// Drops one count of `inner`, freeing the cell (and its current value) with the last.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns one count, and gives it up.
+    unsafe fn release<V>(inner: NonNull<CellInner<V>>) {
+        // SAFETY: the caller's count keeps the allocation alive until the decrement.
+        if unsafe { inner.as_ref() }.refs.fetch_sub(1, Release) != 1 {
+            return;
+        }
+        // Pairs with the other handles' Release decrements: their uses happen before the free.
+        fence(Acquire);
+        // SAFETY: this was the last count: no handle, snapshot or deferred drop remains, so we
+        // own the allocation (made by `Box` in `ValueCell::new`).
+        let cell = unsafe { Box::from_raw(inner.as_ptr()) };
+        // SAFETY: as above, nothing else can reach the cell; `unprotected` suits exclusive use.
+        let cur = cell.p.load(Relaxed, unsafe { epoch::unprotected() });
+        if cur.as_raw() == first_of(inner) {
+            // SAFETY: `first` was never retired (`p` never returns to it once swapped away),
+            // so it is still live, and this is its only drop.
+            unsafe { ManuallyDrop::drop(&mut *cell.first.get()) };
+        } else if !cur.is_null() {
+            // SAFETY: a non-null `p` other than `first` is a boxed value this cell owns and
+            // never retired (a retired one is no longer in `p`).
+            drop(unsafe { cur.into_owned() });
+        }
+    }
+
     impl<V> ValueCell<V> {
-        pub(crate) fn new(value: Fresh<V>) -> Self {
-            ValueCell { p: Atomic::from(value.0) }
+        pub(crate) fn new(v: V) -> Self {
+            let inner = NonNull::from(Box::leak(Box::new(CellInner {
+                p: Atomic::null(),
+                first: UnsafeCell::new(ManuallyDrop::new(Boxed(v))),
+                refs: AtomicUsize::new(1),
+            })));
+            // Relaxed: the cell reaches other threads only through a map published later.
+            // SAFETY: just allocated, and the handle below keeps it alive.
+            unsafe { inner.as_ref() }.p.store(Shared::from(first_of(inner)), Relaxed);
+            ValueCell { inner }
+        }
+
+        #[inline]
+        fn cell(&self) -> &CellInner<V> {
+            // SAFETY: this handle holds a count, so the allocation is live while `self` is.
+            unsafe { self.inner.as_ref() }
         }
 
         #[inline]
         pub(crate) fn load<'a>(&'a self, guard: &'a Guard) -> Snapshot<'a, V> {
-            Snapshot { raw: self.p.load(Acquire, guard) }
+            Snapshot { raw: self.cell().p.load(Acquire, guard) }
         }
 
         /// Stores `new` if the cell still holds exactly what `current` read.
@@ -181,9 +258,9 @@ mod imp {
         where
             V: Send + 'static,
         {
-            match self.p.compare_exchange(current.raw, new.0, AcqRel, Acquire, guard) {
+            match self.cell().p.compare_exchange(current.raw, new.0, AcqRel, Acquire, guard) {
                 Ok(_) => {
-                    retire(current.raw, guard);
+                    self.retire(current.raw, guard);
                     Ok(())
                 }
                 Err(e) => Err(Fresh(e.new)),
@@ -200,12 +277,12 @@ mod imp {
         where
             V: Send + 'static,
         {
-            let swapped =
-                self.p.compare_exchange(current.raw, marker(mark), AcqRel, Acquire, guard).is_ok();
-            if swapped {
-                retire(current.raw, guard);
+            let cas =
+                self.cell().p.compare_exchange(current.raw, marker(mark), AcqRel, Acquire, guard);
+            if cas.is_ok() {
+                self.retire(current.raw, guard);
             }
-            swapped
+            cas.is_ok()
         }
 
         /// Stores `new` unconditionally, returning what was there (readable until `guard` ends).
@@ -213,29 +290,76 @@ mod imp {
         where
             V: Send + 'static,
         {
-            let old = self.p.swap(new.0, AcqRel, guard);
-            retire(old, guard);
+            let old = self.cell().p.swap(new.0, AcqRel, guard);
+            self.retire(old, guard);
             Snapshot { raw: old }
+        }
+
+        /// Drops `old`, just unlinked from `p` by this thread's swap or CAS, once no pinned
+        /// reader can still see it.
+        fn retire(&self, old: Shared<'_, Boxed<V>>, guard: &Guard)
+        where
+            V: Send + 'static,
+        {
+            if old.is_null() {
+                return;
+            }
+            if old.as_raw() != first_of(self.inner) {
+                // SAFETY: `old` is a boxed value unlinked exactly once (by the caller's atomic
+                // swap or CAS), so new readers cannot reach it; the drop waits for every guard
+                // that may have loaded it. `V: Send + 'static` because that drop may run on
+                // another thread, after the map is gone.
+                unsafe { guard.defer_destroy(old) };
+                return;
+            }
+            // The first value lives inside the cell: the deferred drop holds a count so the
+            // cell outlives it, and `release` then sees `p` elsewhere and leaves `first` alone.
+            self.cell().refs.fetch_add(1, Relaxed);
+            let inner = SendCell(self.inner);
+            // SAFETY: the closure runs after every guard that may have loaded `first`, so it
+            // drops the value with no reader left; it runs once, and only it drops `first`
+            // (`release` skips it now that `p` moved on). The count taken above keeps the cell
+            // alive until then. It may run on another thread: `V: Send`, and `SendCell` only
+            // carries the pointer there.
+            unsafe {
+                guard.defer_unchecked(move || {
+                    let inner = inner.into_inner();
+                    ManuallyDrop::drop(&mut *inner.as_ref().first.get());
+                    release(inner);
+                })
+            };
         }
     }
 
-    fn retire<V: Send + 'static>(old: Shared<'_, Boxed<V>>, guard: &Guard) {
-        if !old.is_null() {
-            // SAFETY: the caller just unlinked `old` from its cell with an atomic swap or CAS,
-            // so it is retired exactly once and new readers cannot reach it; the drop waits for
-            // every guard that may have loaded it. `V: Send + 'static` because that drop may
-            // run on another thread, after the map is gone.
-            unsafe { guard.defer_destroy(old) };
+    /// Carries a cell pointer into a deferred function (which may run on another thread).
+    struct SendCell<V>(NonNull<CellInner<V>>);
+
+    // SAFETY: the pointer is used there only as `retire` describes, and `V: Send` lets the
+    // value it drops be dropped on that thread.
+    unsafe impl<V: Send> Send for SendCell<V> {}
+
+    impl<V> SendCell<V> {
+        /// Moves the whole wrapper into a closure (edition 2021 would capture only the field).
+        fn into_inner(self) -> NonNull<CellInner<V>> {
+            self.0
+        }
+    }
+
+    impl<V> Clone for ValueCell<V> {
+        fn clone(&self) -> Self {
+            // Relaxed, as in `Arc::clone`: the new handle is derived from a live one.
+            let old = self.cell().refs.fetch_add(1, Relaxed);
+            if old > isize::MAX as usize {
+                std::process::abort();
+            }
+            ValueCell { inner: self.inner }
         }
     }
 
     impl<V> Drop for ValueCell<V> {
         fn drop(&mut self) {
-            let p = mem::replace(&mut self.p, Atomic::null());
-            // SAFETY: `&mut self`: every snapshot borrows the cell, so none is alive; the
-            // current value was never retired, so this is its only owner. A tagged null
-            // (expunged) has no pointee and is skipped by `try_into_owned`.
-            drop(unsafe { p.try_into_owned() });
+            // SAFETY: this handle owns one count and is going away.
+            unsafe { release(self.inner) };
         }
     }
 }
@@ -288,6 +412,11 @@ mod imp {
         pub(crate) fn get(&self) -> &V {
             &self.0
         }
+
+        pub(crate) fn into_inner(self) -> V {
+            Arc::try_unwrap(self.0)
+                .unwrap_or_else(|_| unreachable!("a Fresh value is never shared"))
+        }
     }
 
     enum Cell<V> {
@@ -305,7 +434,14 @@ mod imp {
         }
     }
 
-    pub(crate) struct ValueCell<V>(Mutex<Cell<V>>);
+    /// Loom: a shared handle, as the real cell is.
+    pub(crate) struct ValueCell<V>(Arc<Mutex<Cell<V>>>);
+
+    impl<V> Clone for ValueCell<V> {
+        fn clone(&self) -> Self {
+            ValueCell(Arc::clone(&self.0))
+        }
+    }
 
     pub(crate) struct Snapshot<'a, V> {
         id: usize,
@@ -341,8 +477,8 @@ mod imp {
     }
 
     impl<V> ValueCell<V> {
-        pub(crate) fn new(value: Fresh<V>) -> Self {
-            ValueCell(Mutex::new(Cell::Value(value.0)))
+        pub(crate) fn new(value: V) -> Self {
+            ValueCell(Arc::new(Mutex::new(Cell::Value(Arc::new(value)))))
         }
 
         pub(crate) fn load<'a>(&'a self, _guard: &'a Guard) -> Snapshot<'a, V> {

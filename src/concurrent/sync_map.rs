@@ -72,7 +72,7 @@ pub struct ConcurrentMap<K, V> {
 }
 
 struct ReadOnly<K, V> {
-    m: Inner<K, Arc<Entry<V>>>,
+    m: Inner<K, Entry<V>>,
     /// Set (with `mu` held) when `dirty` gains a key `m` lacks. It only ever goes from false to
     /// true on one snapshot, so Go's re-publication of `{m, amended: true}` becomes a flag flip.
     amended: AtomicBool,
@@ -80,13 +80,42 @@ struct ReadOnly<K, V> {
 
 struct Dirty<K, V> {
     /// `None` right after a promotion, until the next new key needs a dirty map again.
-    map: Option<Inner<K, Arc<Entry<V>>>>,
+    map: Option<Inner<K, Entry<V>>>,
     misses: usize,
 }
 
-/// One key's value cell (Go's `entry`).
+/// One key's value cell (Go's `*entry`): a handle that the read and dirty maps share.
 struct Entry<V> {
     p: ValueCell<V>,
+}
+
+impl<V> Clone for Entry<V> {
+    fn clone(&self) -> Self {
+        Entry { p: self.p.clone() }
+    }
+}
+
+/// A value on its way into the map: kept unboxed until a cell needs it boxed, so that a
+/// brand-new key's value goes straight into its new cell.
+enum Pending<V> {
+    Raw(V),
+    Boxed(Fresh<V>),
+}
+
+impl<V> Pending<V> {
+    fn boxed(self) -> Fresh<V> {
+        match self {
+            Pending::Raw(v) => Fresh::new(v),
+            Pending::Boxed(f) => f,
+        }
+    }
+
+    fn raw(self) -> V {
+        match self {
+            Pending::Raw(v) => v,
+            Pending::Boxed(f) => f.into_inner(),
+        }
+    }
 }
 
 fn live<V>(s: Snapshot<'_, V>) -> Option<&V> {
@@ -101,8 +130,8 @@ fn is_expunged<V>(s: Snapshot<'_, V>) -> bool {
 }
 
 impl<V: Clone + Send + Sync + 'static> Entry<V> {
-    fn new(value: Fresh<V>) -> Arc<Self> {
-        Arc::new(Entry::<V> { p: ValueCell::new(value) })
+    fn new(value: V) -> Self {
+        Entry { p: ValueCell::new(value) }
     }
 
     fn load(&self, g: &Guard) -> Option<V> {
@@ -155,7 +184,7 @@ impl<V: Clone + Send + Sync + 'static> Entry<V> {
     /// Loads the value, or stores `new` into a deleted entry. Hands `new` back if the entry is
     /// expunged. Under `mu` it cannot be (only `mu` holders expunge), so the locked paths call
     /// this too and never see `Err`.
-    fn try_load_or_store(&self, mut new: Fresh<V>, g: &Guard) -> Result<(V, bool), Fresh<V>> {
+    fn try_load_or_store(&self, mut new: Pending<V>, g: &Guard) -> Result<(V, bool), Pending<V>> {
         let mut cur = self.p.load(g);
         loop {
             match cur.state() {
@@ -163,26 +192,28 @@ impl<V: Clone + Send + Sync + 'static> Entry<V> {
                 State::Expunged => return Err(new),
                 State::Deleted => {}
             }
-            let ret = new.get().clone();
-            match self.p.compare_and_swap(cur, new, g) {
+            let fresh = new.boxed();
+            let ret = fresh.get().clone();
+            match self.p.compare_and_swap(cur, fresh, g) {
                 Ok(()) => return Ok((ret, false)),
-                Err(back) => new = back,
+                Err(back) => new = Pending::Boxed(back),
             }
             cur = self.p.load(g);
         }
     }
 
     /// With `mu` held: `try_load_or_store` on an entry that is not expunged.
-    fn load_or_store_locked(&self, mut new: Fresh<V>, g: &Guard) -> (V, bool) {
+    fn load_or_store_locked(&self, mut new: Pending<V>, g: &Guard) -> (V, bool) {
         let mut cur = self.p.load(g);
         loop {
             if let Some(v) = live(cur) {
                 return (v.clone(), true);
             }
-            let ret = new.get().clone();
-            match self.p.compare_and_swap(cur, new, g) {
+            let fresh = new.boxed();
+            let ret = fresh.get().clone();
+            match self.p.compare_and_swap(cur, fresh, g) {
                 Ok(()) => return (ret, false),
-                Err(back) => new = back,
+                Err(back) => new = Pending::Boxed(back),
             }
             cur = self.p.load(g);
         }
@@ -250,7 +281,7 @@ impl<V: Clone + Send + Sync + 'static> Entry<V> {
 }
 
 impl<K, V> ReadOnly<K, V> {
-    fn new(m: Inner<K, Arc<Entry<V>>>) -> Arc<Self> {
+    fn new(m: Inner<K, Entry<V>>) -> Arc<Self> {
         Arc::new(ReadOnly::<K, V> { m, amended: AtomicBool::new(false) })
     }
 
@@ -318,7 +349,7 @@ where
     /// `value` and returns a clone of it and `false`.
     pub fn load_or_store(&self, key: K, value: V) -> (V, bool) {
         let g = &pin();
-        let mut value = Fresh::new(value);
+        let mut value = Pending::Raw(value);
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
             match e.try_load_or_store(value, g) {
@@ -338,7 +369,8 @@ where
             r
         } else {
             self.amend_locked(&mut d, read, g);
-            let ret = value.get().clone();
+            let value = value.raw();
+            let ret = value.clone();
             d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(value));
             (ret, false)
         }
@@ -448,7 +480,7 @@ where
     /// map (lock-free) or, while keys are pending in the dirty map, over that map under the lock.
     /// Concurrent writers may change the answer before it is returned.
     pub fn len(&self) -> usize {
-        fn count<K, V>(m: &Inner<K, Arc<Entry<V>>>, g: &Guard) -> usize {
+        fn count<K, V>(m: &Inner<K, Entry<V>>, g: &Guard) -> usize {
             m.values().filter(|e| live(e.p.load(g)).is_some()).count()
         }
         let g = &pin();
@@ -519,7 +551,7 @@ where
             let mut d = self.lock();
             let read = self.read.load(g);
             if let Some(e) = read.m.get(key) {
-                Arc::clone(e)
+                e.clone()
             } else if read.amended() {
                 let e = match d.map.as_mut() {
                     Some(m) if remove => m.remove(key),
@@ -545,24 +577,24 @@ where
         locked: impl FnOnce(&Entry<V>, Fresh<V>, &Guard) -> Option<V>,
     ) -> Option<V> {
         let g = &pin();
-        let mut new = Fresh::new(value);
+        let mut new = Pending::Raw(value);
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
-            match e.try_swap(new, g) {
+            match e.try_swap(new.boxed(), g) {
                 Ok(prev) => return prev,
-                Err(back) => new = back,
+                Err(back) => new = Pending::Boxed(back),
             }
         }
         let mut d = self.lock();
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
             Self::revive_locked(&mut d, key, e, g);
-            locked(e, new, g)
+            locked(e, new.boxed(), g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
-            locked(e, new, g)
+            locked(e, new.boxed(), g)
         } else {
             self.amend_locked(&mut d, read, g);
-            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(new));
+            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(new.raw()));
             None
         }
     }
@@ -613,7 +645,7 @@ where
         let mut m = Inner::with_capacity(read.m.len());
         for (k, e) in read.m.iter() {
             if !e.try_expunge_locked(g) {
-                m.insert(k.clone(), Arc::clone(e));
+                m.insert(k.clone(), e.clone());
             }
         }
         std::mem::forget(undo);
@@ -623,9 +655,9 @@ where
     /// With `mu` held and `e` in `read`: if `e` is expunged, puts it back into `dirty` and
     /// clears the mark, so that a store into it survives the next promotion. The insert goes
     /// first: should hashing `key` panic, `e` stays expunged and out of `dirty`, as before.
-    fn revive_locked(d: &mut Dirty<K, V>, key: K, e: &Arc<Entry<V>>, g: &Guard) {
+    fn revive_locked(d: &mut Dirty<K, V>, key: K, e: &Entry<V>, g: &Guard) {
         if is_expunged(e.p.load(g)) {
-            d.map.get_or_insert_with(Inner::default).insert(key, Arc::clone(e));
+            d.map.get_or_insert_with(Inner::default).insert(key, e.clone());
             e.unexpunge_locked(g);
         }
     }
@@ -775,45 +807,75 @@ mod tests {
         assert_eq!(m.len(), 1);
     }
 
-    #[test]
-    fn values_are_freed_once_replaced_and_unpinned() {
-        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-        static LIVE: AtomicUsize = AtomicUsize::new(0);
-        struct Counted;
-        impl Counted {
-            fn new() -> Self {
-                LIVE.fetch_add(1, SeqCst);
-                Counted
-            }
+    /// A value that counts its live copies in `live`.
+    struct Counted {
+        n: u32,
+        live: &'static std::sync::atomic::AtomicIsize,
+    }
+
+    impl Counted {
+        fn new(n: u32, live: &'static std::sync::atomic::AtomicIsize) -> Self {
+            live.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Counted { n, live }
         }
-        impl Clone for Counted {
-            fn clone(&self) -> Self {
-                Counted::new()
-            }
+    }
+
+    impl Clone for Counted {
+        fn clone(&self) -> Self {
+            Counted::new(self.n, self.live)
         }
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                LIVE.fetch_sub(1, SeqCst);
-            }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         }
-        let m = ConcurrentMap::new();
-        for i in 0..100 {
-            m.store(i % 10, Counted::new());
-            m.delete(&(i % 7));
-        }
-        m.range(|_, _| true);
-        drop(m);
-        // Replaced values (and old read maps, which share the entries) go through epoch
-        // garbage, freed once no thread is pinned in an old epoch. Another test thread may stay
-        // pinned a while (say, in a panic hook), so wait up to a few seconds, then judge.
+    }
+
+    /// Pushes epoch reclamation along until `done` holds. Replaced values (and old read maps,
+    /// which share the entries) are freed once no thread is pinned in an old epoch, and another
+    /// test thread may stay pinned a while (say, in a panic hook): this gives it a few seconds
+    /// before the caller judges.
+    fn reclaim_until(done: impl Fn() -> bool) {
         for _ in 0..3000 {
-            if LIVE.load(SeqCst) == 0 {
-                break;
+            if done() {
+                return;
             }
             pin().flush();
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
+    }
+
+    #[test]
+    fn values_are_freed_once_replaced_and_unpinned() {
+        use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
+        static LIVE: AtomicIsize = AtomicIsize::new(0);
+        let m = ConcurrentMap::new();
+        for i in 0..100 {
+            m.store(i % 10, Counted::new(i, &LIVE));
+            m.delete(&(i % 7));
+        }
+        m.range(|_, _| true);
+        drop(m);
+        reclaim_until(|| LIVE.load(SeqCst) == 0);
         assert_eq!(LIVE.load(SeqCst), 0, "values leaked");
+    }
+
+    #[test]
+    fn a_replaced_first_value_is_dropped_while_its_entry_lives() {
+        use std::sync::atomic::{AtomicIsize, Ordering::SeqCst};
+        static LIVE: AtomicIsize = AtomicIsize::new(0);
+        let m = ConcurrentMap::new();
+        m.store(1, Counted::new(1, &LIVE)); // kept inline in the entry's cell
+        m.range(|_, _| true);
+        m.store(1, Counted::new(2, &LIVE)); // boxed; the inline one is retired
+                                            // Only the current value may stay once the epoch has moved past the stores.
+        reclaim_until(|| LIVE.load(SeqCst) == 1);
+        assert_eq!(LIVE.load(SeqCst), 1, "a replaced value outlived its replacement");
+        assert_eq!(m.load(&1).map(|c| c.n), Some(2));
+        drop(m);
+        reclaim_until(|| LIVE.load(SeqCst) == 0);
+        assert_eq!(LIVE.load(SeqCst), 0, "values leaked or dropped twice");
     }
 
     #[test]

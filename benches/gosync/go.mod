@@ -1,0 +1,3 @@
+module gosyncbench
+
+go 1.24
