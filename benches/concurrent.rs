@@ -34,8 +34,12 @@
 //! - `churn`: 25% stores of new keys, 25% deletes of keys stored 64 stores ago, 50% loads
 //!   (half of them of this thread's 64 newest keys).
 
+#[path = "common/procs.rs"]
+mod procs;
+
 use dashmap::DashMap;
 use gomap::concurrent::{ConcurrentMap, RwLockMap};
+use procs::out_dir;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -405,16 +409,6 @@ fn one(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn out_dir() -> PathBuf {
-    let d = root().join("target/gomap-bench");
-    std::fs::create_dir_all(&d).expect("create target/gomap-bench");
-    d
-}
-
 /// A Go toolchain that runs: `$GO`, `go` on PATH, or /tmp/go/bin/go.
 fn go_toolchain() -> Result<PathBuf, String> {
     let runs = |g: &Path| Command::new(g).arg("version").output().is_ok_and(|o| o.status.success());
@@ -434,37 +428,12 @@ fn go_toolchain() -> Result<PathBuf, String> {
 /// 1.24's default Swiss-table map; sync.Map over the classic map (Go 1.23's runtime) measured
 /// slower still on this bench, so the classic sync.Map's column is its faster form.
 fn build_go(go: &Path) -> Result<(), String> {
-    for (bin, experiment) in
-        [("gosync-classic", Some("nosynchashtriemap")), ("gosync-default", None)]
-    {
-        let mut cmd = Command::new(go);
-        cmd.args(["build", "-o"])
-            .arg(out_dir().join(bin))
-            .arg(".")
-            .current_dir(root().join("benches/gosync"))
-            .env("GOTOOLCHAIN", "local");
-        match experiment {
-            Some(e) => cmd.env("GOEXPERIMENT", e),
-            None => cmd.env_remove("GOEXPERIMENT"),
-        };
-        let out = cmd.output().map_err(|e| format!("go build: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("go build {bin}: {}", String::from_utf8_lossy(&out.stderr)));
-        }
-    }
-    Ok(())
-}
-
-/// Runs one measurement process and returns its JSON line.
-fn run_one(mut cmd: Command, what: &str) -> Result<Value, String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line =
-        text.lines().rev().find(|l| l.starts_with('{')).ok_or(format!("{what}: no JSON line"))?;
-    serde_json::from_str(line).map_err(|e| format!("{what}: {e}: {line}"))
+    procs::build_go(
+        go,
+        "benches/gosync",
+        &[],
+        &[("gosync-classic", Some("nosynchashtriemap")), ("gosync-default", None)],
+    )
 }
 
 fn list_env(name: &str, default: &str) -> Vec<String> {
@@ -540,7 +509,7 @@ fn orchestrate(filters: &[String]) -> Result<(), String> {
                         let measured =
                             if runner == Runner::Baseline { "ConcurrentMap" } else { name };
                         cmd.args([measured, size, workload, &t.to_string()]);
-                        let mut v = run_one(cmd, &format!("{name} {cell} {t}t run {run}"))?;
+                        let mut v = procs::measure(cmd, &format!("{name} {cell} {t}t run {run}"))?;
                         v["impl"] = json!(name);
                         v["run"] = json!(run);
                         eprintln!(

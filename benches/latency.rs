@@ -54,14 +54,17 @@
 
 #[allow(dead_code)] // key streams, the inflight trace and BenchMap; the rest serves benches/map.rs
 mod common;
+#[path = "common/procs.rs"]
+mod procs;
 
 use common::{BenchKey, BenchMap, InflightSim, MsgId, SplitMix, SEED_KEYS, SEED_SHUFFLE};
 use hdrhistogram::Histogram;
+use procs::{measure, out_dir, root};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -459,49 +462,14 @@ fn main() {
     }
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn out_dir() -> PathBuf {
-    let d = root().join("target/gomap-bench");
-    std::fs::create_dir_all(&d).expect("create target/gomap-bench");
-    d
-}
-
 /// Builds benches/go twice (classic and Swiss map) into target/gomap-bench.
 fn build_go(go: &Path) -> Result<(), String> {
-    for (bin, experiment) in
-        [("gomapbench-classic", Some("noswissmap")), ("gomapbench-swiss", None)]
-    {
-        let mut cmd = Command::new(go);
-        cmd.args(["build", "-ldflags=-checklinkname=0", "-o"])
-            .arg(out_dir().join(bin))
-            .arg(".")
-            .current_dir(root().join("benches/go"))
-            .env("GOTOOLCHAIN", "local");
-        match experiment {
-            Some(e) => cmd.env("GOEXPERIMENT", e),
-            None => cmd.env_remove("GOEXPERIMENT"),
-        };
-        let out = cmd.output().map_err(|e| format!("go build: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("go build {bin}: {}", String::from_utf8_lossy(&out.stderr)));
-        }
-    }
-    Ok(())
-}
-
-/// One measurement process; its one JSON line.
-fn measure(mut cmd: Command, what: &str) -> Result<Value, String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line =
-        text.lines().rev().find(|l| l.starts_with('{')).ok_or(format!("{what}: no JSON line"))?;
-    serde_json::from_str(line).map_err(|e| format!("{what}: {e}: {line}"))
+    procs::build_go(
+        go,
+        "benches/go",
+        &["-ldflags=-checklinkname=0"],
+        &[("gomapbench-classic", Some("noswissmap")), ("gomapbench-swiss", None)],
+    )
 }
 
 fn orchestrate(workloads: &[&str]) -> Result<(), String> {
