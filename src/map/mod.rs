@@ -87,6 +87,8 @@ mod iter;
 mod memory;
 pub mod raw;
 mod table;
+#[cfg(feature = "inspect")]
+pub mod traced;
 mod traits;
 
 use core::borrow::Borrow;
