@@ -450,22 +450,25 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(Bucket<K, V>, usize)> {
-        self.mapdelete_observed(hash, eq, hasher, &mut ()).map(|(_, b, i)| (b, i))
+        self.mapdelete_observed(hash, eq, hasher, &mut ())
     }
 
-    /// `mapdelete_slot`, reporting grow work and the search to `obs`; also returns the chain
-    /// head.
+    /// `mapdelete_slot`, reporting grow work and the search to `obs`.
     #[inline(always)]
-    #[allow(clippy::type_complexity)]
     pub(crate) fn mapdelete_observed<O: Observer>(
         &mut self,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
         obs: &mut O,
-    ) -> Option<(Bucket<K, V>, Bucket<K, V>, usize)> {
+    ) -> Option<(Bucket<K, V>, usize)> {
         let head = if self.growing() || self.retired.is_some() {
-            self.mapdelete_grow_work(hash, hasher, obs)?
+            if O::ENABLED {
+                self.mapdelete_grow_work_observed(hash, hasher, obs)?
+            } else {
+                // Out of line, without the argument only a traced remove needs.
+                self.mapdelete_grow_work(hash, hasher)?
+            }
         } else {
             // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
             // emptyRest tophash ends the search at once).
@@ -479,13 +482,23 @@ impl<K, V> RawTable<K, V> {
         let (b, i) = search_chain(head, tophash(hash), eq, obs)?;
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
-        Some((head, b, i))
+        Some((b, i))
     }
 
     /// `mapdelete` while growing (Go's mapdelete does grow work first) or while a retired
     /// generation is being given back. Returns the chain head.
     #[inline(never)]
     fn mapdelete_grow_work(
+        &mut self,
+        hash: u64,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Option<Bucket<K, V>> {
+        self.mapdelete_grow_work_observed(hash, hasher, &mut ())
+    }
+
+    /// `mapdelete_grow_work`, reporting the grow work to `obs`.
+    #[inline(always)]
+    fn mapdelete_grow_work_observed(
         &mut self,
         hash: u64,
         hasher: &impl Fn(&K) -> u64,

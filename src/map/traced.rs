@@ -242,11 +242,13 @@ where
             return (None, rec.trace);
         }
         let (table, hasher) = self.map.parts();
-        let Some((head, b, i)) =
-            table.mapdelete_observed(hash, |q| q.borrow() == k, &hasher, &mut rec)
+        let Some((b, i)) = table.mapdelete_observed(hash, |q| q.borrow() == k, &hasher, &mut rec)
         else {
             return (None, rec.trace);
         };
+        // mapdelete searched the chain of the key's bucket in the current array.
+        let bucket = hash as usize & table.bucket_mask();
+        let head = table.buckets.as_ref().expect("a key was found").bucket(bucket);
         rec.trace.outcome = Outcome::Removed(locate(table, hash, head, b, i));
         // SAFETY: mapdelete just emptied this slot, which still holds the entry; this is the
         // one place that moves it out, at once, as `RawTable::mapdelete` does.
@@ -423,8 +425,11 @@ mod tests {
         m
     }
 
+    /// Per chain of both arrays: old or not, its index, and each slot's tophash and key.
+    type Image = Vec<(bool, usize, Vec<(u8, Option<u64>)>)>;
+
     /// Every bucket's tophash bytes and keys, both arrays: what a picture shows.
-    fn image<S>(m: &GoMap<u64, u64, S>) -> Vec<(bool, usize, Vec<(u8, Option<u64>)>)> {
+    fn image<S>(m: &GoMap<u64, u64, S>) -> Image {
         let raw = m.raw();
         let mut out = Vec::new();
         for (old, arr) in [(true, raw.oldbuckets()), (false, raw.buckets())] {
