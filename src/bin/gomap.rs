@@ -443,18 +443,17 @@ fn cmd_docs(a: &DocsArgs) -> Res<()> {
 
 fn cmd_explore(a: &ExploreArgs) -> Res<()> {
     use gomap::explore::{Config, HasherKind, KeyKind, Server};
-    let mut config = Config::default();
-    config.key = match a.key_type {
+    let key = match a.key_type {
         KeyType::U64 => KeyKind::U64,
         KeyType::String => KeyKind::String,
     };
-    if let Some(h) = a.hasher {
-        config.hasher = match h {
-            HasherArg::Aes => HasherKind::Aes,
-            HasherArg::Mem => HasherKind::Mem,
-            HasherArg::Modulo => HasherKind::Modulo,
-        };
-    }
+    let hasher = match a.hasher {
+        Some(HasherArg::Aes) => HasherKind::Aes,
+        Some(HasherArg::Mem) => HasherKind::Mem,
+        Some(HasherArg::Modulo) => HasherKind::Modulo,
+        None => Config::default().hasher,
+    };
+    let config = Config { key, hasher, ..Config::default() };
     let server = Server::bind(a.port, config).map_err(Usage)?;
     out(&format!("gomap explore: {} (Ctrl-C stops it)\n", server.url()))?;
     server.run();

@@ -89,7 +89,7 @@
       'data-evacuated': c.evacuated ? '1' : '0' });
     if (evacuated) { g.setAttribute('opacity', '0.5'); }
     g.appendChild(el('text', { x: x, y: y + BH / 2 + 4, 'font-weight': 'bold' },
-      (evacuated ? 'old ' : 'bucket ') + c.index + (evacuated ? ' evac' : '')));
+      evacuated ? c.index + ' evac' : 'bucket ' + c.index));
     ['tophash', 'key', 'value'].forEach((name, row) => {
       g.appendChild(el('text', { x: x + LABEL - 6, y: y + (row + 1) * LH - 5, fill: '#777',
         'font-size': 10, 'text-anchor': 'end' }, name));

@@ -125,10 +125,10 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
                 last_stop = stop;
                 let matching: Vec<String> =
                     (0..n).filter(|&i| tophash[i] == t.tophash).map(|i| i.to_string()).collect();
-                for i in 0..n {
+                for (i, &th) in tophash.iter().enumerate().take(n) {
                     let at = Location { array, bucket, depth: d, slot: i };
                     let kind = match () {
-                        _ if tophash[i] == t.tophash => "th-match",
+                        _ if th == t.tophash => "th-match",
                         _ if stop && i == n - 1 => "th-stop",
                         _ => "th-compared",
                     };
