@@ -104,7 +104,10 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
                          evacuated, so the lookup reads it)",
                         t.hash & ((1u64 << before.b) - 1)
                     ),
-                    (_, Generation::Old) => " (the array a grow started later made old)".into(),
+                    (_, Generation::Old) => {
+                        " (named as after this op: the grow it starts below makes this array old)"
+                            .into()
+                    }
                     _ => String::new(),
                 };
                 let bits = match b {
