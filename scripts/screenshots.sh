@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Opens the tour page in headless Chromium, steps to several frames through the page's own
 # #frame=N addressing, checks that the page's script showed each one (via the DOM), and saves a
-# screenshot of each.
+# screenshot of each. Then starts `gomap explore` and does the same for a few states of its
+# page, each named by its address (the map's kind and op list), checking that the page loaded
+# every op.
 #
 #   scripts/screenshots.sh [OUT_DIR]        (default target/screenshots)
 #
@@ -12,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-target/screenshots}"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"
 
 find_browser() {
   for b in chromium chromium-browser google-chrome; do
@@ -31,7 +34,7 @@ if [ -z "$browser" ]; then
   echo "screenshots: skipped (no chromium; apt-get install -y chromium)"; exit 0
 fi
 
-page="$(pwd)/$out/tour.html"
+page="$out/tour.html"
 cargo run --release --quiet -- tour --html "$page" --color never >/dev/null
 frames=$(grep -c '<section class="frame"' "$page")
 echo "screenshots: $frames frames in $page, using $browser"
@@ -56,5 +59,35 @@ for n in $(seq 1 "$frames"); do
   fi
   "$browser" "${flags[@]}" --window-size=1400,1100 --screenshot="$out/frame-$(printf %02d "$n").png" "$url" >/dev/null 2>&1
   echo "screenshots: $out/frame-$(printf %02d "$n").png"
+done
+
+# The explorer: a live server; each state is an address the page rebuilds the map from.
+log="$profile/explore.log"
+target/release/gomap explore >"$log" 2>&1 &
+explore_pid=$!
+trap 'kill $explore_pid 2>/dev/null; rm -rf "$profile"' EXIT
+for _ in $(seq 50); do grep -q http "$log" && break; sleep 0.1; done
+base="$(grep -o 'http://[^ ]*' "$log")"
+nine="i:0,i:1,i:2,i:3,i:4,i:5,i:6,i:7,i:8"
+held="r:0..26,hold:on,i:26"
+states=(
+  "nine-inserts|key=u64&hasher=modulo&seed=0&ops=$nine"
+  "lookup|key=u64&hasher=modulo&seed=0&ops=$nine,l:6"
+  "held-grow|key=u64&hasher=modulo&seed=0&ops=$held"
+  "evacuate-next|key=u64&hasher=modulo&seed=0&ops=$held,evac"
+  "strings|key=string&hasher=mem&seed=7&ops=r:0..20,d:key-3,i:gopher"
+)
+for s in "${states[@]}"; do
+  name="${s%%|*}" query="${s#*|}"
+  ops="${query#*ops=}"
+  want=$(($(tr -cd , <<<"$ops" | wc -c) + 1))
+  url="$base?$query"
+  dom="$("$browser" "${flags[@]}" --dump-dom "$url" 2>/dev/null)"
+  if ! grep -q "data-step=\"$want\"" <<<"$dom"; then
+    echo "screenshots: explore $name: the page did not load its $want ops" >&2; fail=1
+  fi
+  "$browser" "${flags[@]}" --window-size=1400,1000 \
+    --screenshot="$out/explore-$name.png" "$url" >/dev/null 2>&1
+  echo "screenshots: $out/explore-$name.png"
 done
 exit $fail

@@ -54,6 +54,8 @@
 #![warn(missing_docs)]
 
 pub mod concurrent;
+#[cfg(feature = "explore")]
+pub mod explore;
 pub mod hash;
 #[cfg(feature = "inspect")]
 pub mod inspect;

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
     after_help = "Examples:\n  \
                   gomap                              the tour (as cargo run --release)\n  \
                   gomap layout --n 100 --format svg  draw a map of 100 keys\n  \
+                  gomap explore                      drive a live map from the browser\n  \
                   gomap twin --size small            compare with Go's runtime\n  \
                   gomap help layout                  one command's options"
 )]
@@ -64,6 +65,12 @@ enum Command {
     /// Insert, hit, miss and remove on N u64 keys, best of R rounds; criterion's benches are
     /// the rigorous tool.
     Bench(BenchArgs),
+    /// Drive a live map from the browser
+    ///
+    /// Starts a web server on 127.0.0.1 and prints its address: a page where you insert,
+    /// remove, look up and iterate, step a grow one evacuation at a time, and see on the
+    /// buckets what the map's own code did. Runs until interrupted (Ctrl-C).
+    Explore(ExploreArgs),
     /// Regenerate every figure in docs/ from live maps
     ///
     /// Rewrites the marked blocks of docs/*.md and the README, and the SVG and HTML files;
@@ -196,6 +203,27 @@ struct BenchArgs {
     #[arg(long, value_name = "R", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(1..=1000))]
     rounds: u64,
+}
+
+#[derive(Args)]
+struct ExploreArgs {
+    /// The port on 127.0.0.1 (0: any free one)
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    port: u16,
+    /// The first map's key type
+    #[arg(long, value_enum, default_value_t = KeyType::U64)]
+    key_type: KeyType,
+    /// The first map's hasher: Go's aeshash (where the CPU has AES-NI) or memhash, or the
+    /// teaching hasher (key k goes to bucket k mod 2^B)
+    #[arg(long, value_enum)]
+    hasher: Option<HasherArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HasherArg {
+    Aes,
+    Mem,
+    Modulo,
 }
 
 #[derive(Args)]
@@ -413,6 +441,25 @@ fn cmd_docs(a: &DocsArgs) -> Res<()> {
     out(&format!("{} file(s) updated\n", written.len()))
 }
 
+fn cmd_explore(a: &ExploreArgs) -> Res<()> {
+    use gomap::explore::{Config, HasherKind, KeyKind, Server};
+    let key = match a.key_type {
+        KeyType::U64 => KeyKind::U64,
+        KeyType::String => KeyKind::String,
+    };
+    let hasher = match a.hasher {
+        Some(HasherArg::Aes) => HasherKind::Aes,
+        Some(HasherArg::Mem) => HasherKind::Mem,
+        Some(HasherArg::Modulo) => HasherKind::Modulo,
+        None => Config::default().hasher,
+    };
+    let config = Config { key, hasher, ..Config::default() };
+    let server = Server::bind(a.port, config).map_err(Usage)?;
+    out(&format!("gomap explore: {} (Ctrl-C stops it)\n", server.url()))?;
+    server.run();
+    Ok(())
+}
+
 /// The operations `gomap bench` times, for each map type.
 trait BenchMap {
     fn put(&mut self, k: u64);
@@ -551,6 +598,7 @@ fn main() -> ExitCode {
         Some(Command::Twin(a)) => cmd_twin(a),
         Some(Command::Bench(a)) => ok(cmd_bench(a)),
         Some(Command::Docs(a)) => ok(cmd_docs(a)),
+        Some(Command::Explore(a)) => ok(cmd_explore(a)),
     };
     match done {
         Ok(code) => code,

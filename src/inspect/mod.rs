@@ -40,6 +40,7 @@ pub use hashers::{FixedHasher, FixedState, ModuloHasher, ModuloState};
 pub use html::{render_html, HtmlFrame};
 pub use json::render_json;
 pub use svg::{render_svg, SvgOptions};
+pub(crate) use text::{figures_line as text_figures_line, header_line as text_header_line};
 pub use text::{render_text, TextOptions};
 
 pub use crate::map::raw::{Generation, SlotState};

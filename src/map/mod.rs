@@ -44,8 +44,9 @@
 //! Files: `bucket.rs` (bmap layout and a generation's buckets), `memory.rs` (where their memory
 //! comes from and how it goes back), `group.rs` (tests on all 8 tophash bytes at once),
 //! `table.rs` (hmap: lookup, assign, delete, grow, evacuate, iteration order), this file (the
-//! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`, and [`raw`] (a read-only view of
-//! the insides, for teaching and inspection).
+//! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`, [`raw`] (a read-only view of
+//! the insides, for teaching and inspection), and `traced` (feature `inspect`: the map's own
+//! writes and lookups reporting each step, and a teaching-only hold on evacuation).
 //!
 //! # Where Go's functions are
 //!
@@ -87,6 +88,8 @@ mod iter;
 mod memory;
 pub mod raw;
 mod table;
+#[cfg(feature = "inspect")]
+pub mod traced;
 mod traits;
 
 use core::borrow::Borrow;

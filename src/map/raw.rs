@@ -386,6 +386,27 @@ pub(crate) trait Observer {
     fn iter_bucket(&mut self, _bucket: usize, _read: (Generation, usize)) {}
     /// mapiternext passed over an old bucket's entry of new bucket `home` (`None`: not hashed).
     fn skip(&mut self, _home: Option<usize>) {}
+    /// hashGrow started a grow to 2^`b` buckets: doubling, or the same size (too many
+    /// overflow buckets).
+    fn grow(&mut self, _same_size: bool, _b: u8) {}
+    /// growWork began for a write whose key's old bucket is `oldbucket`.
+    fn grow_work(&mut self, _oldbucket: usize) {}
+    /// evacuate began moving old bucket `oldbucket`, which was not evacuated yet, to X (the
+    /// same index) and, for a doubling, Y (`y`).
+    fn evacuate(&mut self, _oldbucket: usize, _y: Option<usize>) {}
+    /// evacuate is moving `to_x` entries of one bmap of that chain to X and `to_y` to Y.
+    fn moved(&mut self, _to_x: usize, _to_y: usize) {}
+    /// advanceEvacuationMark reached the end: the old array is gone.
+    fn grow_done(&mut self) {}
+    /// newoverflow linked an overflow bucket.
+    fn overflow(&mut self) {}
+    /// Whether growWork leaves out its second evacuation (old bucket `nevacuate`): only the
+    /// teaching mode of traced.rs says yes.
+    fn hold_evacuation(&self) -> bool {
+        false
+    }
+    /// growWork left out evacuating old bucket `nevacuate`, as `hold_evacuation` asked.
+    fn held(&mut self, _nevacuate: usize) {}
 }
 
 impl Observer for () {

@@ -325,14 +325,14 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: the array is allocated, so cur and mask describe its 2^B buckets.
         let head = unsafe { self.cur.offset(hash as usize & self.mask) };
         head.prefetch_slots();
-        let (insert, last) = match probe_chain(head, top, &mut eq) {
+        let (insert, last) = match probe_chain(head, top, &mut eq, &mut ()) {
             Ok(found) => return Some(Ok(found)),
             Err(absent) => absent,
         };
         if self.count >= self.load_limit || self.noverflow >= self.overflow_limit {
             return None;
         }
-        Some(Err(self.vacant(head, insert, last, top)))
+        Some(Err(self.vacant(head, insert, last, top, &mut ())))
     }
 
     /// All of `mapassign`, out of line: everything Go's mapassign does before the store.
@@ -340,8 +340,21 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn mapassign_slow(
         &mut self,
         hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<Found<K, V>, Vacant<K, V>> {
+        self.mapassign_observed(hash, eq, hasher, &mut ())
+    }
+
+    /// `mapassign_slow`, reporting grow work, the search and the slot choice to `obs` (see
+    /// raw.rs and traced.rs).
+    #[inline(always)]
+    pub(crate) fn mapassign_observed<O: Observer>(
+        &mut self,
+        hash: u64,
         mut eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
+        obs: &mut O,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
         if self.buckets.is_none() {
             self.set_buckets(Some(BucketArray::new(self.b, false)));
@@ -351,10 +364,13 @@ impl<K, V> RawTable<K, V> {
         loop {
             let bucket = hash as usize & self.bucket_mask();
             if self.growing() {
-                self.grow_work(bucket, hasher);
+                self.grow_work(bucket, hasher, obs);
             }
             let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
-            let (insert, last) = match probe_chain(head, top, &mut eq) {
+            if O::ENABLED {
+                obs.chain(Some((Generation::Current, bucket)));
+            }
+            let (insert, last) = match probe_chain(head, top, &mut eq, obs) {
                 Ok(found) => return Ok(found),
                 Err(absent) => absent,
             };
@@ -364,10 +380,10 @@ impl<K, V> RawTable<K, V> {
                 && (over_load_factor(self.count + 1, self.b)
                     || too_many_overflow_buckets(self.noverflow, self.b))
             {
-                self.hash_grow();
+                self.hash_grow(obs);
                 continue;
             }
-            return Err(self.vacant(head, insert, last, top));
+            return Err(self.vacant(head, insert, last, top, obs));
         }
     }
 
@@ -380,10 +396,11 @@ impl<K, V> RawTable<K, V> {
         insert: Option<(Bucket<K, V>, usize)>,
         last: Bucket<K, V>,
         top: u8,
+        obs: &mut impl Observer,
     ) -> Vacant<K, V> {
         let (bucket, slot) = match insert {
             Some(p) => p,
-            None => (self.new_overflow(last), 0),
+            None => (self.new_overflow(last, obs), 0),
         };
         Vacant { head, bucket, slot, top }
     }
@@ -433,15 +450,36 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(Bucket<K, V>, usize)> {
+        self.mapdelete_observed(hash, eq, hasher, &mut ())
+    }
+
+    /// `mapdelete_slot`, reporting grow work and the search to `obs`.
+    #[inline(always)]
+    pub(crate) fn mapdelete_observed<O: Observer>(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+        obs: &mut O,
+    ) -> Option<(Bucket<K, V>, usize)> {
         let head = if self.growing() || self.retired.is_some() {
-            self.mapdelete_grow_work(hash, hasher)?
+            if O::ENABLED {
+                self.mapdelete_grow_work_observed(hash, hasher, obs)?
+            } else {
+                // Out of line, without the argument only a traced remove needs.
+                self.mapdelete_grow_work(hash, hasher)?
+            }
         } else {
             // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
             // emptyRest tophash ends the search at once).
             unsafe { self.cur.offset(hash as usize & self.mask) }
         };
+        if O::ENABLED {
+            let read = (Generation::Current, hash as usize & self.mask);
+            obs.chain(self.buckets.is_some().then_some(read));
+        }
         head.prefetch_slots();
-        let (b, i) = search_chain(head, tophash(hash), eq, &mut ())?;
+        let (b, i) = search_chain(head, tophash(hash), eq, obs)?;
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
         Some((b, i))
@@ -455,10 +493,21 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<Bucket<K, V>> {
+        self.mapdelete_grow_work_observed(hash, hasher, &mut ())
+    }
+
+    /// `mapdelete_grow_work`, reporting the grow work to `obs`.
+    #[inline(always)]
+    fn mapdelete_grow_work_observed(
+        &mut self,
+        hash: u64,
+        hasher: &impl Fn(&K) -> u64,
+        obs: &mut impl Observer,
+    ) -> Option<Bucket<K, V>> {
         self.release_retired();
         let bucket = hash as usize & self.bucket_mask();
         if self.growing() {
-            self.grow_work(bucket, hasher);
+            self.grow_work(bucket, hasher, obs);
         }
         Some(self.buckets.as_ref()?.bucket(bucket))
     }
@@ -529,13 +578,14 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's hashGrow: a new array, twice as big or (too many overflow buckets) the same size.
     /// Nothing moves yet; writes evacuate incrementally.
-    fn hash_grow(&mut self) {
+    fn hash_grow(&mut self, obs: &mut impl Observer) {
         let bigger = if over_load_factor(self.count + 1, self.b) {
             1
         } else {
             self.same_size_grow = true;
             0
         };
+        obs.grow(self.same_size_grow, self.b + bigger);
         let new = BucketArray::new(self.b + bigger, false);
         self.oldbuckets = self.set_buckets(Some(new));
         self.nevacuate = 0;
@@ -545,17 +595,33 @@ impl<K, V> RawTable<K, V> {
         self.iter_flags.store(if it { OLD_ITERATOR } else { 0 }, Relaxed);
     }
 
-    /// Go's growWork: evacuate the old bucket a write is about to use, then one more.
+    /// Go's growWork: evacuate the old bucket a write is about to use, then one more. An
+    /// observer may hold back the second, for teaching (traced.rs): the write's own bucket
+    /// must still move, as Go's mapassign and mapdelete only touch the new array.
     #[inline]
-    fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
+    fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let oldbucket = bucket & (old.len() - 1);
+        obs.grow_work(oldbucket);
         // An evacuated bucket needs no call, unless it is the one nevacuate waits on.
         if !old.bucket(oldbucket).evacuated() || oldbucket == self.nevacuate {
-            self.evacuate(oldbucket, hasher);
+            self.evacuate(oldbucket, hasher, obs);
         }
         if self.growing() {
-            self.evacuate(self.nevacuate, hasher);
+            if obs.hold_evacuation() {
+                obs.held(self.nevacuate);
+            } else {
+                self.evacuate(self.nevacuate, hasher, obs);
+            }
+        }
+    }
+
+    /// The second half of Go's growWork on its own: evacuate old bucket `nevacuate`. What a
+    /// write does after its own bucket, run by hand in traced.rs's teaching mode.
+    #[cfg(feature = "inspect")]
+    pub(crate) fn evacuate_next(&mut self, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
+        if self.growing() {
+            self.evacuate(self.nevacuate, hasher, obs);
         }
     }
 
@@ -564,11 +630,12 @@ impl<K, V> RawTable<K, V> {
     ///
     /// All hashes are computed before anything moves, so a panicking `Hash` leaves the map as it
     /// was; the moves themselves cannot panic.
-    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
+    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let newbit = old.len();
         let b0 = old.bucket(oldbucket);
         if !b0.evacuated() {
+            obs.evacuate(oldbucket, (!self.same_size_grow).then_some(oldbucket + newbit));
             b0.prefetch_slots();
             let new = self.buckets.as_ref().expect("growing");
             new.bucket(oldbucket).prefetch();
@@ -605,8 +672,9 @@ impl<K, V> RawTable<K, V> {
                 let full = match_full(word);
                 let ym = to_y.get(k);
                 let xm = full & !ym;
-                self.evacuate_run(bk, word, xm, &mut x);
-                self.evacuate_run(bk, word, ym, &mut y);
+                obs.moved(xm.count_ones() as usize, ym.count_ones() as usize);
+                self.evacuate_run(bk, word, xm, &mut x, obs);
+                self.evacuate_run(bk, word, ym, &mut y, obs);
                 // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY
                 // ((m >> 7) has a 1 in each marked byte, so the products stay bytewise).
                 let marks = (LO * u64::from(EVACUATED_EMPTY))
@@ -623,19 +691,26 @@ impl<K, V> RawTable<K, V> {
             }
         }
         if oldbucket == self.nevacuate {
-            self.advance_evacuation_mark(newbit);
+            self.advance_evacuation_mark(newbit, obs);
         }
     }
 
     /// Moves the slots of `src` marked in `m` (high bit of byte i for slot i) to the next free
     /// slots of `dst`, in slot order, chaining overflow buckets as `dst` fills.
     #[inline(always)]
-    fn evacuate_run(&mut self, src: Bucket<K, V>, word: u64, mut m: u64, dst: &mut EvacDst<K, V>) {
+    fn evacuate_run(
+        &mut self,
+        src: Bucket<K, V>,
+        word: u64,
+        mut m: u64,
+        dst: &mut EvacDst<K, V>,
+        obs: &mut impl Observer,
+    ) {
         while m != 0 {
             let i = lowest(m);
             m &= m - 1;
             if dst.i == BUCKET_CNT {
-                *dst = EvacDst { b: self.new_overflow(dst.b), i: 0 };
+                *dst = EvacDst { b: self.new_overflow(dst.b, obs), i: 0 };
             }
             // SAFETY: the old slot is filled and the destination slot is the next unused one of
             // a bucket that only this evacuation fills; the caller marks the old slot evacuated
@@ -647,7 +722,7 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's advanceEvacuationMark: moves nevacuate past evacuated buckets and ends the grow when
     /// it reaches the old size.
-    fn advance_evacuation_mark(&mut self, newbit: usize) {
+    fn advance_evacuation_mark(&mut self, newbit: usize, obs: &mut impl Observer) {
         self.nevacuate += 1;
         let stop = (self.nevacuate + 1024).min(newbit);
         let old = self.oldbuckets.as_mut().expect("growing");
@@ -661,16 +736,18 @@ impl<K, V> RawTable<K, V> {
             let old = self.oldbuckets.take().expect("growing");
             self.retired = old.retire(self.buckets.as_mut().expect("growing"));
             self.same_size_grow = false;
+            obs.grow_done();
         }
     }
 
     /// Go's newoverflow: links a fresh overflow bucket after `b` and counts it. Out of line:
     /// it is the rare step of the insert and evacuation loops.
     #[inline(never)]
-    fn new_overflow(&mut self, b: Bucket<K, V>) -> Bucket<K, V> {
+    fn new_overflow(&mut self, b: Bucket<K, V>, obs: &mut impl Observer) -> Bucket<K, V> {
         let ovf = self.buckets.as_mut().expect("allocated").alloc_overflow();
         self.incr_noverflow();
         b.set_overflow(Some(ovf));
+        obs.overflow();
         ovf
     }
 
@@ -850,12 +927,14 @@ fn probe_chain<K, V>(
     head: Bucket<K, V>,
     top: u8,
     eq: &mut impl FnMut(&K) -> bool,
+    obs: &mut impl Observer,
 ) -> Result<Found<K, V>, (Option<(Bucket<K, V>, usize)>, Bucket<K, V>)> {
     let needle = Needle::new(top);
     let mut insert = None;
     let mut b = head;
     loop {
         let word = b.top_word();
+        obs.bmap(word);
         if insert.is_none() {
             let e = Needle::empties(word);
             if e != 0 {
@@ -866,7 +945,9 @@ fn probe_chain<K, V>(
         while m != 0 {
             let i = lowest(m);
             // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
-            if eq(unsafe { &*b.key(i) }) {
+            let equal = eq(unsafe { &*b.key(i) });
+            obs.compare(i, equal);
+            if equal {
                 return Ok(Found { head, bucket: b, slot: i });
             }
             m &= m - 1;
