@@ -43,6 +43,7 @@ use core::marker::PhantomData;
 use super::bucket::{Bucket, BucketArray, Shape};
 use super::group::match_full;
 use super::iter::Iter;
+use super::msize::preallocated_overflow;
 use super::table::{too_many_overflow_buckets, tophash, RawIter, RawTable};
 use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y};
 
@@ -129,6 +130,9 @@ pub struct Header {
     pub has_buckets: bool,
     /// log2 of the old array's size while growing (Go's `oldbuckets != nil`), else `None`.
     pub old_b: Option<u8>,
+    /// Preallocated overflow buckets of the current array not handed out yet: Go's
+    /// `h.extra.nextOverflow` and the ones after it (0 when it is nil).
+    pub spare_overflow: usize,
 }
 
 impl Header {
@@ -163,6 +167,10 @@ pub struct BucketShape {
     pub indirect_key: bool,
     /// Values over [`MAX_ELEM_SIZE`](super::MAX_ELEM_SIZE) bytes are stored boxed.
     pub indirect_elem: bool,
+    /// Whether the bucket holds pointers in Go's sense (`t.Bucket.Pointers()`): here, a key or
+    /// value that needs dropping or is stored boxed. It decides whether evacuation clears an
+    /// old bucket, and how Go's allocator rounds the array up.
+    pub holds_pointers: bool,
 }
 
 impl BucketShape {
@@ -177,7 +185,15 @@ impl BucketShape {
             elem_align: Shape::<K, V>::ELEM_ALIGN,
             indirect_key: Shape::<K, V>::INDIRECT_KEY,
             indirect_elem: Shape::<K, V>::INDIRECT_ELEM,
+            holds_pointers: Shape::<K, V>::HOLDS_POINTERS,
         }
+    }
+
+    /// The overflow buckets Go's makeBucketArray preallocates at the tail of an array of 2^b
+    /// buckets of this shape: none below B = 4, then 2^(B-4) plus every whole bucket that fits
+    /// in the room Go's allocator rounds the array up to (its size class, or whole 8 KiB pages).
+    pub fn preallocated_overflow(&self, b: u8) -> usize {
+        preallocated_overflow(b, self.size, self.holds_pointers)
     }
 }
 
@@ -226,6 +242,7 @@ impl<'a, K, V, S> RawView<'a, K, V, S> {
             old_iterator,
             has_buckets: t.buckets.is_some(),
             old_b: t.oldbuckets.as_ref().map(BucketArray::b),
+            spare_overflow: t.buckets.as_ref().map_or(0, BucketArray::spare_overflow),
         }
     }
 
@@ -477,6 +494,12 @@ impl<'a, K, V> ArrayView<'a, K, V> {
     /// Its number of buckets, 2^B (overflow buckets not counted).
     pub fn nbuckets(&self) -> usize {
         self.arr.len()
+    }
+
+    /// The overflow buckets preallocated at its tail, used or not
+    /// ([`BucketShape::preallocated_overflow`]).
+    pub fn preallocated_overflow(&self) -> usize {
+        self.arr.preallocated()
     }
 
     /// Bucket `index` with its overflow chain; `None` past the end.
