@@ -67,3 +67,15 @@ fn a_wrong_hash0_is_caught_at_the_first_insert() {
     assert!(op <= 8, "found only at op {op}: {what}");
     assert!(what.contains("tophash") || what.contains("entry"), "{what}");
 }
+
+/// Go's makeBucketArray preallocates 2^(B-4) overflow buckets and then whatever fits in the
+/// allocator's rounding; gomap's count equals Go's for every bucket shape the tool sweeps.
+#[test]
+fn preallocated_overflow_buckets_match_go_for_every_shape() {
+    let Some(tool) = tool() else { return };
+    let rep = twin::preallocation(&tool, 14).unwrap_or_else(|e| panic!("{e}"));
+    println!("{rep}");
+    assert!(rep.shapes >= 100 && rep.max_b == 14, "{rep}");
+    // The sweep reaches the cases a plain 2^(B-4) gets wrong.
+    assert!(rep.rounded * 3 >= rep.arrays, "{rep}");
+}

@@ -57,7 +57,8 @@ enum Command {
     ///
     /// Runs every twin script on gomap and on Go's own classic map (tools/gotwin, built with
     /// a Go toolchain) and compares the hmap fields, every bucket's bytes and every range
-    /// order after every operation. The first difference is printed and the exit status is 1.
+    /// order after every operation; first, the preallocated overflow buckets of maps of many
+    /// shapes. The first difference is printed and the exit status is 1.
     Twin(TwinArgs),
     /// A quick side-by-side with std's HashMap
     ///
@@ -348,6 +349,13 @@ fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
         std::fs::write(&path, text).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
         out(&format!("wrote {} (now run `gomap docs`)\n", path.display()))?;
         return Ok(ExitCode::SUCCESS);
+    }
+    match twin::preallocation(&tool, 14) {
+        Ok(r) => out(&format!("{r}\n"))?,
+        Err(e) => {
+            eprintln!("gomap twin: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
     }
     let total: usize = scripts.iter().map(twin::AnyScript::len).sum();
     let pb = progress((total * backends.len()) as u64, "operations");
