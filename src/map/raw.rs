@@ -8,8 +8,10 @@
 //! bucket shape) is worked out anywhere else.
 //!
 //! [`RawView::trace_lookup`] and [`RawView::walk`] do not replay a lookup or an iteration: they
-//! run the map's own `mapaccess` and `mapiternext`, which report each step to an observer. The
-//! map's own calls pass `()`, whose hooks are empty and compile away.
+//! run the map's own `mapaccess` and `mapiternext`, which report each step to an observer. So do
+//! [`GoMap::insert_traced`] and [`GoMap::remove_traced`], the two writes that say what they did
+//! (the grow work of `mapassign` and `mapdelete`: which old buckets were evacuated and where each
+//! entry went). The map's own calls pass `()`, whose hooks are empty and compile away.
 //!
 //! ```
 //! use gomap::map::raw::{Generation, SlotState};
@@ -44,8 +46,10 @@ use super::bucket::{Bucket, BucketArray, Shape};
 use super::group::match_full;
 use super::iter::Iter;
 use super::msize::preallocated_overflow;
-use super::table::{too_many_overflow_buckets, tophash, RawIter, RawTable};
-use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y};
+use super::table::{depth_in_chain, too_many_overflow_buckets, tophash, RawIter, RawTable};
+use super::{
+    store, GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y,
+};
 
 /// Which bucket array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -372,6 +376,108 @@ pub struct LookupTrace {
     pub found: Option<(usize, usize)>,
 }
 
+/// What one write did, from [`GoMap::insert_traced`] or [`GoMap::remove_traced`]: the map's own
+/// mapassign or mapdelete, reporting its grow work as it goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteTrace {
+    /// The key's hash.
+    pub hash: u64,
+    /// A grow the write started: `Some(true)` for a same-size grow, `Some(false)` for a doubling.
+    pub grow_started: Option<bool>,
+    /// The old buckets it evacuated (Go's growWork: the one the key needs, then the one at
+    /// nevacuate), in order, with where each entry went.
+    pub evacuated: Vec<Evacuation>,
+    /// Whether it finished the grow, so that the old array is gone.
+    pub grow_finished: bool,
+    /// The slot it wrote (insert) or emptied (remove): (current bucket, bmap along its chain,
+    /// slot). `None` for the remove of an absent key.
+    pub slot: Option<(usize, usize, usize)>,
+}
+
+/// One old bucket a write evacuated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evacuation {
+    /// Its index in the old array.
+    pub oldbucket: usize,
+    /// Where each of its entries went, in the order they moved.
+    pub moves: Vec<Move>,
+}
+
+/// One entry evacuate moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Move {
+    /// Where it was: (bmap along the old chain, slot).
+    pub from: (usize, usize),
+    /// Whether it went to Y (index + old size) rather than X (the same index).
+    pub y: bool,
+    /// Where it went: (current bucket, bmap along its chain, slot).
+    pub to: (usize, usize, usize),
+}
+
+impl WriteTrace {
+    /// The chains the write changed: every old bucket it evacuated, every current bucket an
+    /// entry moved to, and the bucket of the slot it wrote or emptied; each once, in that order.
+    pub fn touched(&self) -> Vec<(Generation, usize)> {
+        let mut t = Vec::new();
+        let mut add = |c| {
+            if !t.contains(&c) {
+                t.push(c);
+            }
+        };
+        for e in &self.evacuated {
+            add((Generation::Old, e.oldbucket));
+            for m in &e.moves {
+                add((Generation::Current, m.to.0));
+            }
+        }
+        if let Some((bucket, _, _)) = self.slot {
+            add((Generation::Current, bucket));
+        }
+        t
+    }
+}
+
+impl<K, V, S> GoMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    /// [`insert`](GoMap::insert), reporting what it did: the grow it started or finished, the
+    /// old buckets it evacuated and where their entries went, and the slot it wrote. The map's
+    /// own mapassign runs, with an observer; for the tour and the pictures.
+    pub fn insert_traced(&mut self, k: K, v: V) -> (Option<V>, WriteTrace) {
+        let hash = self.hash(&k);
+        let mut trace = WriteTrace { hash, ..WriteTrace::default() };
+        let (table, hasher) = self.parts();
+        // The slow path is the whole of mapassign; the fast one only skips work it finds undue.
+        let slot = table.mapassign_slow_observed(hash, |q| *q == k, &hasher, &mut trace);
+        let (head, bucket, i) = match &slot {
+            Ok(f) => (f.head, f.bucket, f.slot),
+            Err(v) => (v.head, v.bucket, v.slot),
+        };
+        trace.slot = Some((hash as usize & table.bucket_mask(), depth_in_chain(head, bucket), i));
+        (store(table, slot, k, v), trace)
+    }
+
+    /// [`remove`](GoMap::remove), reporting what it did as
+    /// [`insert_traced`](GoMap::insert_traced) does.
+    pub fn remove_traced<Q>(&mut self, k: &Q) -> (Option<V>, WriteTrace)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(k);
+        let mut trace = WriteTrace { hash, ..WriteTrace::default() };
+        // Go's mapdelete returns at once from an empty map, grow work and all.
+        if self.is_empty() {
+            return (None, trace);
+        }
+        let (table, hasher) = self.parts();
+        let removed = table.mapdelete_observed(hash, |q| q.borrow() == k, &hasher, &mut trace);
+        (removed.map(|(_, v)| v), trace)
+    }
+}
+
 /// One bucket of an iteration, from [`RawView::walk`].
 #[derive(Debug)]
 pub struct WalkStep<'a, K, V> {
@@ -403,6 +509,17 @@ pub(crate) trait Observer {
     fn iter_bucket(&mut self, _bucket: usize, _read: (Generation, usize)) {}
     /// mapiternext passed over an old bucket's entry of new bucket `home` (`None`: not hashed).
     fn skip(&mut self, _home: Option<usize>) {}
+    /// hashGrow started a grow, to the same size or (`false`) twice the size.
+    fn grow(&mut self, _same_size: bool) {}
+    /// evacuate started moving old bucket `oldbucket`'s chain.
+    fn evacuate(&mut self, _oldbucket: usize) {}
+    /// evacuate moved the entry in (bmap along the old chain, slot) to (new bucket, bmap along
+    /// its chain, slot).
+    fn moved(&mut self, _from: (usize, usize), _to: (usize, usize, usize)) {}
+    /// advanceEvacuationMark ended the grow: the old array is gone.
+    fn grow_done(&mut self) {}
+    /// mapdelete emptied slot `slot` of bmap `depth` of current bucket `bucket`'s chain.
+    fn deleted(&mut self, _bucket: usize, _depth: usize, _slot: usize) {}
 }
 
 impl Observer for () {
@@ -434,6 +551,29 @@ impl Observer for LookupRecorder {
 
     fn compare(&mut self, _slot: usize, _equal: bool) {
         self.compares += 1;
+    }
+}
+
+impl Observer for WriteTrace {
+    fn grow(&mut self, same_size: bool) {
+        self.grow_started = Some(same_size);
+    }
+
+    fn evacuate(&mut self, oldbucket: usize) {
+        self.evacuated.push(Evacuation { oldbucket, moves: Vec::new() });
+    }
+
+    fn moved(&mut self, from: (usize, usize), to: (usize, usize, usize)) {
+        let e = self.evacuated.last_mut().expect("an evacuation before its moves");
+        e.moves.push(Move { from, y: to.0 != e.oldbucket, to });
+    }
+
+    fn grow_done(&mut self) {
+        self.grow_finished = true;
+    }
+
+    fn deleted(&mut self, bucket: usize, depth: usize, slot: usize) {
+        self.slot = Some((bucket, depth, slot));
     }
 }
 

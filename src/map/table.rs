@@ -340,8 +340,20 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn mapassign_slow(
         &mut self,
         hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<Found<K, V>, Vacant<K, V>> {
+        self.mapassign_slow_observed(hash, eq, hasher, &mut ())
+    }
+
+    /// `mapassign_slow`, reporting its grow work to `obs` (see raw.rs).
+    #[inline(always)]
+    pub(crate) fn mapassign_slow_observed(
+        &mut self,
+        hash: u64,
         mut eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
+        obs: &mut impl Observer,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
         if self.buckets.is_none() {
             self.set_buckets(Some(BucketArray::new(self.b, false)));
@@ -351,7 +363,7 @@ impl<K, V> RawTable<K, V> {
         loop {
             let bucket = hash as usize & self.bucket_mask();
             if self.growing() {
-                self.grow_work(bucket, hasher);
+                self.grow_work(bucket, hasher, obs);
             }
             let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
             let (insert, last) = match probe_chain(head, top, &mut eq) {
@@ -364,7 +376,7 @@ impl<K, V> RawTable<K, V> {
                 && (over_load_factor(self.count + 1, self.b)
                     || too_many_overflow_buckets(self.noverflow, self.b))
             {
-                self.hash_grow();
+                self.hash_grow(obs);
                 continue;
             }
             return Err(self.vacant(head, insert, last, top));
@@ -422,6 +434,19 @@ impl<K, V> RawTable<K, V> {
         Some(unsafe { b.read_out(i) })
     }
 
+    /// `mapdelete`, reporting its grow work and the slot it empties to `obs` (see raw.rs).
+    pub(crate) fn mapdelete_observed(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+        obs: &mut impl Observer,
+    ) -> Option<(K, V)> {
+        let (b, i) = self.mapdelete_slot_observed(hash, eq, hasher, obs)?;
+        // SAFETY: as in `mapdelete`.
+        Some(unsafe { b.read_out(i) })
+    }
+
     /// Go's mapdelete up to the entry itself: finds the key, marks its slot empty (the
     /// emptyRest fix-up included) and returns the slot, whose bytes the caller must move out at
     /// once. Split from `mapdelete` so that the location comes back in registers and the entry
@@ -433,8 +458,19 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(Bucket<K, V>, usize)> {
+        self.mapdelete_slot_observed(hash, eq, hasher, &mut ())
+    }
+
+    #[inline(always)]
+    fn mapdelete_slot_observed<O: Observer>(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: &impl Fn(&K) -> u64,
+        obs: &mut O,
+    ) -> Option<(Bucket<K, V>, usize)> {
         let head = if self.growing() || self.retired.is_some() {
-            self.mapdelete_grow_work(hash, hasher)?
+            self.mapdelete_grow_work(hash, hasher, obs)?
         } else {
             // SAFETY: mask + 1 buckets start at cur (or cur is the shared empty bucket, whose
             // emptyRest tophash ends the search at once).
@@ -442,6 +478,9 @@ impl<K, V> RawTable<K, V> {
         };
         head.prefetch_slots();
         let (b, i) = search_chain(head, tophash(hash), eq, &mut ())?;
+        if O::ENABLED {
+            obs.deleted(hash as usize & self.mask, depth_in_chain(head, b), i);
+        }
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
         Some((b, i))
@@ -454,11 +493,12 @@ impl<K, V> RawTable<K, V> {
         &mut self,
         hash: u64,
         hasher: &impl Fn(&K) -> u64,
+        obs: &mut impl Observer,
     ) -> Option<Bucket<K, V>> {
         self.release_retired();
         let bucket = hash as usize & self.bucket_mask();
         if self.growing() {
-            self.grow_work(bucket, hasher);
+            self.grow_work(bucket, hasher, obs);
         }
         Some(self.buckets.as_ref()?.bucket(bucket))
     }
@@ -529,13 +569,14 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's hashGrow: a new array, twice as big or (too many overflow buckets) the same size.
     /// Nothing moves yet; writes evacuate incrementally.
-    fn hash_grow(&mut self) {
+    fn hash_grow(&mut self, obs: &mut impl Observer) {
         let bigger = if over_load_factor(self.count + 1, self.b) {
             1
         } else {
             self.same_size_grow = true;
             0
         };
+        obs.grow(bigger == 0);
         let new = BucketArray::new(self.b + bigger, false);
         self.oldbuckets = self.set_buckets(Some(new));
         self.nevacuate = 0;
@@ -547,15 +588,15 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's growWork: evacuate the old bucket a write is about to use, then one more.
     #[inline]
-    fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
+    fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let oldbucket = bucket & (old.len() - 1);
         // An evacuated bucket needs no call, unless it is the one nevacuate waits on.
         if !old.bucket(oldbucket).evacuated() || oldbucket == self.nevacuate {
-            self.evacuate(oldbucket, hasher);
+            self.evacuate(oldbucket, hasher, obs);
         }
         if self.growing() {
-            self.evacuate(self.nevacuate, hasher);
+            self.evacuate(self.nevacuate, hasher, obs);
         }
     }
 
@@ -564,11 +605,12 @@ impl<K, V> RawTable<K, V> {
     ///
     /// All hashes are computed before anything moves, so a panicking `Hash` leaves the map as it
     /// was; the moves themselves cannot panic.
-    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
+    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let newbit = old.len();
         let b0 = old.bucket(oldbucket);
         if !b0.evacuated() {
+            obs.evacuate(oldbucket);
             b0.prefetch_slots();
             let new = self.buckets.as_ref().expect("growing");
             new.bucket(oldbucket).prefetch();
@@ -594,10 +636,14 @@ impl<K, V> RawTable<K, V> {
                 }
             }
             let new = self.buckets.as_ref().expect("growing");
-            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0 };
+            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0, index: oldbucket, depth: 0 };
             // A same-size grow sends nothing to Y (its masks are all zero).
-            let yb = if self.same_size_grow { x.b } else { new.bucket(oldbucket + newbit) };
-            let mut y = EvacDst { b: yb, i: 0 };
+            let (yb, yi) = if self.same_size_grow {
+                (x.b, oldbucket)
+            } else {
+                (new.bucket(oldbucket + newbit), oldbucket + newbit)
+            };
+            let mut y = EvacDst { b: yb, i: 0, index: yi, depth: 0 };
             let mut b = Some(b0);
             let mut k = 0;
             while let Some(bk) = b {
@@ -605,8 +651,8 @@ impl<K, V> RawTable<K, V> {
                 let full = match_full(word);
                 let ym = to_y.get(k);
                 let xm = full & !ym;
-                self.evacuate_run(bk, word, xm, &mut x);
-                self.evacuate_run(bk, word, ym, &mut y);
+                self.evacuate_run(bk, word, xm, &mut x, k, obs);
+                self.evacuate_run(bk, word, ym, &mut y, k, obs);
                 // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY
                 // ((m >> 7) has a 1 in each marked byte, so the products stay bytewise).
                 let marks = (LO * u64::from(EVACUATED_EMPTY))
@@ -623,20 +669,32 @@ impl<K, V> RawTable<K, V> {
             }
         }
         if oldbucket == self.nevacuate {
-            self.advance_evacuation_mark(newbit);
+            self.advance_evacuation_mark(newbit, obs);
         }
     }
 
-    /// Moves the slots of `src` marked in `m` (high bit of byte i for slot i) to the next free
-    /// slots of `dst`, in slot order, chaining overflow buckets as `dst` fills.
+    /// Moves the slots of `src` (bmap `depth` of its chain) marked in `m` (high bit of byte i
+    /// for slot i) to the next free slots of `dst`, in slot order, chaining overflow buckets as
+    /// `dst` fills.
     #[inline(always)]
-    fn evacuate_run(&mut self, src: Bucket<K, V>, word: u64, mut m: u64, dst: &mut EvacDst<K, V>) {
+    fn evacuate_run(
+        &mut self,
+        src: Bucket<K, V>,
+        word: u64,
+        mut m: u64,
+        dst: &mut EvacDst<K, V>,
+        depth: usize,
+        obs: &mut impl Observer,
+    ) {
         while m != 0 {
             let i = lowest(m);
             m &= m - 1;
             if dst.i == BUCKET_CNT {
-                *dst = EvacDst { b: self.new_overflow(dst.b), i: 0 };
+                dst.b = self.new_overflow(dst.b);
+                dst.i = 0;
+                dst.depth += 1;
             }
+            obs.moved((depth, i), (dst.index, dst.depth, dst.i));
             // SAFETY: the old slot is filled and the destination slot is the next unused one of
             // a bucket that only this evacuation fills; the caller marks the old slot evacuated
             // before anything can observe it, so ownership moves once.
@@ -647,7 +705,7 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's advanceEvacuationMark: moves nevacuate past evacuated buckets and ends the grow when
     /// it reaches the old size.
-    fn advance_evacuation_mark(&mut self, newbit: usize) {
+    fn advance_evacuation_mark(&mut self, newbit: usize, obs: &mut impl Observer) {
         self.nevacuate += 1;
         let stop = (self.nevacuate + 1024).min(newbit);
         let old = self.oldbuckets.as_mut().expect("growing");
@@ -661,6 +719,7 @@ impl<K, V> RawTable<K, V> {
             let old = self.oldbuckets.take().expect("growing");
             self.retired = old.retire(self.buckets.as_mut().expect("growing"));
             self.same_size_grow = false;
+            obs.grow_done();
         }
     }
 
@@ -912,6 +971,17 @@ fn search_chain<K, V>(
         }
         b = b.overflow()?;
     }
+}
+
+/// How far along the chain from `head` bucket `b` is: 0 for `head` itself.
+pub(crate) fn depth_in_chain<K, V>(head: Bucket<K, V>, b: Bucket<K, V>) -> usize {
+    let mut depth = 0;
+    let mut c = head;
+    while c != b {
+        c = c.overflow().expect("b is in the chain");
+        depth += 1;
+    }
+    depth
 }
 
 /// Turns the trailing emptyOne slots of the buckets before `c` in the chain from `head` into
@@ -1223,10 +1293,13 @@ fn walk_group<K, V, B>(
     acc
 }
 
-/// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain.
+/// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain. The new
+/// bucket's index and the bmap's depth along its chain are for observers only.
 struct EvacDst<K, V> {
     b: Bucket<K, V>,
     i: usize,
+    index: usize,
+    depth: usize,
 }
 
 /// One mask per bucket of an old chain, in chain order: inline for chains of up to four
