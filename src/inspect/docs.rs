@@ -358,7 +358,7 @@ pub fn files() -> Vec<(&'static str, String)> {
     let frames = tour::frames();
     let svg = |title: &str| {
         let (n, f) = frame(&frames, title);
-        f.svg(n)
+        f.svg(Some(n))
     };
     vec![
         ("figures/overflow.svg", svg("The first overflow bucket")),

@@ -42,7 +42,7 @@ pub use json::render_json;
 pub use svg::{render_svg, SvgOptions};
 pub use text::{render_text, TextOptions};
 
-pub use crate::map::raw::{Generation, SlotState};
+pub use crate::map::raw::{Evacuation, Generation, Move, SlotState, WriteTrace};
 
 use crate::map::raw::{BucketShape, ChainView, Header, LookupTrace};
 use crate::GoMap;
