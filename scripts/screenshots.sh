@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Opens the tour page in headless Chromium, steps to several frames through the page's own
+# Opens the tour page in headless Chromium, steps to every frame through the page's own
 # #frame=N addressing, checks that the page's script showed each one (via the DOM), and saves a
-# screenshot of each. Then starts `gomap explore` and does the same for a few states of its
-# page, each named by its address (the map's kind and op list), checking that the page loaded
-# every op.
+# screenshot of each at 1400 px and of one frame at 900 px; then checks that with JavaScript
+# off the page shows every frame. Then starts `gomap explore` and does the same for a few states
+# of its page, each named by its address (the map's kind and op list), checking that the page
+# loaded every op.
 #
-#   scripts/screenshots.sh [OUT_DIR]        (default target/screenshots)
+#   scripts/screenshots.sh [OUT_DIR]        (default target/screenshots; relative to where it
+#                                            is run, or absolute)
 #
 # Needs Debian's chromium. With GOMAP_INSTALL_CHROMIUM=1 it tries `apt-get install -y chromium`
 # first (CI). When no browser can be had it exits 0 with a note, unless GOMAP_REQUIRE_CHROMIUM
 # is set, so CI can run it unconditionally.
 set -euo pipefail
+out="${1:-}"
+if [ -n "$out" ]; then
+  mkdir -p "$out"
+  out="$(cd "$out" && pwd)"
+fi
 cd "$(dirname "$0")/.."
-out="${1:-target/screenshots}"
+out="${out:-$(pwd)/target/screenshots}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
@@ -57,9 +64,33 @@ for n in $(seq 1 "$frames"); do
   if grep -q hidden <<<"$hidden_ok"; then
     echo "screenshots: frame $n is still hidden" >&2; fail=1
   fi
-  "$browser" "${flags[@]}" --window-size=1400,1100 --screenshot="$out/frame-$(printf %02d "$n").png" "$url" >/dev/null 2>&1
-  echo "screenshots: $out/frame-$(printf %02d "$n").png"
+  if [ "$(grep -c '<section class="frame"[^>]*hidden' <<<"$dom")" -ne $((frames - 1)) ]; then
+    echo "screenshots: frame $n: the script did not hide the other frames" >&2; fail=1
+  fi
+  shot="$out/frame-$(printf %02d "$n").png"
+  "$browser" "${flags[@]}" --window-size=1400,1100 --screenshot="$shot" "$url" >/dev/null 2>&1
+  echo "screenshots: $shot"
 done
+
+# The narrowest width the page is meant for: text keeps its size, the picture scrolls.
+shot="$out/frame-14-900px.png"
+"$browser" "${flags[@]}" --window-size=900,1100 --screenshot="$shot" "file://$page#frame=14" >/dev/null 2>&1
+echo "screenshots: $shot"
+
+# Without JavaScript every frame is on the page, none hidden: the same page with its script
+# taken out (headless Chromium's --dump-dom needs scripts on), rendered and screenshotted.
+noscript="$out/tour-no-script.html"
+sed '/^<script>/,/<\/script>/d' "$page" >"$noscript"
+dom="$("$browser" "${flags[@]}" --dump-dom "file://$noscript" 2>/dev/null)"
+shown=$(grep -o '<section class="frame"[^>]*>' <<<"$dom" | grep -vc hidden || true)
+if [ "$shown" -ne "$frames" ]; then
+  echo "screenshots: without JavaScript $shown of $frames frames show" >&2; fail=1
+else
+  echo "screenshots: without JavaScript all $frames frames show"
+fi
+shot="$out/no-script.png"
+"$browser" "${flags[@]}" --window-size=1400,1100 --screenshot="$shot" "file://$noscript" >/dev/null 2>&1
+echo "screenshots: $shot"
 
 # The explorer: a live server; each state is an address the page rebuilds the map from.
 log="$profile/explore.log"

@@ -31,6 +31,11 @@ fn bad_arguments_get_one_line_and_exit_2() {
         &["tour", "--color", "sometimes"],
         &["bench", "--rounds", "x"],
         &["docs", "--out", "/definitely/not/here"],
+        // Contradictory and repeated flags are refused, not settled silently.
+        &["tour", "--no-html", "--html", "x.html"],
+        &["--html", "x.html", "--no-html"],
+        &["layout", "--n", "3", "--n", "4"],
+        &["tour", "--color", "never", "--color", "always"],
     ];
     for args in cases {
         let o = gomap(args);
@@ -41,6 +46,68 @@ fn bad_arguments_get_one_line_and_exit_2() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert!(o.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// Every count out of range gets the same message, whatever its size: 20 digits too.
+#[test]
+fn counts_out_of_range_say_the_limit() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["layout", "--n", "99999999999999999999"], "at most 4194304"),
+        (&["layout", "--n=4194305"], "at most 4194304"),
+        (&["trace", "--n", "99999999999999999999"], "at most 16777216"),
+        (&["bench", "--n", "0"], "at least 1"),
+        (&["bench", "--rounds", "0"], "at least 1"),
+        (&["bench", "--rounds", "1001"], "at most 1000"),
+        (&["layout", "--n", "5", "--max-buckets", "99999999999999999999"], "at most 1073741824"),
+        (&["layout", "--n", "+5"], "not a whole number"),
+    ];
+    for (args, want) in cases {
+        let o = gomap(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want) && err.lines().count() == 1, "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_page_that_cannot_be_written_fails_before_the_tour_prints() {
+    let o = gomap(&["tour", "--html", "/definitely/not/here/tour.html"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("gomap: cannot write /definitely/not/here/tour.html"), "{err}");
+    assert!(o.stdout.is_empty(), "printed {} bytes first", o.stdout.len());
+}
+
+/// A big map is drawn only when asked: past 1024 buckets, --max-buckets says how many.
+#[test]
+fn a_huge_picture_needs_max_buckets() {
+    // 13000 keys: B = 11, 2048 buckets, the grow to them finished.
+    for format in ["text", "svg", "json", "html"] {
+        let o = gomap(&["layout", "--n", "13000", "--format", format]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{format}: {err}");
+        assert!(err.contains("2048 buckets") && err.contains("--max-buckets 0"), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+    let all = stdout(&gomap(&["layout", "--n", "13000", "--max-buckets", "0"]));
+    assert_eq!(all.matches("bucket ").count(), 2048);
+    let json = gomap(&["layout", "--n", "13000", "--format", "json", "--max-buckets=0"]);
+    let j: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(j["buckets"].as_array().map(Vec::len), Some(2048));
+    let some = gomap(&["layout", "--n", "13000", "--format", "json", "--max-buckets=5"]);
+    assert_eq!(some.status.code(), Some(2), "json cannot summarise");
+}
+
+#[test]
+fn layout_draws_an_html_page() {
+    let o = gomap(&["layout", "--n", "20", "--key-type", "string", "--format", "html"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let h = stdout(&o);
+    assert!(h.starts_with("<!DOCTYPE html>"), "{h}");
+    assert_eq!(h.matches("<section class=\"frame\"").count(), 1);
+    assert_eq!(h.matches("class=\"chain\"").count(), 4);
+    assert!(h.contains("gomap layout: 20 String keys"));
+    assert!(h.contains("<summary>as text</summary><pre>hmap: count 20"));
 }
 
 #[test]
@@ -76,7 +143,8 @@ fn layout_prints_text_svg_and_json() {
     let json = stdout(&gomap(&["layout", "--n=30", "--key-type=string", "--format=json"]));
     let j: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(j["hmap"]["count"].as_u64(), Some(30));
-    assert_eq!(j["types"]["key"], "alloc::string::String");
+    assert_eq!(j["types"]["key"], "String");
+    assert!(stdout(&gomap(&["layout", "--n", "2", "--key-type", "string"])).contains("key String"));
     let keys: Vec<&str> = j["buckets"]
         .as_array()
         .unwrap()

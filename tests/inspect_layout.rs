@@ -2,8 +2,10 @@
 //! in bucket k mod 2^B), and against random operation sequences.
 
 use gomap::inspect::{
-    self, lookup_path, snapshot, FixedState, Generation, Layout, ModuloState, SlotState,
+    self, lookup_path, snapshot, tour, Chain, FixedState, Generation, Layout, ModuloState, OpTrace,
+    SlotState,
 };
+use gomap::map::traced::Step;
 use gomap::GoMap;
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -205,8 +207,8 @@ fn renderers_draw_every_bucket() {
     let svg = inspect::render_svg(&l, &inspect::SvgOptions::default());
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("class=\"chain\"").count(), 8 + 4);
-    let greyed = l.old_buckets.iter().filter(|c| c.evacuated).count();
-    assert_eq!(svg.matches("opacity=\"0.45\"").count(), greyed);
+    let greyed: usize = l.old_buckets.iter().filter(|c| c.evacuated).map(|c| c.bmaps.len()).sum();
+    assert_eq!(svg.matches("opacity=\"0.5\"").count(), greyed);
     assert!(svg.contains(&format!("nevacuate = {}", l.header.nevacuate)));
     let plain = inspect::render_text(&l, &inspect::TextOptions::default());
     assert!(!plain.contains('\x1b'));
@@ -279,7 +281,10 @@ fn html_player_has_one_section_per_frame_and_controls() {
     ];
     let h = inspect::render_html("t", &frames);
     assert_eq!(h.matches("<section class=\"frame\"").count(), 3);
-    assert_eq!(h.matches(" hidden>").count(), 2);
+    // Every frame shows without JavaScript; only the script hides all but one, and shows the
+    // controls it drives.
+    assert!(!h.contains("<section class=\"frame\" id=\"frame-2\" hidden"), "{h}");
+    assert!(h.contains("<nav hidden>") && h.contains("frames[i].hidden"));
     assert!(h.contains("id=\"slider\"") && h.contains("max=\"3\""));
     assert!(h.contains("a &lt;b&gt;"));
     assert!(h.contains("#frame="));
@@ -343,4 +348,235 @@ fn the_live_iterator_follows_one_of_go_s_walks() {
         m.insert(30, 300); // finishes the grow
         assert!(!m.stats().growing);
     }
+}
+
+/// A chain with nothing in it: what a fresh array's bucket holds.
+fn empty_chain(index: usize) -> Chain {
+    Chain {
+        index,
+        evacuated: false,
+        bmaps: vec![inspect::Bmap {
+            preallocated: false,
+            slots: vec![
+                inspect::Slot {
+                    tophash: 0,
+                    state: SlotState::EmptyRest,
+                    key: None,
+                    value: None
+                };
+                8
+            ],
+        }],
+    }
+}
+
+/// The chains of `after` whose content differs from what they held in `before`, worked out
+/// from the two snapshots alone. `new_array`: the writes in between installed a fresh current
+/// array (a grow started), so the old current array is now `oldbuckets` and the new one
+/// started empty.
+fn changed(before: &Layout, after: &Layout, new_array: bool) -> Vec<(Generation, usize)> {
+    let mut out = Vec::new();
+    for (g, chains) in
+        [(Generation::Current, &after.buckets), (Generation::Old, &after.old_buckets)]
+    {
+        let was: &[Chain] = match (g, new_array) {
+            (Generation::Current, true) => &[],
+            (Generation::Old, true) => &before.buckets,
+            _ => before.array(g),
+        };
+        for c in chains {
+            let prior = was.get(c.index).cloned().unwrap_or_else(|| empty_chain(c.index));
+            let same = prior.bmaps == c.bmaps && prior.evacuated == c.evacuated;
+            if !same {
+                out.push((g, c.index));
+            }
+        }
+    }
+    out
+}
+
+/// The touched chains that are still there to draw.
+fn drawn(after: &Layout, touched: &[(Generation, usize)]) -> Vec<(Generation, usize)> {
+    touched.iter().copied().filter(|&(g, i)| i < after.array(g).len()).collect()
+}
+
+/// The (bucket, bmap along its chain, slot) a traced write wrote or emptied.
+fn slot(trace: &OpTrace) -> Option<(usize, usize, usize)> {
+    trace.location().map(|l| (l.bucket, l.depth, l.slot))
+}
+
+fn sorted(mut v: Vec<(Generation, usize)>) -> Vec<(Generation, usize)> {
+    v.sort_by_key(|&(g, i)| (g == Generation::Old, i));
+    v.dedup();
+    v
+}
+
+#[test]
+fn a_write_reports_where_evacuation_moved_each_entry() {
+    let mut m = modulo_map(0..=25);
+    let before = snapshot(&m);
+    let (old, trace) = m.traced().insert(28, 280);
+    assert_eq!(old, None);
+    let after = snapshot(&m);
+    assert_eq!(trace.grow_started(), Some(false));
+    assert!(!trace.steps.contains(&Step::GrowDone));
+    // growWork: the old bucket key 28 needs (28 & 3 = 0), then the one at nevacuate (1).
+    let olds: Vec<usize> = trace.evacuations().iter().map(|e| e.oldbucket).collect();
+    assert_eq!(olds, [0, 1]);
+    for e in &trace.evacuations() {
+        let live = before.buckets[e.oldbucket].live();
+        assert_eq!(e.moves.len(), live, "every entry of old bucket {} moved", e.oldbucket);
+        for mv in &e.moves {
+            let (depth, slot) = mv.from;
+            let was = &before.buckets[e.oldbucket].bmaps[depth].slots[slot];
+            let left = &after.old_buckets[e.oldbucket].bmaps[depth].slots[slot];
+            let (b, d, i) = mv.to;
+            let now = &after.buckets[b].bmaps[d].slots[i];
+            assert_eq!(now.key, was.key, "{mv:?}");
+            assert_eq!(now.tophash, was.tophash);
+            let want = if mv.y { SlotState::EvacuatedY } else { SlotState::EvacuatedX };
+            assert_eq!(left.state, want, "{mv:?}");
+            assert_eq!(b, if mv.y { e.oldbucket + 4 } else { e.oldbucket });
+        }
+    }
+    // Key 28 went to slot 3 of bucket 4, after 4, 12 and 20 moved in.
+    assert_eq!(slot(&trace), Some((4, 0, 3)));
+    assert_eq!(after.buckets[4].bmaps[0].slots[3].key.as_deref(), Some("28"));
+    assert_eq!(
+        sorted(trace.touched()),
+        sorted(changed(&before, &after, true)),
+        "touched is exactly what changed"
+    );
+}
+
+#[test]
+fn a_remove_reports_its_grow_work_and_slot() {
+    let mut m = modulo_map((0..=25).chain([28]));
+    let before = snapshot(&m);
+    // Key 6 waits in old bucket 2: the delete evacuates it first, then removes 6 from bucket 6.
+    let (v, trace) = m.traced().remove(&6);
+    assert_eq!(v, Some(60));
+    let after = snapshot(&m);
+    assert_eq!(trace.evacuations().iter().map(|e| e.oldbucket).collect::<Vec<_>>(), [2, 3]);
+    assert!(trace.steps.contains(&Step::GrowDone), "old buckets 2 and 3 were the last");
+    let (b, d, i) = slot(&trace).expect("a slot was emptied");
+    assert_eq!(b, 6);
+    assert_eq!(after.buckets[b].bmaps[d].slots[i].key, None);
+    assert_eq!(sorted(drawn(&after, &trace.touched())), sorted(changed(&before, &after, false)),);
+    let (v, trace) = m.traced().remove(&6);
+    assert_eq!((v, slot(&trace), trace.evacuations().len()), (None, None, 0));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Whatever a write does, every chain whose bytes it changed is in its touched set, and
+    /// every other chain there did change, but the one holding the slot it wrote: storing the
+    /// value already there, or deleting an entry its own grow work had just moved in, can
+    /// leave that chain as it was.
+    #[test]
+    fn a_write_touches_the_chains_it_changes(ops in prop::collection::vec((0u8..4, 0u64..200), 1..400)) {
+        let mut m = GoMap::with_hasher(FixedState::with_seed(5));
+        for (op, k) in ops {
+            let before = snapshot(&m);
+            let trace: OpTrace = if op == 0 {
+                m.traced().remove(&k).1
+            } else {
+                m.traced().insert(k, k + 1).1
+            };
+            let after = snapshot(&m);
+            let changed = changed(&before, &after, trace.grow_started().is_some());
+            let touched = drawn(&after, &trace.touched());
+            for c in &changed {
+                prop_assert!(touched.contains(c), "{:?} changed, not touched: {:?}", c, trace);
+            }
+            let slot = slot(&trace).map(|(b, _, _)| (Generation::Current, b));
+            for c in touched.iter().filter(|&&c| Some(c) != slot) {
+                prop_assert!(changed.contains(c), "{:?} touched, unchanged: {:?}", c, trace);
+            }
+        }
+    }
+}
+
+/// The tour's orange outlines are what its writes changed, worked out here from the frames'
+/// snapshots alone: every changed chain is outlined, and a frame of one write outlines nothing
+/// else.
+#[test]
+fn the_tours_outlines_are_what_its_writes_changed() {
+    let frames = tour::frames();
+    let one_write = [
+        "The first bucket",
+        "The 9th entry doubles the array",
+        "The 6.5 trigger",
+        "A grow half done",
+        "Evacuation finishing",
+        "A delete leaves emptyOne",
+        "A same-size grow",
+    ];
+    let mut seen = 0;
+    // The last frame is another map (Go's twin).
+    for w in frames[..frames.len() - 1].windows(2) {
+        let (before, f) = (&w[0].layout, &w[1]);
+        let after = &f.layout;
+        let new_array = after.header.b != before.header.b
+            || (after.header.growing() && !before.header.growing());
+        let changed = sorted(changed(before, after, new_array));
+        let outlined = sorted(drawn(after, &f.highlight));
+        for c in &changed {
+            assert!(outlined.contains(c), "{}: {c:?} changed but is not outlined", f.title);
+        }
+        if one_write.contains(&f.title.as_str()) {
+            assert_eq!(outlined, changed, "{}", f.title);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, one_write.len());
+    let frame = |t: &str| frames.iter().find(|f| f.title == t).unwrap();
+    // The same-size grow's write moved key 0 into new bucket 0 (the missing outline).
+    let ss = frame("A same-size grow");
+    assert!(ss.highlight.contains(&(Generation::Current, 0)), "{:?}", ss.highlight);
+    let moved: usize = frame("A grow half done").evacuations.iter().map(|e| e.moves.len()).sum();
+    assert_eq!(moved, 14, "old buckets 0 and 1 held 7 entries each");
+}
+
+#[test]
+fn the_svg_draws_each_move_from_its_old_slot_to_its_new_one() {
+    let frames = tour::frames();
+    let f = frames.iter().find(|f| f.title == "A grow half done").unwrap();
+    let svg = f.svg(None);
+    let moves: Vec<_> =
+        f.evacuations.iter().flat_map(|e| e.moves.iter().map(move |m| (e.oldbucket, m))).collect();
+    assert_eq!(svg.matches("class=\"move\"").count(), moves.len());
+    for (old, m) in &moves {
+        let tag = format!(
+            "data-from=\"{old} {} {}\" data-to=\"{} {} {}\"",
+            m.from.0, m.from.1, m.to.0, m.to.1, m.to.2
+        );
+        assert!(svg.contains(&tag), "{tag}");
+    }
+    // Each moved entry's two slots carry its X or Y mark.
+    assert_eq!(svg.matches("class=\"moved-in\"").count(), moves.len());
+    assert_eq!(svg.matches("class=\"moved-out\"").count(), moves.len());
+    let ys = moves.iter().filter(|(_, m)| m.y).count();
+    assert_eq!(svg.matches("(Y)</title>").count(), 2 * ys);
+    // With the old array gone, the new slots are still marked, and no arrow has two ends.
+    let done = frames.iter().find(|f| f.title == "Evacuation finishing").unwrap();
+    let svg = done.svg(None);
+    assert_eq!(svg.matches("class=\"move\"").count(), 0);
+    let n: usize = done.evacuations.iter().map(|e| e.moves.len()).sum();
+    assert!(n > 0 && svg.matches("class=\"moved-in\"").count() == n);
+    assert!(!svg.contains("class=\"moved-out\""));
+}
+
+#[test]
+fn the_lookup_frame_boxes_the_slot_it_found() {
+    let frames = tour::frames();
+    let f = frames.iter().find(|f| f.title == "A lookup that reads an old bucket").unwrap();
+    let svg = f.svg(None);
+    assert_eq!(svg.matches("class=\"lookup\"").count(), 1);
+    assert_eq!(svg.matches("class=\"found\"").count(), 1);
+    assert_eq!(f.lookup.as_ref().unwrap().trace.found, Some((0, 1)));
+    // The nevacuate mark sits under its bucket's label, not over the row.
+    assert!(svg.contains("class=\"nevacuate\""));
+    // And the legend explains the "pre" mark of a preallocated overflow bucket.
+    assert!(svg.contains("pre: from the array's preallocated tail"));
 }

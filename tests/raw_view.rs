@@ -74,26 +74,29 @@ fn iterator_flags_follow_go() {
 
 #[test]
 fn chains_show_overflow_buckets_in_link_order() {
-    // B = 4 after the hint: one preallocated overflow bucket, then the arena.
+    // B = 4 after the hint: two preallocated overflow buckets (Go rounds the 17 buckets of 144
+    // bytes up to its 2688-byte size class, which holds 18), then the arena.
     let mut m = GoMap::with_capacity_and_hasher(60, IdentityState);
     assert_eq!(m.raw().header().b, 4);
-    for i in 0..20 {
+    assert_eq!(m.raw().buckets().unwrap().preallocated_overflow(), 2);
+    for i in 0..28 {
         m.insert(key(0x80 + i as u8, i << 4), i); // all in bucket 0
     }
     let chain = m.raw().buckets().unwrap().chain(0).unwrap();
     let bmaps: Vec<_> = chain.bmaps().collect();
-    assert_eq!(bmaps.len(), 3);
+    assert_eq!(bmaps.len(), 4);
     let depth: Vec<usize> = bmaps.iter().map(|b| b.depth()).collect();
-    assert_eq!(depth, [0, 1, 2]);
+    assert_eq!(depth, [0, 1, 2, 3]);
     let pre: Vec<bool> = bmaps.iter().map(|b| b.preallocated()).collect();
-    assert_eq!(pre, [false, true, false]);
+    assert_eq!(pre, [false, true, true, false]);
+    assert_eq!(m.raw().header().spare_overflow, 0);
     assert_eq!(bmaps[1].tophash(), core::array::from_fn(|i| 0x88 + i as u8));
-    assert_eq!(bmaps[2].slot(3).value, Some(&19));
-    assert_eq!(bmaps[2].slot(4).state(), SlotState::EmptyRest);
+    assert_eq!(bmaps[3].slot(3).value, Some(&27));
+    assert_eq!(bmaps[3].slot(4).state(), SlotState::EmptyRest);
     let shape = m.raw().bucket_shape();
     assert_eq!(shape, BucketShape::of::<u64, u64>());
     assert_eq!((shape.size, shape.key_slot, shape.elem_slot), (144, 8, 8));
-    assert!(m.raw().allocated_bytes() >= (16 + 1 + 1) * shape.size);
+    assert!(m.raw().allocated_bytes() >= (16 + 2 + 1) * shape.size);
 }
 
 #[test]

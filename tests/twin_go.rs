@@ -67,3 +67,84 @@ fn a_wrong_hash0_is_caught_at_the_first_insert() {
     assert!(op <= 8, "found only at op {op}: {what}");
     assert!(what.contains("tophash") || what.contains("entry"), "{what}");
 }
+
+/// Go's makeBucketArray preallocates 2^(B-4) overflow buckets and then whatever fits in the
+/// allocator's rounding; gomap's count equals Go's for every bucket shape the tool sweeps.
+#[test]
+fn preallocated_overflow_buckets_match_go_for_every_shape() {
+    let Some(tool) = tool() else { return };
+    let rep = twin::preallocation(&tool, 14).unwrap_or_else(|e| panic!("{e}"));
+    println!("{rep}");
+    assert!(rep.shapes >= 100 && rep.max_b == 14, "{rep}");
+    // The sweep reaches the cases a plain 2^(B-4) gets wrong.
+    assert!(rep.rounded * 3 >= rep.arrays, "{rep}");
+}
+
+/// The crash docs/concurrency.md quotes for each race is the one Go's runtime gives: two
+/// goroutines writing one map, and one writing while another reads.
+#[test]
+fn the_concurrency_docs_quote_go_s_own_crashes() {
+    let Some(_) = tool() else { return };
+    let go = twin::go_toolchain(false).expect("tool() found one");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("gomap-race");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), "module race\n\ngo 1.24\n").unwrap();
+    std::fs::write(
+        dir.join("main.go"),
+        r#"package main
+
+import "os"
+
+// Two writers, or a writer and a reader, until the runtime notices.
+func main() {
+	m := map[int]int{}
+	go func() {
+		for i := 0; ; i++ {
+			m[i%1000] = i
+		}
+	}()
+	for i := 0; ; i++ {
+		if os.Args[1] == "writes" {
+			m[1000+i%1000] = i
+		} else {
+			_ = m[i%1000]
+		}
+	}
+}
+"#,
+    )
+    .unwrap();
+    let bin = dir.join("race");
+    let built = std::process::Command::new(&go)
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg(".")
+        .current_dir(&dir)
+        .env("GOEXPERIMENT", "noswissmap")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .expect("go build runs");
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/concurrency.md"),
+    )
+    .unwrap();
+    for (race, who) in
+        [("writes", "a second writer stops it with"), ("reads", "A reader that sees")]
+    {
+        let o = std::process::Command::new(&bin)
+            .arg(race)
+            .env("GOMAXPROCS", "2")
+            .output()
+            .expect("the racing program runs");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let fatal = stderr
+            .lines()
+            .find(|l| l.starts_with("fatal error: "))
+            .unwrap_or_else(|| panic!("{race}: no fatal error from Go: {stderr}"));
+        // The docs name the crash right after saying whose it is.
+        let at = doc.find(who).unwrap_or_else(|| panic!("docs/concurrency.md lost {who:?}"));
+        let quoted = doc[at..].split('`').nth(1).expect("a quoted message");
+        assert_eq!(quoted, fatal, "{race}: the docs quote another crash than Go's");
+    }
+}

@@ -6,10 +6,11 @@ use anstream::ColorChoice;
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use gomap::inspect::twin::{self, Backend, GoTool, Size};
-use gomap::inspect::{self, docs, tour, trace, SvgOptions, TextOptions};
+use gomap::inspect::{self, docs, tour, trace, HtmlFrame, SvgOptions, TextOptions};
 use gomap::GoMap;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
+use std::fmt::Debug;
 use std::hash::BuildHasher;
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,7 +28,8 @@ use std::time::{Duration, Instant};
                   gomap layout --n 100 --format svg  draw a map of 100 keys\n  \
                   gomap explore                      drive a live map from the browser\n  \
                   gomap twin --size small            compare with Go's runtime\n  \
-                  gomap help layout                  one command's options"
+                  gomap help layout                  one command's options\n\n\
+                  Each option is given at most once; giving one twice is an error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,7 +49,7 @@ enum Command {
     /// The bucket layout of a map holding N keys
     ///
     /// Every bucket, tophash byte, key and value of a map of N keys hashed with a fixed seed,
-    /// as text, SVG or JSON.
+    /// as text, SVG, JSON or an HTML page.
     Layout(LayoutArgs),
     /// One TSV row of hmap fields per operation of a fixed script
     ///
@@ -58,7 +60,8 @@ enum Command {
     ///
     /// Runs every twin script on gomap and on Go's own classic map (tools/gotwin, built with
     /// a Go toolchain) and compares the hmap fields, every bucket's bytes and every range
-    /// order after every operation. The first difference is printed and the exit status is 1.
+    /// order after every operation; first, the preallocated overflow buckets of maps of many
+    /// shapes. The first difference is printed and the exit status is 1.
     Twin(TwinArgs),
     /// A quick side-by-side with std's HashMap
     ///
@@ -78,9 +81,28 @@ enum Command {
     Docs(DocsArgs),
 }
 
+/// A count between `min` and `max`, for clap: one message for every number out of range,
+/// however many digits it has.
+fn count(min: u64, max: u64) -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync {
+    move |s: &str| {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("'{s}' is not a whole number"));
+        }
+        match s.parse::<u64>() {
+            Ok(n) if n < min => Err(format!("at least {min}")),
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(format!("at most {max}")),
+        }
+    }
+}
+
+/// The most buckets `gomap layout` draws unless `--max-buckets` says otherwise.
+const MAX_DRAWN: usize = 1024;
+
 #[derive(Args)]
 struct TourArgs {
-    /// Where to write the HTML page of frames [default: gomap-tour.html in the temp dir]
+    /// Where to write the HTML page of frames [default: gomap-tour.html in the temp dir]; the
+    /// same page as docs/tour.html
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
     /// Write no HTML page
@@ -120,8 +142,8 @@ impl ColorArg {
 
 #[derive(Args)]
 struct LayoutArgs {
-    /// How many keys the map holds
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=1 << 22))]
+    /// How many keys the map holds (at most 4194304)
+    #[arg(long, value_name = "N", value_parser = count(0, 1 << 22))]
     n: u64,
     /// The key type: u64 keys 0..N, or strings "key-0".."key-{N-1}"
     #[arg(long, value_enum, default_value_t = KeyType::U64)]
@@ -129,10 +151,10 @@ struct LayoutArgs {
     /// The picture's format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Draw only the first M buckets of each array, summarising the rest (text and svg; 0: all)
-    #[arg(long, value_name = "M", default_value_t = 0,
-          value_parser = clap::value_parser!(u64).range(..=1 << 30))]
-    max_buckets: u64,
+    /// Draw only the first M buckets of each array and summarise the rest; 0 draws them all.
+    /// Without it, a map of more than 1024 buckets is refused (json: only 0 is allowed)
+    #[arg(long, value_name = "M", value_parser = count(0, 1 << 30))]
+    max_buckets: Option<u64>,
     #[command(flatten)]
     color: ColorArg,
 }
@@ -143,17 +165,19 @@ enum KeyType {
     String,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Svg,
     Json,
+    /// A page holding the SVG picture and the text one
+    Html,
 }
 
 #[derive(Args)]
 struct TraceArgs {
-    /// Keys per phase
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=1 << 24))]
+    /// Keys per phase (at most 16777216)
+    #[arg(long, value_name = "N", value_parser = count(0, 1 << 24))]
     n: u64,
 }
 
@@ -195,13 +219,11 @@ enum SizeArg {
 
 #[derive(Args)]
 struct BenchArgs {
-    /// Keys per round
-    #[arg(long, value_name = "N", default_value_t = 200_000,
-          value_parser = clap::value_parser!(u64).range(1..=1 << 26))]
+    /// Keys per round (1 to 67108864)
+    #[arg(long, value_name = "N", default_value_t = 200_000, value_parser = count(1, 1 << 26))]
     n: u64,
-    /// Rounds; the best of them is reported
-    #[arg(long, value_name = "R", default_value_t = 5,
-          value_parser = clap::value_parser!(u64).range(1..=1000))]
+    /// Rounds, the best of which is reported (1 to 1000)
+    #[arg(long, value_name = "R", default_value_t = 5, value_parser = count(1, 1000))]
     rounds: u64,
 }
 
@@ -275,6 +297,15 @@ fn cmd_tour(a: &TourArgs) -> Res<()> {
     } else {
         Some(a.html.clone().unwrap_or_else(|| std::env::temp_dir().join("gomap-tour.html")))
     };
+    // Opened before anything is printed, so that a path that cannot be written fails at once.
+    let page = match html {
+        Some(path) => Some(
+            std::fs::File::create(&path)
+                .map(|f| (path.clone(), f))
+                .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
     let frames = tour::frames();
     let mut text = String::new();
     for (i, f) in frames.iter().enumerate() {
@@ -290,8 +321,8 @@ fn cmd_tour(a: &TourArgs) -> Res<()> {
         text.push('\n');
     }
     out(&text)?;
-    if let Some(path) = html {
-        std::fs::write(&path, tour::html(&frames))
+    if let Some((path, mut file)) = page {
+        file.write_all(tour::html(&frames).as_bytes())
             .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
         let shown = std::fs::canonicalize(&path).unwrap_or(path);
         out(&format!(
@@ -305,22 +336,52 @@ fn cmd_tour(a: &TourArgs) -> Res<()> {
 
 fn cmd_layout(a: &LayoutArgs) -> Res<()> {
     let color = a.color.resolve();
-    let layout = match a.key_type {
-        KeyType::U64 => docs::layout_u64(a.n),
-        KeyType::String => docs::layout_string(a.n),
-    };
-    let max_buckets = a.max_buckets as usize;
-    let s = match a.format {
-        Format::Text => inspect::render_text(
-            &layout,
-            &TextOptions { color, max_buckets, ..TextOptions::default() },
-        ),
-        Format::Svg => {
-            inspect::render_svg(&layout, &SvgOptions { max_buckets, ..SvgOptions::default() })
-        }
-        Format::Json => inspect::render_json(&layout),
+    let s = match a.key_type {
+        KeyType::U64 => draw(a, &docs::map_u64(a.n), color)?,
+        KeyType::String => draw(a, &docs::map_string(a.n), color)?,
     };
     out(&s)
+}
+
+/// `gomap layout`'s picture of `m`, once its size is known to be drawable.
+fn draw<K: Debug, V: Debug, S>(a: &LayoutArgs, m: &GoMap<K, V, S>, color: bool) -> Res<String> {
+    let raw = m.raw();
+    let buckets: usize =
+        [raw.buckets(), raw.oldbuckets()].iter().flatten().map(|b| b.nbuckets()).sum();
+    let max_buckets = match a.max_buckets {
+        Some(m) if m > 0 && a.format == Format::Json => {
+            return bad("--max-buckets: json always holds every bucket (0 allows a large map)");
+        }
+        Some(m) => m as usize,
+        None if buckets > MAX_DRAWN => {
+            return bad(format!(
+                "a map of {} keys has {buckets} buckets, more than the {MAX_DRAWN} drawn without \
+                 asking: --max-buckets M draws the first M, --max-buckets 0 all of them",
+                a.n
+            ));
+        }
+        None => 0,
+    };
+    let layout = inspect::snapshot(m);
+    let svg = || inspect::render_svg(&layout, &SvgOptions { max_buckets, ..SvgOptions::default() });
+    let text = |color| {
+        inspect::render_text(&layout, &TextOptions { color, max_buckets, ..TextOptions::default() })
+    };
+    Ok(match a.format {
+        Format::Text => text(color),
+        Format::Svg => svg(),
+        Format::Json => inspect::render_json(&layout),
+        Format::Html => {
+            let title = format!("gomap layout: {} {} keys", a.n, layout.types.key);
+            let frame = HtmlFrame {
+                title: title.clone(),
+                svg: svg(),
+                text: text(false),
+                ..HtmlFrame::default()
+            };
+            inspect::render_html(&title, &[frame])
+        }
+    })
 }
 
 fn cmd_trace(a: &TraceArgs) -> Res<()> {
@@ -376,6 +437,13 @@ fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
         std::fs::write(&path, text).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
         out(&format!("wrote {} (now run `gomap docs`)\n", path.display()))?;
         return Ok(ExitCode::SUCCESS);
+    }
+    match twin::preallocation(&tool, 14) {
+        Ok(r) => out(&format!("{r}\n"))?,
+        Err(e) => {
+            eprintln!("gomap twin: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
     }
     let total: usize = scripts.iter().map(twin::AnyScript::len).sum();
     let pb = progress((total * backends.len()) as u64, "operations");

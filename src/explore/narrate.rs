@@ -226,7 +226,7 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
 /// The lines and marks of an evacuation step.
 fn evacuation(r: &mut Report, s: &Step) {
     match *s {
-        Step::Evacuated { oldbucket, nevacuate_step, to_x, to_y, x, y, overflow } => {
+        Step::Evacuated { oldbucket, nevacuate_step, to_x, to_y, x, y, overflow, .. } => {
             let which = if nevacuate_step { " (nevacuate's)" } else { "" };
             r.marks.push(chain_mark(Generation::Old, oldbucket, "evac-from", "evacuated".into()));
             r.marks.push(chain_mark(Generation::Current, x, "evac-x", format!("X of {oldbucket}")));

@@ -54,22 +54,27 @@ fn frame<'a>(frames: &'a [Frame], title: &str) -> (usize, &'a Frame) {
         .unwrap_or_else(|| panic!("the tour has no frame titled {title:?}"))
 }
 
-/// The map `gomap layout --n N --key-type u64` draws.
-pub fn layout_u64(n: u64) -> Layout {
+/// The map `gomap layout --n N --key-type u64` draws: keys 0..N, each its own value.
+pub fn map_u64(n: u64) -> GoMap<u64, u64, FixedState> {
     let mut m = GoMap::with_hasher(FixedState::with_seed(0));
     for k in 0..n {
         m.insert(k, k);
     }
-    snapshot(&m)
+    m
 }
 
-/// The map `gomap layout --n N --key-type string` draws.
-pub fn layout_string(n: u64) -> Layout {
+/// The map `gomap layout --n N --key-type string` draws: keys "key-0".."key-{N-1}".
+pub fn map_string(n: u64) -> GoMap<String, u64, FixedState> {
     let mut m = GoMap::with_hasher(FixedState::with_seed(0));
     for k in 0..n {
         m.insert(format!("key-{k}"), k);
     }
-    snapshot(&m)
+    m
+}
+
+/// A snapshot of [`map_u64`].
+pub fn layout_u64(n: u64) -> Layout {
+    snapshot(&map_u64(n))
 }
 
 fn size_row<K, V>(out: &mut String, k: &str, v: &str) {
@@ -358,7 +363,7 @@ pub fn files() -> Vec<(&'static str, String)> {
     let frames = tour::frames();
     let svg = |title: &str| {
         let (n, f) = frame(&frames, title);
-        f.svg(n)
+        f.svg(Some(n))
     };
     vec![
         ("figures/overflow.svg", svg("The first overflow bucket")),

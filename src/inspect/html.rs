@@ -1,6 +1,7 @@
 //! A self-contained HTML page that steps through SVG frames (buttons, slider, arrow keys).
 //! Each frame is addressable as `page.html#frame=N` (1-based), so a browser or a screenshot
-//! script can open any frame directly.
+//! script can open any frame directly. Without JavaScript the page shows every frame, one
+//! under the other. Pictures keep their size and scroll sideways rather than shrink.
 
 use super::svg::esc;
 use std::fmt::Write;
@@ -19,6 +20,7 @@ pub struct HtmlFrame {
 }
 
 const STYLE: &str = r#"
+[hidden] { display: none !important; }
 body { font-family: system-ui, sans-serif; margin: 0; background: #f3f2ee; color: #222; }
 header { padding: 10px 18px; background: #20324a; color: #fff; }
 header h1 { font-size: 20px; margin: 0; }
@@ -30,7 +32,8 @@ nav input[type=range] { flex: 1; }
 section.frame { padding: 8px 18px 30px; }
 section.frame h2 { margin: 6px 0; font-size: 19px; }
 .narration p { margin: 4px 0; max-width: 70em; line-height: 1.4; }
-.picture svg { max-width: 100%; height: auto; background: #fbfbf8; border: 1px solid #ccc; }
+.picture { overflow-x: auto; }
+.picture svg { display: block; background: #fbfbf8; border: 1px solid #ccc; }
 pre { font-size: 12px; background: #fff; padding: 8px; overflow-x: auto; }
 "#;
 
@@ -40,6 +43,7 @@ const SCRIPT: &str = r#"
   var slider = document.getElementById('slider');
   var counter = document.getElementById('counter');
   var current = 1;
+  document.querySelector('nav').hidden = false;
   function show(n) {
     n = Math.max(1, Math.min(frames.length, n | 0));
     current = n;
@@ -81,15 +85,14 @@ pub fn render_html(title: &str, frames: &[HtmlFrame]) -> String {
     );
     let _ = writeln!(
         h,
-        "<nav><button id=\"first\" title=\"first frame (Home)\">First</button><button id=\"prev\" title=\"previous (&#x2190;)\">&#x25C0; Prev</button><button id=\"next\" title=\"next (&#x2192;)\">Next &#x25B6;</button><button id=\"last\" title=\"last frame (End)\">Last</button><input id=\"slider\" type=\"range\" min=\"1\" max=\"{}\" value=\"1\" aria-label=\"frame\"><span id=\"counter\">Frame 1 of {}</span></nav>",
+        "<nav hidden><button id=\"first\" title=\"first frame (Home)\">First</button><button id=\"prev\" title=\"previous (&#x2190;)\">&#x25C0; Prev</button><button id=\"next\" title=\"next (&#x2192;)\">Next &#x25B6;</button><button id=\"last\" title=\"last frame (End)\">Last</button><input id=\"slider\" type=\"range\" min=\"1\" max=\"{}\" value=\"1\" aria-label=\"frame\"><span id=\"counter\">Frame 1 of {}</span></nav>",
         frames.len().max(1),
         frames.len()
     );
     for (i, f) in frames.iter().enumerate() {
-        let hidden = if i == 0 { "" } else { " hidden" };
         let _ = writeln!(
             h,
-            "<section class=\"frame\" id=\"frame-{}\"{hidden}>\n<h2>{}. {}</h2>\n<div class=\"narration\">",
+            "<section class=\"frame\" id=\"frame-{}\">\n<h2>{}. {}</h2>\n<div class=\"narration\">",
             i + 1,
             i + 1,
             esc(&f.title)

@@ -44,6 +44,7 @@ pub(crate) use text::{figures_line as text_figures_line, header_line as text_hea
 pub use text::{render_text, TextOptions};
 
 pub use crate::map::raw::{Generation, SlotState};
+pub use crate::map::traced::{Evacuation, Move, OpTrace};
 
 use crate::map::raw::{BucketShape, ChainView, Header, LookupTrace};
 use crate::GoMap;
@@ -102,9 +103,9 @@ impl Chain {
 /// The key and value types and what they take in a bucket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Types {
-    /// `std::any::type_name` of the key.
+    /// The key's type as code names it ([`short_type_name`]).
     pub key: String,
-    /// `std::any::type_name` of the value.
+    /// The value's type as code names it.
     pub value: String,
     /// `size_of` the key.
     pub key_size: usize,
@@ -218,8 +219,8 @@ pub fn snapshot<K: Debug, V: Debug, S>(map: &GoMap<K, V, S>) -> Layout {
     Layout {
         header: raw.header(),
         types: Types {
-            key: std::any::type_name::<K>().to_string(),
-            value: std::any::type_name::<V>().to_string(),
+            key: short_type_name::<K>(),
+            value: short_type_name::<V>(),
             key_size: std::mem::size_of::<K>(),
             value_size: std::mem::size_of::<V>(),
             bucket_bytes: BucketShape::of::<K, V>().size,
@@ -229,6 +230,26 @@ pub fn snapshot<K: Debug, V: Debug, S>(map: &GoMap<K, V, S>) -> Layout {
         buckets,
         old_buckets: chains(Generation::Old),
     }
+}
+
+/// `std::any::type_name` without module paths, as the type is written in code:
+/// `alloc::string::String` is `String`, `alloc::vec::Vec<u8>` is `Vec<u8>`.
+pub fn short_type_name<T: ?Sized>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut path = String::new();
+    for c in full.chars().chain(std::iter::once('\0')) {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            path.push(c);
+            continue;
+        }
+        out.push_str(path.rsplit("::").next().unwrap_or_default());
+        path.clear();
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn chain<K: Debug, V: Debug>(c: ChainView<'_, K, V>) -> Chain {

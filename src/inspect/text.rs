@@ -1,6 +1,6 @@
 //! Terminal pictures: each bmap as three rows (tophash, key, value), overflow buckets under it.
 
-use super::{Bmap, Chain, Generation, Layout, LookupPath, SlotState};
+use super::{Bmap, Chain, Evacuation, Generation, Layout, LookupPath, SlotState};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
@@ -10,8 +10,11 @@ pub struct TextOptions {
     /// Emit ANSI colours (the CLI turns this on when stdout is a terminal and `NO_COLOR` is
     /// unset, or for `--color always`).
     pub color: bool,
-    /// Buckets to mark with `>>`, e.g. the one the last write touched.
+    /// Chains to mark with `>>`: those the last writes changed.
     pub highlight: Vec<(Generation, usize)>,
+    /// Evacuations to list under the picture: which keys went from which old bucket to which
+    /// new one.
+    pub evacuations: Vec<Evacuation>,
     /// A lookup to mark on the chain it read.
     pub lookup: Option<LookupPath>,
     /// Print at most this many buckets per array (0 = all); the rest are summarised.
@@ -135,6 +138,33 @@ fn array(out: &mut String, opts: &Ctx, layout: &Layout, which: Generation) {
     }
 }
 
+/// Where an evacuation sent each key, as one line: `evacuated old bucket 0: 0 16 -> X 0, ...`.
+pub(crate) fn evacuation_line(layout: &Layout, e: &Evacuation) -> String {
+    let mut line = format!("evacuated old bucket {}:", e.oldbucket);
+    if e.moves.is_empty() {
+        line.push_str(" nothing to move");
+    }
+    // X first, then Y: each new bucket once, its keys in the order they moved.
+    let mut first = true;
+    for y in [false, true] {
+        let moves: Vec<_> = e.moves.iter().filter(|m| m.y == y).collect();
+        let Some(to) = moves.first().map(|m| m.to.0) else { continue };
+        let keys: Vec<&str> = moves
+            .iter()
+            .map(|m| {
+                let (b, depth, slot) = m.to;
+                let bmap = layout.buckets.get(b).and_then(|c| c.bmaps.get(depth));
+                bmap.and_then(|bm| bm.slots[slot].key.as_deref()).unwrap_or("?")
+            })
+            .collect();
+        let sep = if first { "" } else { "," };
+        let _ =
+            write!(line, "{sep} {} -> {} bucket {to}", keys.join(" "), if y { "Y" } else { "X" });
+        first = false;
+    }
+    line
+}
+
 pub(crate) fn lookup_note(l: &LookupPath) -> String {
     let t = &l.trace;
     let place = match t.read {
@@ -248,6 +278,10 @@ pub fn render_text(layout: &Layout, opts: &TextOptions) -> String {
             ),
         );
         array(&mut out, opts, layout, Generation::Old);
+    }
+    for e in &opts.evacuations {
+        out.push_str(&evacuation_line(layout, e));
+        out.push('\n');
     }
     out.push_str(&figures_line(layout));
     out.push('\n');

@@ -9,6 +9,7 @@ use super::{
     lookup_path, render_html, render_svg, render_text, snapshot, Generation, HtmlFrame, Layout,
     LookupPath, ModuloState, SlotState, SvgOptions, TextOptions,
 };
+use crate::map::traced::{Evacuation, OpTrace};
 use crate::GoMap;
 
 /// One step of the tour.
@@ -20,8 +21,11 @@ pub struct Frame {
     pub narration: String,
     /// The map right after the step.
     pub layout: Layout,
-    /// Buckets the step wrote to.
+    /// The chains the step's writes changed, as the map reported them
+    /// ([`OpTrace::touched`]).
     pub highlight: Vec<(Generation, usize)>,
+    /// The old buckets the step's writes evacuated, and where each entry went.
+    pub evacuations: Vec<Evacuation>,
     /// The lookup the step made, if any.
     pub lookup: Option<LookupPath>,
     /// The same map as Go's runtime holds it, as text (the last frame: see [`twin_frame`]).
@@ -36,6 +40,7 @@ impl Frame {
             &TextOptions {
                 color,
                 highlight: self.highlight.clone(),
+                evacuations: self.evacuations.clone(),
                 lookup: self.lookup.clone(),
                 max_buckets: 0,
             },
@@ -47,13 +52,15 @@ impl Frame {
         t
     }
 
-    /// The frame as an SVG picture, titled.
-    pub fn svg(&self, number: usize) -> String {
+    /// The frame as an SVG picture, titled `number. title` unless `number` is `None` (a page
+    /// that titles it already).
+    pub fn svg(&self, number: Option<usize>) -> String {
         render_svg(
             &self.layout,
             &SvgOptions {
-                title: Some(format!("{number}. {}", self.title)),
+                title: number.map(|n| format!("{n}. {}", self.title)),
                 highlight: self.highlight.clone(),
+                evacuations: self.evacuations.clone(),
                 lookup: self.lookup.clone(),
                 max_buckets: 0,
             },
@@ -67,22 +74,39 @@ pub type TourMap = GoMap<u64, u64, ModuloState>;
 struct Recorder {
     map: TourMap,
     frames: Vec<Frame>,
+    /// What each write since the last frame did, as the map reported it.
+    writes: Vec<OpTrace>,
 }
 
 impl Recorder {
-    /// Inserts `k` and returns the current bucket a lookup of it lands on.
+    /// Inserts `k` (value `10k`) and returns the current bucket it went to.
     fn insert(&mut self, k: u64) -> usize {
-        self.map.insert(k, k * 10);
-        self.map.raw().trace_lookup(&k).bucket
+        let (_, trace) = self.map.traced().insert(k, k * 10);
+        let bucket = trace.location().expect("an insert writes a slot").bucket;
+        self.writes.push(trace);
+        bucket
     }
 
-    fn frame(&mut self, title: &str, narration: String, touched: &[usize]) {
-        let highlight = touched.iter().map(|&i| (Generation::Current, i)).collect();
+    fn remove(&mut self, k: u64) {
+        let (_, trace) = self.map.traced().remove(&k);
+        self.writes.push(trace);
+    }
+
+    /// A frame of the map as it is now, outlining what the writes since the last frame changed.
+    fn frame(&mut self, title: &str, narration: String) {
+        let mut highlight = Vec::new();
+        for c in self.writes.iter().flat_map(OpTrace::touched) {
+            if !highlight.contains(&c) {
+                highlight.push(c);
+            }
+        }
+        let evacuations = self.writes.drain(..).flat_map(|w| w.evacuations()).collect();
         self.frames.push(Frame {
             title: title.into(),
             narration,
             layout: snapshot(&self.map),
             highlight,
+            evacuations,
             lookup: None,
             go_text: None,
         });
@@ -101,22 +125,21 @@ fn keys_in(layout: &Layout, index: usize) -> Vec<u64> {
 
 /// Runs the tour on a live map and returns its frames.
 pub fn frames() -> Vec<Frame> {
-    let mut r = Recorder { map: GoMap::with_hasher(ModuloState), frames: Vec::new() };
+    let mut r =
+        Recorder { map: GoMap::with_hasher(ModuloState), frames: Vec::new(), writes: Vec::new() };
     r.frame(
         "An empty map",
         "GoMap::with_hasher(ModuloState): the header (hmap) exists, but with B = 0 the bucket array is not allocated until the first insert, as in Go's makemap_small.\n\
          The tour hashes key k so that its low bits are k itself: key k goes to bucket k mod 2^B. The tophash (the hash's top byte) still varies."
             .into(),
-        &[],
     );
 
-    let b = r.insert(0);
+    r.insert(0);
     r.frame(
         "The first bucket",
         "insert(0, 0): the first write allocates one bucket (2^0). A bmap holds 8 tophash bytes, then 8 keys, then 8 values, then an overflow pointer.\n\
          Slot 0 now holds the key; its tophash byte is the hash's top byte. The other slots are emptyRest (0): empty, and nothing after them either, so a lookup can stop there."
             .into(),
-        &[b],
     );
 
     for k in 1..8 {
@@ -127,7 +150,6 @@ pub fn frames() -> Vec<Frame> {
         "insert 1..=7: with B = 0 every key lands in bucket 0 and fills the next free slot. A lookup scans the tophash bytes first and compares a key only where the byte matches.\n\
          Load is 8 entries per bucket. Go's rule lets a B = 0 map hold exactly 8 (overLoadFactor needs count > 8)."
             .into(),
-        &[0],
     );
 
     let b = r.insert(8);
@@ -135,9 +157,8 @@ pub fn frames() -> Vec<Frame> {
         "The 9th entry doubles the array",
         format!(
             "insert(8): 9 entries would overload one bucket, so hashGrow allocates 2 buckets (B = 1) and keeps the old one as oldbuckets.\n\
-             The same insert then evacuates: the old bucket it needs plus the one at nevacuate. With a single old bucket that is all of them, so the grow is over at once: even keys went to bucket 0 (X), odd keys to bucket 1 (Y, index + old size). Key 8 then went to bucket {b}."
+             The same insert then evacuates: the old bucket it needs plus the one at nevacuate. With a single old bucket that is all of them, so the grow is over at once and the old array is gone: even keys went to bucket 0 (X), odd keys to bucket 1 (Y, index + old size); each moved slot is marked with its X or Y. Key 8 then went to bucket {b}."
         ),
-        &[0, 1],
     );
 
     for k in [10, 12, 14, 16] {
@@ -151,7 +172,6 @@ pub fn frames() -> Vec<Frame> {
              Count is {} with 2 buckets: 6.5 entries per bucket, exactly Go's load factor (13/2). One more new key triggers a grow.",
             st.noverflow, st.len
         ),
-        &[0],
     );
 
     let b = r.insert(18);
@@ -159,13 +179,11 @@ pub fn frames() -> Vec<Frame> {
         "The 6.5 trigger",
         format!(
             "insert(18): count + 1 = 14 > 6.5 x 2, so hashGrow doubles to B = 2 (4 buckets) and resets noverflow to 0.\n\
-             This write evacuated old bucket 0 (the one key 18 hashes to) and then old bucket 1 (at nevacuate), which was all of them: the overflow bucket is gone because bucket 0's keys split between new buckets 0 and 2 by hash bit 1. Key 18 went to bucket {b}."
+             This write evacuated old bucket 0 (the one key 18 hashes to) and then old bucket 1 (at nevacuate), which was all of them: the overflow bucket is gone because bucket 0's keys split between new buckets 0 (X) and 2 (Y) by hash bit 1. Key 18 went to bucket {b}."
         ),
-        &[0, 1, 2, 3],
     );
 
-    let more: Vec<u64> = [9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 24, 25].into();
-    for &k in &more {
+    for k in [9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 24, 25] {
         r.insert(k);
     }
     let st = r.map.stats();
@@ -176,7 +194,6 @@ pub fn frames() -> Vec<Frame> {
              The next new key grows the map to 8 buckets. With 4 old buckets, one write cannot move them all: this is where incremental growth shows.",
             st.len, st.noverflow
         ),
-        &[],
     );
 
     let b = r.insert(28);
@@ -184,11 +201,10 @@ pub fn frames() -> Vec<Frame> {
     r.frame(
         "A grow half done",
         format!(
-            "insert(28): hashGrow makes 8 new buckets (B = 3); the 4 old ones stay as oldbuckets. The write evacuated old bucket 0 (where 28 hashes, 28 & 3 = 0), then old bucket 1 at nevacuate; nevacuate is now {}.\n\
+            "insert(28): hashGrow makes 8 new buckets (B = 3); the 4 old ones stay as oldbuckets. The write evacuated old bucket 0 (where 28 hashes, 28 & 3 = 0), then old bucket 1 at nevacuate; nevacuate is now {}. The arrows show where each entry went: to the same index (X) or index + 4 (Y), by hash bit 2.\n\
              Old buckets 0 and 1 are greyed: their tophash bytes now say evacuatedX/evacuatedY/evacuatedEmpty. The key and value bytes stay where they were: Go zeroes an evacuated old bucket only when it holds pointers (a string key, say) and no iterator may still read it, and this map[uint64]uint64 holds none. Old buckets 2 and 3 still hold their entries, and new buckets 2, 3, 6 and 7 are still empty. Key 28 went to bucket {b}.",
             st.nevacuate
         ),
-        &[0, 1, 4, 5],
     );
 
     let path = lookup_path(&r.map, &6);
@@ -202,6 +218,7 @@ pub fn frames() -> Vec<Frame> {
         ),
         layout: snapshot(&r.map),
         highlight: Vec::new(),
+        evacuations: Vec::new(),
         lookup: Some(path),
         go_text: None,
     });
@@ -211,11 +228,10 @@ pub fn frames() -> Vec<Frame> {
     r.frame(
         "Evacuation finishing",
         format!(
-            "insert(30): the write needs old bucket 30 & 3 = 2, evacuates it, and nevacuate moves past it; then it evacuates old bucket 3 at nevacuate. No old bucket is left, so oldbuckets is dropped: growing = {}, B = {}.\n\
+            "insert(30): the write needs old bucket 30 & 3 = 2, evacuates it, and nevacuate moves past it; then it evacuates old bucket 3 at nevacuate. No old bucket is left, so oldbuckets is dropped: growing = {}, B = {}. The slots the entries moved into are marked with X or Y.\n\
              Key 30 went to bucket {b}. Every entry now lives in the bucket its low 3 hash bits name.",
             st.growing, st.b
         ),
-        &[2, 3, 6, 7],
     );
 
     let layout = snapshot(&r.map);
@@ -225,18 +241,17 @@ pub fn frames() -> Vec<Frame> {
     let keys = keys_in(&layout, target);
     if keys.len() >= 3 {
         let mid = keys[1];
-        r.map.remove(&mid);
+        r.remove(mid);
         r.frame(
             "A delete leaves emptyOne",
             format!(
                 "remove(&{mid}): the entry in bucket {target}, slot 1, is cleared and its tophash becomes emptyOne (1). Later slots are still filled, so it cannot be emptyRest: a lookup must keep scanning past it.\n\
                  The next insert into this bucket reuses the first empty slot it sees."
             ),
-            &[target],
         );
         let tail: Vec<u64> = keys[2..].to_vec();
         for &k in tail.iter().rev() {
-            r.map.remove(&k);
+            r.remove(k);
         }
         let list = tail.iter().rev().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
         r.frame(
@@ -245,7 +260,6 @@ pub fn frames() -> Vec<Frame> {
                 "remove {list}: deleting the last entry of a chain turns its slot into emptyRest and walks backwards, turning emptyOne slots into emptyRest until it meets a filled slot. So slot 1 (emptyOne a moment ago) is emptyRest now too.\n\
                  A lookup in bucket {target} stops at slot 1 instead of scanning all 8 slots."
             ),
-            &[target],
         );
     }
 
@@ -262,7 +276,7 @@ pub fn frames() -> Vec<Frame> {
             while next % nb != j || r.map.contains_key(&next) {
                 next += 1;
             }
-            r.map.insert(next, next * 10);
+            r.insert(next);
             added.push(next);
             churned += 1;
             if r.map.stats().growing {
@@ -270,7 +284,7 @@ pub fn frames() -> Vec<Frame> {
             }
         }
         for k in added {
-            r.map.remove(&k);
+            r.remove(k);
         }
         if r.map.raw().header().too_many_overflow_buckets() {
             break;
@@ -286,40 +300,36 @@ pub fn frames() -> Vec<Frame> {
             1usize << st.b,
             st.noverflow
         ),
-        &[],
     );
 
     let probe = next + nb;
     let b = r.insert(probe);
     let st = r.map.stats();
-    let moved = snapshot(&r.map).old_buckets.iter().filter(|c| c.evacuated).count();
+    let moved = r.writes.last().map_or(0, |w| w.evacuations().len());
     r.frame(
         "A same-size grow",
         format!(
             "insert({probe}): noverflow >= 2^B (tooManyOverflowBuckets), so hashGrow starts a same-size grow: sameSizeGrow is set and the new array has the same {} buckets.\n\
-             Evacuation copies each chain's live entries compactly into a fresh bucket (everything goes to X). This write moved {moved} old bucket(s): the one key {probe} needs and the one at nevacuate (now {}). Key {probe} went to bucket {b}.",
+             Evacuation copies each chain's live entries compactly into a fresh bucket (everything goes to X, the same index). This write moved {moved} old bucket(s): the one key {probe} needs and the one at nevacuate (now {}). Key {probe} went to bucket {b}.",
             1usize << st.b,
             st.nevacuate
         ),
-        &[b],
     );
 
     let mut writes = 0;
     while r.map.stats().growing {
         // Overwriting an existing key is a write too, and every write evacuates.
-        let k = probe;
-        r.map.insert(k, k * 10);
+        r.insert(probe);
         writes += 1;
     }
     let st = r.map.stats();
     r.frame(
         "Same-size grow finished",
         format!(
-            "{writes} more write(s) finished the evacuation. B is still {}, count {}, and the chains are short again: noverflow = {}.\n\
+            "{writes} more write(s) of key {probe} finished the evacuation. B is still {}, count {}, and the chains are short again: noverflow = {}.\n\
              That is the whole life of a Go map: buckets, tophash bytes, overflow chains, doubling at 6.5, incremental evacuation, emptyOne/emptyRest, and same-size grows after churn.",
             st.b, st.len, st.noverflow
         ),
-        &[],
     );
     r.frames.push(twin_frame());
     r.frames
@@ -344,6 +354,7 @@ pub fn twin_frame() -> Frame {
         ),
         layout,
         highlight: Vec::new(),
+        evacuations: Vec::new(),
         lookup: None,
         go_text: Some(go),
     }
@@ -353,11 +364,10 @@ pub fn twin_frame() -> Frame {
 pub fn html(frames: &[Frame]) -> String {
     let html_frames: Vec<HtmlFrame> = frames
         .iter()
-        .enumerate()
-        .map(|(i, f)| HtmlFrame {
+        .map(|f| HtmlFrame {
             title: f.title.clone(),
             narration: f.narration.clone(),
-            svg: f.svg(i + 1),
+            svg: f.svg(None),
             text: f.text(false),
         })
         .collect();

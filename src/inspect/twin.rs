@@ -19,7 +19,7 @@
 //! ```
 
 use crate::hash::{GoKeys, RandomState};
-use crate::map::raw::{BmapView, ChainView, Generation, Header};
+use crate::map::raw::{BmapView, BucketShape, ChainView, Generation, Header};
 use crate::map::BUCKET_CNT;
 use crate::GoMap;
 use std::cell::RefCell;
@@ -850,7 +850,8 @@ fn entry_text<K: TwinKey>(e: &Option<(K, u64)>) -> String {
     }
 }
 
-/// Go's `hmap` line: count, sameSizeGrow, B, noverflow, nevacuate, buckets, oldbuckets, hash0.
+/// Go's `hmap` line: count, sameSizeGrow, B, noverflow, nevacuate, buckets, oldbuckets, hash0,
+/// and the spare preallocated overflow buckets (from `h.extra.nextOverflow`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct GoHeader {
     count: usize,
@@ -861,10 +862,11 @@ struct GoHeader {
     buckets: bool,
     oldbuckets: bool,
     hash0: u32,
+    spare_overflow: usize,
 }
 
 fn parse_header(t: &[&str]) -> Result<GoHeader, Error> {
-    if t.len() != 9 || t[0] != "hmap" {
+    if t.len() != 10 || t[0] != "hmap" {
         return tool(format!("expected an hmap line, got {:?}", t.join(" ")));
     }
     let n = |i: usize| {
@@ -880,11 +882,14 @@ fn parse_header(t: &[&str]) -> Result<GoHeader, Error> {
         oldbuckets: n(7)? == 1,
         hash0: u32::from_str_radix(t[8], 16)
             .map_err(|_| Error::Tool(format!("bad hash0 {:?}", t[8])))?,
+        spare_overflow: n(9)? as usize,
     })
 }
 
-fn header_diff(ours: &Header, go: &GoHeader) -> Option<String> {
-    let fields: [(&str, u64, u64); 7] = [
+/// The first hmap field that differs. The spare overflow buckets are compared only where the
+/// two buckets have the same size (`same_bucket`): Go's count follows the bucket's size.
+fn header_diff(ours: &Header, go: &GoHeader, same_bucket: bool) -> Option<String> {
+    let fields: [(&str, u64, u64); 8] = [
         ("count", ours.count as u64, go.count as u64),
         ("sameSizeGrow", u64::from(ours.same_size_grow), u64::from(go.same_size_grow)),
         ("B", u64::from(ours.b), u64::from(go.b)),
@@ -892,6 +897,11 @@ fn header_diff(ours: &Header, go: &GoHeader) -> Option<String> {
         ("nevacuate", ours.nevacuate as u64, go.nevacuate as u64),
         ("buckets present", u64::from(ours.has_buckets), u64::from(go.buckets)),
         ("oldbuckets present", u64::from(ours.old_b.is_some()), u64::from(go.oldbuckets)),
+        (
+            "spare preallocated overflow buckets (nextOverflow)",
+            ours.spare_overflow as u64,
+            if same_bucket { go.spare_overflow } else { ours.spare_overflow } as u64,
+        ),
     ];
     fields
         .iter()
@@ -1057,6 +1067,12 @@ fn run_typed<K: TwinKey>(
 /// A GoMap as the twin builds it.
 type TwinMap<K> = GoMap<K, u64, FollowState>;
 
+/// Whether gomap's bucket for these keys has the size of Go's: a Go string header is 16 bytes
+/// and a Rust `String` 24, so only the other key types do.
+fn same_bucket<K: TwinKey>() -> bool {
+    K::NAME != "str"
+}
+
 /// Compares `script` on a GoMap with Go's output in `lines`; returns the report, the GoMap and
 /// the model of Go's map, which equal each other at the end.
 fn compare<K: TwinKey, R: BufRead>(
@@ -1070,8 +1086,8 @@ fn compare<K: TwinKey, R: BufRead>(
         Report { script: script.name.clone(), backend: Some(backend), ..Report::default() };
     // The header: the Go process's keys, then the map right after make.
     let magic = lines.expect("twin")?;
-    if magic != "twin 1" {
-        return tool(format!("speaks {magic:?}, this gomap reads twin 1"));
+    if magic != "twin 2" {
+        return tool(format!("speaks {magic:?}, this gomap reads twin 2"));
     }
     let go_backend = lines.expect("backend")?;
     let want = match backend {
@@ -1115,10 +1131,9 @@ fn compare<K: TwinKey, R: BufRead>(
         Some(n) => GoMap::with_capacity_and_hasher(n, FollowState(state.clone())),
         None => GoMap::with_hasher(FollowState(state.clone())),
     };
-    // A Go string header is 16 bytes and a Rust String 24, so only the other key types have
-    // buckets of the same size; the bytes inside are compared for all three.
+    // The bytes inside the buckets are compared for all three key types.
     let ours = m.raw().bucket_shape().size;
-    if K::NAME != "str" && bucketsize != format!("bucketsize {ours}") {
+    if same_bucket::<K>() && bucketsize != format!("bucketsize {ours}") {
         let what = format!("{bucketsize}, gomap's bucket is {ours} bytes");
         return Err(Error::Differ { op: -1, op_text: "make".into(), what });
     }
@@ -1216,6 +1231,80 @@ pub fn replay_tour(recorded: &str) -> Result<(Report, super::Layout, String), Er
     Ok((rep, super::snapshot(&m), model.text()))
 }
 
+/// What [`preallocation`] compared.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PreallocReport {
+    /// Bucket arrays compared: one per shape and B.
+    pub arrays: usize,
+    /// Distinct bucket shapes among them (size, and whether it holds pointers).
+    pub shapes: usize,
+    /// The largest B.
+    pub max_b: u8,
+    /// Arrays whose count is not the 2^(B-4) makeBucketArray asks for before rounding.
+    pub rounded: usize,
+}
+
+impl fmt::Display for PreallocReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "preallocated overflow buckets: {} arrays of {} bucket shapes at B 0-{}, {} of them \
+             not 2^(B-4), compared with Go's makeBucketArray: 0 differences",
+            self.arrays, self.shapes, self.max_b, self.rounded
+        )
+    }
+}
+
+/// Asks Go's runtime (`tools/gotwin -prealloc`) how many overflow buckets makeBucketArray
+/// preallocates for maps of many key and value shapes at every B up to `max_b`, and compares
+/// each count with gomap's rule for a bucket of the same size and pointers
+/// ([`BucketShape::preallocated_overflow`]).
+///
+/// # Errors
+/// The first count that differs, or the tool's failure.
+pub fn preallocation(go: &GoTool, max_b: u8) -> Result<PreallocReport, Error> {
+    let out = Command::new(&go.bin)
+        .arg(format!("-prealloc={max_b}"))
+        .output()
+        .map_err(|e| Error::Tool(format!("cannot start {}: {e}", go.bin.display())))?;
+    if !out.status.success() {
+        return tool(format!(
+            "-prealloc exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let mut rep = PreallocReport::default();
+    let mut shapes = std::collections::HashSet::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let t: Vec<&str> = line.split(' ').collect();
+        let n = |i: usize| t.get(i).and_then(|v| v.parse::<usize>().ok());
+        let (Some("prealloc"), Some(size), Some(ptrs), Some(b), Some(go_n)) =
+            (t.first().copied(), n(1), n(2), n(3), n(4))
+        else {
+            return tool(format!("bad prealloc line {line:?}"));
+        };
+        let b = b as u8;
+        let shape =
+            BucketShape { size, holds_pointers: ptrs == 1, ..BucketShape::of::<u64, u64>() };
+        let ours = shape.preallocated_overflow(b);
+        if ours != go_n {
+            let what = format!(
+                "a {size}-byte bucket {} pointers at B {b}: gomap preallocates {ours} overflow \
+                 buckets, go {go_n}",
+                if ptrs == 1 { "with" } else { "without" }
+            );
+            return Err(Error::Differ { op: -1, op_text: "make".into(), what });
+        }
+        rep.arrays += 1;
+        rep.max_b = rep.max_b.max(b);
+        rep.rounded += usize::from(b >= 4 && go_n != 1 << (b - 4));
+        shapes.insert((size, ptrs));
+    }
+    rep.shapes = shapes.len();
+    Ok(rep)
+}
+
 /// Which operation a block of Go's output describes.
 struct At {
     op: i64,
@@ -1239,7 +1328,7 @@ fn block<K: TwinKey, R: BufRead>(
     at: &At,
 ) -> Result<(), Error> {
     let ours = m.raw().header();
-    if let Some(d) = header_diff(&ours, gh) {
+    if let Some(d) = header_diff(&ours, gh, same_bucket::<K>()) {
         return at.differ(d);
     }
     rep.headers += 1;

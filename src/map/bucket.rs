@@ -13,6 +13,7 @@ use core::ptr::{self, NonNull};
 use std::alloc::handle_alloc_error;
 
 use super::memory::{Arena, Block, Retired};
+use super::msize::preallocated_overflow;
 
 use super::{BUCKET_CNT, EMPTY_ONE, EMPTY_REST, MAX_ELEM_SIZE, MAX_KEY_SIZE, MIN_TOP_HASH};
 
@@ -54,7 +55,8 @@ impl<K, V> Shape<K, V> {
         max(max(Self::KEY_ALIGN, Self::ELEM_ALIGN), align_of::<*mut u8>());
     /// Whether a bucket holds pointers in Go's sense (Go's `t.Bucket.Pointers()`): a key or
     /// value that owns memory (the closest Rust has: it needs dropping) or is stored boxed.
-    /// Go clears such an old bucket once evacuated; one without pointers keeps its bytes.
+    /// Go clears such an old bucket once evacuated, one without pointers keeps its bytes; and
+    /// an array with pointers carries a malloc header, which sizes its overflow tail (msize.rs).
     pub(crate) const HOLDS_POINTERS: bool = core::mem::needs_drop::<K>()
         || core::mem::needs_drop::<V>()
         || Self::INDIRECT_KEY
@@ -368,7 +370,7 @@ impl<K, V> Bucket<K, V> {
 }
 
 /// One generation of buckets: 2^B buckets, the preallocated overflow buckets that follow them
-/// (2^(B-4) of them when B >= 4), and an arena for further overflow buckets. Everything is freed
+/// (from B = 4 on, as many as Go's makeBucketArray gives: [`preallocated_overflow`]), and an arena for further overflow buckets. Everything is freed
 /// together when the generation drops, as Go frees an old array and its overflow list, or
 /// handed back piecewise once evacuated ([`BucketArray::retire`]).
 pub(crate) struct BucketArray<K, V> {
@@ -397,7 +399,8 @@ pub(crate) enum AllocFailure {
 }
 
 impl<K, V> BucketArray<K, V> {
-    /// Go's `makeBucketArray`: 2^B zeroed buckets plus 2^(B-4) preallocated overflow buckets.
+    /// Go's `makeBucketArray`: 2^B zeroed buckets plus Go's count of preallocated overflow
+    /// buckets ([`preallocated_overflow`]: 2^(B-4) rounded up to the allocator's size).
     /// `up_front` is for arrays the caller sized on purpose (`with_capacity`, `reserve`,
     /// `shrink_to`, `clone`): a large one is faulted in now, with huge pages where the kernel
     /// has them, so that no later write waits for memory. A grow's array comes lazily instead.
@@ -406,7 +409,7 @@ impl<K, V> BucketArray<K, V> {
             return Err(AllocFailure::CapacityOverflow);
         }
         let base = 1usize << b;
-        let extra = if b >= 4 { 1usize << (b - 4) } else { 0 };
+        let extra = preallocated_overflow(b, Shape::<K, V>::SIZE, Shape::<K, V>::HOLDS_POINTERS);
         let nalloc = base + extra;
         let layout = array_layout::<K, V>(nalloc).ok_or(AllocFailure::CapacityOverflow)?;
         let mem = Block::zeroed(layout, up_front).ok_or(AllocFailure::Alloc(layout))?;
@@ -466,6 +469,16 @@ impl<K, V> BucketArray<K, V> {
         let b = Bucket::from_raw(p);
         b.reset();
         b
+    }
+
+    /// Preallocated overflow buckets at the array's tail, used or not.
+    pub(crate) fn preallocated(&self) -> usize {
+        self.nalloc - self.len()
+    }
+
+    /// Preallocated overflow buckets not handed out yet (Go's `nextOverflow` to the tail's end).
+    pub(crate) fn spare_overflow(&self) -> usize {
+        self.nalloc - self.next_overflow
     }
 
     /// Whether `bucket` is one of this array's preallocated overflow buckets.

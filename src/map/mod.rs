@@ -16,8 +16,9 @@
 //! once with word arithmetic, which finds the same slots as Go's byte loop.
 //!
 //! When a bucket is full, an overflow bucket is chained to it. From B = 4 on, each bucket array
-//! comes with 2^(B-4) spare buckets at its tail for this; more come from an arena that belongs to
-//! that array's generation and is freed with it.
+//! comes with spare buckets at its tail for this: 2^(B-4), plus as many as fit in the room Go's
+//! allocator would round the array up to (`msize.rs`), so that the count is a real Go map's.
+//! More come from an arena that belongs to that array's generation and is freed with it.
 //!
 //! The map grows when an insert would push the average past 6.5 entries per bucket (Go's
 //! `overLoadFactor`: `count > 8 && count > 13 * (2^B / 2)`): the array doubles. It also grows,
@@ -42,7 +43,8 @@
 //! `clone` sized on purpose is faulted in, with huge pages, inside that call.
 //!
 //! Files: `bucket.rs` (bmap layout and a generation's buckets), `memory.rs` (where their memory
-//! comes from and how it goes back), `group.rs` (tests on all 8 tophash bytes at once),
+//! comes from and how it goes back), `msize.rs` (Go's allocator size classes, which size the
+//! preallocated overflow buckets), `group.rs` (tests on all 8 tophash bytes at once),
 //! `table.rs` (hmap: lookup, assign, delete, grow, evacuate, iteration order), this file (the
 //! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`, [`raw`] (a read-only view of
 //! the insides, for teaching and inspection), and `traced` (feature `inspect`: the map's own
@@ -56,7 +58,8 @@
 //! | Go (`runtime/map_noswiss.go`) | gomap | file |
 //! |---|---|---|
 //! | `makemap`, `makemap_small` | `RawTable::makemap` (B from `b_for_hint`); `RawTable::new`, which allocates nothing until the first insert | `table.rs` |
-//! | `makeBucketArray` | `BucketArray::try_new`, `BucketArray::new` | `bucket.rs` |
+//! | `makeBucketArray` | `BucketArray::try_new`, `BucketArray::new` (`preallocated_overflow` sizes the tail) | `bucket.rs`, `msize.rs` |
+//! | `roundupsize` | `roundupsize`, with Go's size class tables | `msize.rs` |
 //! | `mapaccess1`, `mapaccess2`, `mapaccessK` | `RawTable::mapaccess`: an `Option` serves all three (`GoMap::get`, `get_key_value`, `contains_key`) | `table.rs` |
 //! | `mapassign` | `RawTable::mapassign` = `mapassign_fast` (inlined: allocated, not growing, no grow due) or else `mapassign_slow` (first allocation, grow work, grow trigger); the store is `RawTable::insert_at` | `table.rs` |
 //! | `mapdelete` | `RawTable::mapdelete` = `mapdelete_slot` (the search; `mapdelete_grow_work` first while growing) and `vacate` (emptyOne, and the emptyRest fix-up); `remove_at` for `OccupiedEntry::remove` | `table.rs` |
@@ -86,6 +89,7 @@ mod entry;
 mod group;
 mod iter;
 mod memory;
+mod msize;
 pub mod raw;
 mod table;
 #[cfg(feature = "inspect")]

@@ -8,8 +8,10 @@
 //! bucket shape) is worked out anywhere else.
 //!
 //! [`RawView::trace_lookup`] and [`RawView::walk`] do not replay a lookup or an iteration: they
-//! run the map's own `mapaccess` and `mapiternext`, which report each step to an observer. The
-//! map's own calls pass `()`, whose hooks are empty and compile away.
+//! run the map's own `mapaccess` and `mapiternext`, which report each step to an observer. So do
+//! the traced writes of `gomap::map::traced` (feature `inspect`): the map's own `mapassign`
+//! and `mapdelete`, saying which old buckets they evacuated and where each entry went. The map's
+//! own calls pass `()`, whose hooks are empty and compile away.
 //!
 //! ```
 //! use gomap::map::raw::{Generation, SlotState};
@@ -43,6 +45,7 @@ use core::marker::PhantomData;
 use super::bucket::{Bucket, BucketArray, Shape};
 use super::group::match_full;
 use super::iter::Iter;
+use super::msize::preallocated_overflow;
 use super::table::{too_many_overflow_buckets, tophash, RawIter, RawTable};
 use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y};
 
@@ -129,6 +132,9 @@ pub struct Header {
     pub has_buckets: bool,
     /// log2 of the old array's size while growing (Go's `oldbuckets != nil`), else `None`.
     pub old_b: Option<u8>,
+    /// Preallocated overflow buckets of the current array not handed out yet: Go's
+    /// `h.extra.nextOverflow` and the ones after it (0 when it is nil).
+    pub spare_overflow: usize,
 }
 
 impl Header {
@@ -163,6 +169,10 @@ pub struct BucketShape {
     pub indirect_key: bool,
     /// Values over [`MAX_ELEM_SIZE`](super::MAX_ELEM_SIZE) bytes are stored boxed.
     pub indirect_elem: bool,
+    /// Whether the bucket holds pointers in Go's sense (`t.Bucket.Pointers()`): here, a key or
+    /// value that needs dropping or is stored boxed. It decides whether evacuation clears an
+    /// old bucket, and how Go's allocator rounds the array up.
+    pub holds_pointers: bool,
 }
 
 impl BucketShape {
@@ -177,7 +187,15 @@ impl BucketShape {
             elem_align: Shape::<K, V>::ELEM_ALIGN,
             indirect_key: Shape::<K, V>::INDIRECT_KEY,
             indirect_elem: Shape::<K, V>::INDIRECT_ELEM,
+            holds_pointers: Shape::<K, V>::HOLDS_POINTERS,
         }
+    }
+
+    /// The overflow buckets Go's makeBucketArray preallocates at the tail of an array of 2^b
+    /// buckets of this shape: none below B = 4, then 2^(B-4) plus every whole bucket that fits
+    /// in the room Go's allocator rounds the array up to (its size class, or whole 8 KiB pages).
+    pub fn preallocated_overflow(&self, b: u8) -> usize {
+        preallocated_overflow(b, self.size, self.holds_pointers)
     }
 }
 
@@ -226,6 +244,7 @@ impl<'a, K, V, S> RawView<'a, K, V, S> {
             old_iterator,
             has_buckets: t.buckets.is_some(),
             old_b: t.oldbuckets.as_ref().map(BucketArray::b),
+            spare_overflow: t.buckets.as_ref().map_or(0, BucketArray::spare_overflow),
         }
     }
 
@@ -394,8 +413,9 @@ pub(crate) trait Observer {
     /// evacuate began moving old bucket `oldbucket`, which was not evacuated yet, to X (the
     /// same index) and, for a doubling, Y (`y`).
     fn evacuate(&mut self, _oldbucket: usize, _y: Option<usize>) {}
-    /// evacuate is moving `to_x` entries of one bmap of that chain to X and `to_y` to Y.
-    fn moved(&mut self, _to_x: usize, _to_y: usize) {}
+    /// evacuate moved the entry in (bmap along the old chain, slot) to (new bucket, bmap along
+    /// its chain, slot).
+    fn moved(&mut self, _from: (usize, usize), _to: (usize, usize, usize)) {}
     /// advanceEvacuationMark reached the end: the old array is gone.
     fn grow_done(&mut self) {}
     /// newoverflow linked an overflow bucket.
@@ -498,6 +518,12 @@ impl<'a, K, V> ArrayView<'a, K, V> {
     /// Its number of buckets, 2^B (overflow buckets not counted).
     pub fn nbuckets(&self) -> usize {
         self.arr.len()
+    }
+
+    /// The overflow buckets preallocated at its tail, used or not
+    /// ([`BucketShape::preallocated_overflow`]).
+    pub fn preallocated_overflow(&self) -> usize {
+        self.arr.preallocated()
     }
 
     /// Bucket `index` with its overflow chain; `None` past the end.

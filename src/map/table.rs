@@ -661,10 +661,14 @@ impl<K, V> RawTable<K, V> {
                 }
             }
             let new = self.buckets.as_ref().expect("growing");
-            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0 };
+            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0, index: oldbucket, depth: 0 };
             // A same-size grow sends nothing to Y (its masks are all zero).
-            let yb = if self.same_size_grow { x.b } else { new.bucket(oldbucket + newbit) };
-            let mut y = EvacDst { b: yb, i: 0 };
+            let (yb, yi) = if self.same_size_grow {
+                (x.b, oldbucket)
+            } else {
+                (new.bucket(oldbucket + newbit), oldbucket + newbit)
+            };
+            let mut y = EvacDst { b: yb, i: 0, index: yi, depth: 0 };
             let mut b = Some(b0);
             let mut k = 0;
             while let Some(bk) = b {
@@ -672,9 +676,8 @@ impl<K, V> RawTable<K, V> {
                 let full = match_full(word);
                 let ym = to_y.get(k);
                 let xm = full & !ym;
-                obs.moved(xm.count_ones() as usize, ym.count_ones() as usize);
-                self.evacuate_run(bk, word, xm, &mut x, obs);
-                self.evacuate_run(bk, word, ym, &mut y, obs);
+                self.evacuate_run(bk, word, xm, &mut x, k, obs);
+                self.evacuate_run(bk, word, ym, &mut y, k, obs);
                 // Empty slots become evacuatedEmpty, moved ones evacuatedX or evacuatedY
                 // ((m >> 7) has a 1 in each marked byte, so the products stay bytewise).
                 let marks = (LO * u64::from(EVACUATED_EMPTY))
@@ -695,8 +698,9 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// Moves the slots of `src` marked in `m` (high bit of byte i for slot i) to the next free
-    /// slots of `dst`, in slot order, chaining overflow buckets as `dst` fills.
+    /// Moves the slots of `src` (bmap `depth` of its chain) marked in `m` (high bit of byte i
+    /// for slot i) to the next free slots of `dst`, in slot order, chaining overflow buckets as
+    /// `dst` fills.
     #[inline(always)]
     fn evacuate_run(
         &mut self,
@@ -704,14 +708,18 @@ impl<K, V> RawTable<K, V> {
         word: u64,
         mut m: u64,
         dst: &mut EvacDst<K, V>,
+        depth: usize,
         obs: &mut impl Observer,
     ) {
         while m != 0 {
             let i = lowest(m);
             m &= m - 1;
             if dst.i == BUCKET_CNT {
-                *dst = EvacDst { b: self.new_overflow(dst.b, obs), i: 0 };
+                dst.b = self.new_overflow(dst.b, obs);
+                dst.i = 0;
+                dst.depth += 1;
             }
+            obs.moved((depth, i), (dst.index, dst.depth, dst.i));
             // SAFETY: the old slot is filled and the destination slot is the next unused one of
             // a bucket that only this evacuation fills; the caller marks the old slot evacuated
             // before anything can observe it, so ownership moves once.
@@ -1304,10 +1312,13 @@ fn walk_group<K, V, B>(
     acc
 }
 
-/// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain.
+/// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain. The new
+/// bucket's index and the bmap's depth along its chain are for observers only.
 struct EvacDst<K, V> {
     b: Bucket<K, V>,
     i: usize,
+    index: usize,
+    depth: usize,
 }
 
 /// One mask per bucket of an old chain, in chain order: inline for chains of up to four

@@ -143,21 +143,26 @@ fn evacuation_marks_old_slots_and_splits_x_and_y() {
 
 #[test]
 fn preallocated_overflow_buckets_come_first() {
-    // B = 5: 2^(5-4) = 2 preallocated overflow buckets, then the arena.
+    // B = 5: Go preallocates 2^(5-4) = 2 overflow buckets and rounds the 34 buckets of 144 bytes
+    // up to the 5376-byte size class, which holds 37: 5 overflow buckets, then the arena.
     let mut m = GoMap::with_capacity_and_hasher(200, Identity);
     assert_eq!(m.stats().b, 5);
-    for i in 0..40u64 {
-        m.insert(TOP | (i << 5), i); // all in bucket 0: 8 + 4 overflow buckets
+    let buckets = m.raw().buckets().expect("allocated");
+    assert_eq!(buckets.preallocated_overflow(), 5);
+    assert_eq!(m.raw().header().spare_overflow, 5);
+    for i in 0..56u64 {
+        m.insert(TOP | (i << 5), i); // all in bucket 0: 8 + 6 overflow buckets
     }
     let prealloc: Vec<bool> = bmaps(&m, Generation::Current)
         .into_iter()
         .filter(|(index, depth, _)| *index == 0 && *depth > 0)
         .map(|(_, _, b)| b.preallocated())
         .collect();
-    assert_eq!(prealloc, [true, true, false, false]);
-    assert_eq!(m.stats().noverflow, 4);
+    assert_eq!(prealloc, [true, true, true, true, true, false]);
+    assert_eq!(m.stats().noverflow, 6);
+    assert_eq!(m.raw().header().spare_overflow, 0);
     let bucket = raw::BucketShape::of::<u64, u64>().size;
-    assert!(m.raw().allocated_bytes() >= (32 + 2 + 2) * bucket);
+    assert!(m.raw().allocated_bytes() >= (32 + 5 + 1) * bucket);
 }
 
 #[test]

@@ -120,6 +120,8 @@ pub enum Step {
         y: Option<usize>,
         /// Overflow buckets the moves linked in the new array.
         overflow: usize,
+        /// Where each entry went, in the order they moved.
+        moves: Vec<Move>,
     },
     /// growWork's second evacuation was held back ([`Traced::hold_evacuation`]).
     Held {
@@ -137,6 +139,27 @@ pub enum Step {
     GrowDone,
     /// The chain was full: newoverflow linked an overflow bucket for the new entry.
     Overflow,
+}
+
+/// One entry evacuate moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Move {
+    /// Where it was: (bmap along the old chain, slot).
+    pub from: (usize, usize),
+    /// Whether it went to Y (index + old size) rather than X (the same index).
+    pub y: bool,
+    /// Where it went: (current bucket, bmap along its chain, slot).
+    pub to: (usize, usize, usize),
+}
+
+/// One old bucket an operation evacuated, and where its entries went
+/// ([`OpTrace::evacuations`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evacuation {
+    /// Its index in the old array.
+    pub oldbucket: usize,
+    /// Where each of its entries went, in the order they moved.
+    pub moves: Vec<Move>,
 }
 
 /// Where an entry is: the array, the bucket, the bmap along its chain and the slot.
@@ -181,6 +204,60 @@ pub struct OpTrace {
     pub steps: Vec<Step>,
     /// What it came to.
     pub outcome: Outcome,
+}
+
+impl OpTrace {
+    /// The old buckets the operation evacuated (growWork: the one its key needs, then the one
+    /// at nevacuate), in order, with where each entry went.
+    pub fn evacuations(&self) -> Vec<Evacuation> {
+        let evacuation = |s: &Step| match s {
+            Step::Evacuated { oldbucket, moves, .. } => {
+                Some(Evacuation { oldbucket: *oldbucket, moves: moves.clone() })
+            }
+            _ => None,
+        };
+        self.steps.iter().filter_map(evacuation).collect()
+    }
+
+    /// Whether the operation started a grow: `Some(true)` for a same-size grow.
+    pub fn grow_started(&self) -> Option<bool> {
+        self.steps.iter().find_map(|s| match *s {
+            Step::Grow { same_size, .. } => Some(same_size),
+            _ => None,
+        })
+    }
+
+    /// The slot the operation wrote, replaced, emptied or found, if any.
+    pub fn location(&self) -> Option<Location> {
+        match self.outcome {
+            Outcome::Inserted(l)
+            | Outcome::Replaced(l)
+            | Outcome::Removed(l)
+            | Outcome::Found(l) => Some(l),
+            Outcome::Absent | Outcome::Done => None,
+        }
+    }
+
+    /// The chains a write changed: every old bucket it evacuated, every current bucket an
+    /// entry moved to, and the bucket of the slot it wrote or emptied; each once, in that order.
+    pub fn touched(&self) -> Vec<(Generation, usize)> {
+        let mut t = Vec::new();
+        let mut add = |c| {
+            if !t.contains(&c) {
+                t.push(c);
+            }
+        };
+        for e in self.evacuations() {
+            add((Generation::Old, e.oldbucket));
+            for m in &e.moves {
+                add((Generation::Current, m.to.0));
+            }
+        }
+        if let Some(l) = self.location() {
+            add((l.array, l.bucket));
+        }
+        t
+    }
 }
 
 impl<K, V, S> Traced<'_, K, V, S> {
@@ -381,13 +458,15 @@ impl Observer for Recorder {
             x: oldbucket,
             y,
             overflow: 0,
+            moves: Vec::new(),
         });
     }
 
-    fn moved(&mut self, x: usize, y: usize) {
-        if let Some(Step::Evacuated { to_x, to_y, .. }) = self.evacuating() {
-            *to_x += x;
-            *to_y += y;
+    fn moved(&mut self, from: (usize, usize), to: (usize, usize, usize)) {
+        if let Some(Step::Evacuated { oldbucket, to_x, to_y, moves, .. }) = self.evacuating() {
+            let y = to.0 != *oldbucket;
+            *if y { to_y } else { to_x } += 1;
+            moves.push(Move { from, y, to });
         }
     }
 
@@ -468,6 +547,10 @@ mod tests {
         // The search of the full bucket 0, then the grow, then growWork, then the new search.
         assert!(matches!(steps[0], Step::Chain { array: Generation::Old, bucket: 0, b: 0 }));
         let grow = steps.iter().position(|s| *s == Step::Grow { same_size: false, b: 1 });
+        // evacuate moves a bmap's X entries (even keys, slots 0, 2, ...) before its Y ones.
+        let moves = (0..8).map(|i| Move { from: (0, i), y: i % 2 == 1, to: (i % 2, 0, i / 2) });
+        let mut moves: Vec<Move> = moves.collect();
+        moves.sort_by_key(|m| (m.y, m.from));
         let evac = steps.iter().position(|s| {
             *s == Step::Evacuated {
                 oldbucket: 0,
@@ -477,6 +560,7 @@ mod tests {
                 x: 0,
                 y: Some(1),
                 overflow: 0,
+                moves: moves.clone(),
             }
         });
         assert!(grow.unwrap() < evac.unwrap(), "{steps:?}");

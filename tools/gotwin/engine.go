@@ -121,6 +121,7 @@ type hstate struct {
 	buckets   unsafe.Pointer
 	old       unsafe.Pointer
 	nevacuate uintptr
+	spare     int // preallocated overflow buckets not handed out yet
 }
 
 func (s *hstate) sameSize() bool { return s.flags&flagSameSizeGrow != 0 }
@@ -146,6 +147,10 @@ type engine struct {
 
 	arr              [2]chainArray // 0: new (h.buckets), 1: old (h.oldbuckets)
 	lastNew, lastOld unsafe.Pointer
+
+	// The last spare count read, for the h.buckets and h.extra.nextOverflow it was read at.
+	spareArr, spareAt unsafe.Pointer
+	spareN            int
 
 	w       *bufio.Writer
 	line    []byte
@@ -231,7 +236,34 @@ func (e *engine) checkType() {
 
 func (e *engine) read() hstate {
 	h := e.h
-	return hstate{h.count, h.flags, h.b, h.noverflow, h.hash0, h.buckets, h.oldbuckets, h.nevacuate}
+	return hstate{h.count, h.flags, h.b, h.noverflow, h.hash0, h.buckets, h.oldbuckets, h.nevacuate, e.spareOverflow()}
+}
+
+// spareOverflow counts the preallocated overflow buckets of h.buckets not handed out yet: from
+// h.extra.nextOverflow to the last one, the only one whose overflow pointer makeBucketArray set
+// (to a sentinel). The count is kept until either pointer moves.
+func (e *engine) spareOverflow() int {
+	h := e.h
+	if h.extra == nil || (*mapextra)(h.extra).nextOverflow == nil {
+		return 0
+	}
+	p := (*mapextra)(h.extra).nextOverflow
+	if p == e.spareAt && h.buckets == e.spareArr {
+		return e.spareN
+	}
+	e.spareArr, e.spareAt, e.spareN = h.buckets, p, spareFrom(p, e.bs)
+	return e.spareN
+}
+
+// spareFrom counts the buckets of size bs from p up to and including the first whose overflow
+// pointer is set.
+func spareFrom(p unsafe.Pointer, bs uintptr) int {
+	n := 1
+	for *(*unsafe.Pointer)(unsafe.Add(p, bs-8)) == nil {
+		p = unsafe.Add(p, bs)
+		n++
+	}
+	return n
 }
 
 // hash is the runtime's hash of k under seed, through the map type's own hasher. It is checked
@@ -656,6 +688,8 @@ func (e *engine) writeHmap(s *hstate) {
 	for sh := 28; sh >= 0; sh -= 4 {
 		l = append(l, hexDigits[s.hash0>>uint(sh)&15])
 	}
+	l = append(l, ' ')
+	l = strconv.AppendInt(l, int64(s.spare), 10)
 	l = append(l, '\n')
 	e.emit(l)
 	e.line = l
@@ -714,7 +748,7 @@ func (e *engine) isCheckpoint(i int, arrays, last bool) bool {
 }
 
 func (e *engine) header() {
-	l := append(e.line[:0], "twin 1\nbackend "...)
+	l := append(e.line[:0], "twin 2\nbackend "...)
 	if useAeshash {
 		l = append(l, "aes"...)
 	} else {

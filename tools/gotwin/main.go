@@ -4,7 +4,7 @@
 // chains that may have changed, read straight from the runtime's memory, plus periodic digests
 // of the whole bucket state. `gomap twin` replays the same script on a GoMap seeded with this
 // process's hash keys and hash0 and compares the two byte for byte. The input and output are
-// those of PROTOCOL.md (version 1) in this directory; docs/twin.md says what is compared.
+// those of PROTOCOL.md (version 2) in this directory; docs/twin.md says what is compared.
 //
 // Run it from this directory:
 //
@@ -23,6 +23,8 @@
 //	-verify-range    compare every range op with an ordinary Go range over the map
 //	-selftest        run built-in scripts with every checkpoint on, and report whether the
 //	                 touched sets ever missed a chain a scan then found
+//	-prealloc maxB   print the overflow buckets makeBucketArray preallocates for maps of
+//	                 many key and value shapes at B = 0..maxB (PROTOCOL.md), and exit
 //	-cpuprofile FILE write a CPU profile
 //
 // A summary goes to stderr at the end. Run the built binary directly rather than through
@@ -48,6 +50,7 @@ func main() {
 	changedOnly := flag.Bool("changed-only", false, "print a touched chain only when it differs from the model")
 	verify := flag.Bool("verify-range", false, "check every range op against an ordinary Go range")
 	selftest := flag.Bool("selftest", false, "run the built-in scripts and check internal consistency")
+	prealloc := flag.Int("prealloc", -1, "print the preallocated overflow buckets of maps of many shapes at B = 0..`maxB`, and exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	flag.Parse()
 	if swissMap {
@@ -55,7 +58,7 @@ func main() {
 		os.Exit(2)
 	}
 	if *checkEvery < 0 || *budget < 1 || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "gotwin: usage: gotwin [-check-every N] [-check-budget N] [-changed-only] [-verify-range] [-selftest] < script")
+		fmt.Fprintln(os.Stderr, "gotwin: usage: gotwin [-check-every N] [-check-budget N] [-changed-only] [-verify-range] [-selftest] [-prealloc maxB] < script")
 		os.Exit(2)
 	}
 	checkLayouts()
@@ -71,6 +74,9 @@ func main() {
 	opts := options{checkEvery: *checkEvery, budget: *budget, changedOnly: *changedOnly, verifyRange: *verify}
 	if *selftest {
 		os.Exit(runSelftest(opts))
+	}
+	if *prealloc >= 0 {
+		os.Exit(runPrealloc(*prealloc))
 	}
 
 	t0 := time.Now()

@@ -46,6 +46,13 @@ type hmap struct {
 	extra      unsafe.Pointer
 }
 
+// mapextra has the layout of the runtime's hmap.extra.
+type mapextra struct {
+	overflow     unsafe.Pointer
+	oldoverflow  unsafe.Pointer
+	nextOverflow unsafe.Pointer
+}
+
 // Bits of hmap.flags.
 const (
 	flagIterator     = 1
