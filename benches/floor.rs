@@ -64,8 +64,8 @@ struct Floor {
 
 impl Floor {
     /// An empty table with 2^B buckets, B the smallest that keeps n at or under Go's load
-    /// factor 6.5 (the B a GoMap or Go map of n keys ends up with), and room for Go's
-    /// preallocated overflow buckets (2^(B-4)).
+    /// factor 6.5 (the B a GoMap or Go map of n keys ends up with), and room for 2^(B-4)
+    /// overflow buckets (Go preallocates that many, and more when roundupsize leaves room).
     fn with_capacity(n: usize) -> Self {
         let mut b = 0;
         while n > 8 && n as f64 > 6.5 * (1u64 << b) as f64 {
