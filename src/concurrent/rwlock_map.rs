@@ -2,10 +2,11 @@
 
 use std::borrow::Borrow;
 use std::fmt;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use super::sync::{unpoison, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use super::Inner;
+use crate::RandomState;
 
 /// A map behind a readers-writer lock, with the same methods as
 /// [`ConcurrentMap`](super::ConcurrentMap).
@@ -37,50 +38,152 @@ use super::Inner;
 /// assert!(m.compare_and_delete("a", &2));
 /// assert!(m.is_empty());
 /// ```
-pub struct RwLockMap<K, V> {
-    inner: RwLock<Inner<K, V>>,
+pub struct RwLockMap<K, V, S = RandomState> {
+    inner: RwLock<Inner<K, V, S>>,
 }
 
-impl<K, V> RwLockMap<K, V> {
+impl<K, V> RwLockMap<K, V, RandomState> {
     /// Creates an empty map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m: RwLockMap<String, u32> = RwLockMap::new();
+    /// assert!(m.is_empty());
+    /// ```
     pub fn new() -> Self {
-        RwLockMap { inner: RwLock::new(Inner::default()) }
+        Self::with_hasher(RandomState::new())
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, Inner<K, V>> {
+    /// Creates an empty map with room for `capacity` entries without a grow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::with_capacity(1000);
+    /// m.store(1, "one");
+    /// assert_eq!(m.load(&1), Some("one"));
+    /// ```
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, RandomState::new())
+    }
+}
+
+impl<K, V, S> RwLockMap<K, V, S> {
+    /// Creates an empty map that hashes keys with `hasher`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::hash::RandomState;
+    /// use gomap::concurrent::RwLockMap;
+    ///
+    /// let m = RwLockMap::with_hasher(RandomState::new()); // std's SipHash
+    /// m.store("a", 1);
+    /// assert_eq!(m.load("a"), Some(1));
+    /// ```
+    pub fn with_hasher(hasher: S) -> Self {
+        Self::from_map(Inner::with_hasher(hasher))
+    }
+
+    /// Creates an empty map with room for `capacity` entries, hashing keys with `hasher`
+    /// (the map's bucket array is sized by Go's `makemap` rule, as
+    /// [`GoMap::with_capacity`](crate::GoMap::with_capacity) says).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::{concurrent::RwLockMap, RandomState};
+    /// let m = RwLockMap::with_capacity_and_hasher(100, RandomState::new());
+    /// for i in 0..100 {
+    ///     m.store(i, i * 2);
+    /// }
+    /// assert_eq!(m.load(&7), Some(14));
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
+        Self::from_map(Inner::with_capacity_and_hasher(capacity, hasher))
+    }
+
+    /// The map behind the lock.
+    pub(crate) fn from_map(m: Inner<K, V, S>) -> Self {
+        RwLockMap { inner: RwLock::new(m) }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner<K, V, S>> {
         unpoison(self.inner.read())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Inner<K, V>> {
+    fn write(&self) -> RwLockWriteGuard<'_, Inner<K, V, S>> {
         unpoison(self.inner.write())
     }
 
     /// Removes every entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store(1, 1);
+    /// m.clear();
+    /// assert!(m.is_empty());
+    /// ```
     pub fn clear(&self) {
         self.write().clear();
     }
 
     /// The number of entries. O(1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.read().len()
     }
 
     /// Whether the map is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// assert!(m.is_empty());
+    /// m.store("a", 1);
+    /// assert!(!m.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.read().is_empty()
     }
-}
 
-impl<K, V> Default for RwLockMap<K, V> {
-    fn default() -> Self {
-        Self::new()
+    /// Clones of every entry, taken under the shared lock (for `range` and serde).
+    pub(crate) fn snapshot(&self) -> Vec<(K, V)>
+    where
+        K: Clone,
+        V: Clone,
+    {
+        self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 }
 
-impl<K, V> RwLockMap<K, V>
+impl<K, V, S: Default> Default for RwLockMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K, V, S> RwLockMap<K, V, S>
 where
     K: Eq + Hash,
     V: Clone,
+    S: BuildHasher,
 {
     /// Returns a clone of the value stored for `key`, if any.
     pub fn load<Q>(&self, key: &Q) -> Option<V>
@@ -178,9 +281,7 @@ where
         K: Clone,
         F: FnMut(&K, &V) -> bool,
     {
-        let snapshot: Vec<(K, V)> =
-            self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        for (k, v) in &snapshot {
+        for (k, v) in &self.snapshot() {
             if !f(k, v) {
                 break;
             }
@@ -188,7 +289,7 @@ where
     }
 }
 
-impl<K, V> fmt::Debug for RwLockMap<K, V>
+impl<K, V, S> fmt::Debug for RwLockMap<K, V, S>
 where
     K: fmt::Debug,
     V: fmt::Debug,
@@ -198,11 +299,12 @@ where
     }
 }
 
-impl<K, V> FromIterator<(K, V)> for RwLockMap<K, V>
+impl<K, V, S> FromIterator<(K, V)> for RwLockMap<K, V, S>
 where
     K: Eq + Hash,
+    S: BuildHasher + Default,
 {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        RwLockMap { inner: RwLock::new(iter.into_iter().collect()) }
+        Self::from_map(iter.into_iter().collect())
     }
 }
