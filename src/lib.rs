@@ -37,7 +37,7 @@
 //! - `rayon`: `par_iter`, `par_iter_mut` and `into_par_iter` on [`GoMap`] and [`GoSet`] (plus
 //!   `par_keys`, `par_values`, `par_values_mut`), `ParallelExtend` and
 //!   `FromParallelIterator`; a parallel iteration splits the bucket array, a grow in
-//!   progress included ([`map::rayon`], adds rayon).
+//!   progress included ([`rayon`](mod@crate::rayon), adds rayon).
 //!
 //! The tooling is behind two more:
 //!
@@ -74,6 +74,11 @@ pub mod hash;
 #[cfg_attr(docsrs, doc(cfg(feature = "inspect")))]
 pub mod inspect;
 pub mod map;
+#[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+pub mod rayon;
+#[cfg(feature = "serde")]
+mod serde_impls;
 pub mod set;
 
 pub use concurrent::ConcurrentMap;

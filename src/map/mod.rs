@@ -99,9 +99,10 @@ pub use iter::{
     Drain, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
 };
 
-use bucket::{AllocFailure, Bucket};
-pub(crate) use table::RawExtract;
-use table::{b_for_hint, ErasedHasher, Found, RawTable, Vacant};
+use bucket::AllocFailure;
+pub(crate) use bucket::Bucket;
+use table::{b_for_hint, ErasedHasher, Found, Vacant};
+pub(crate) use table::{RawExtract, RawTable};
 
 use crate::RandomState;
 
@@ -614,6 +615,24 @@ impl<K, V, S> GoMap<K, V, S> {
     /// ```
     pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, mut f: F) {
         self.extract_if(|k, v| !f(k, v)).for_each(drop);
+    }
+
+    /// The table, for the parallel iterators (src/rayon).
+    #[cfg(feature = "rayon")]
+    pub(crate) fn table(&self) -> &RawTable<K, V> {
+        &self.table
+    }
+
+    /// The table, for `par_iter_mut`.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn table_mut(&mut self) -> &mut RawTable<K, V> {
+        &mut self.table
+    }
+
+    /// The table alone, for `into_par_iter` (the hasher is not needed to walk it).
+    #[cfg(feature = "rayon")]
+    pub(crate) fn into_table(self) -> RawTable<K, V> {
+        self.table
     }
 
     /// The erased hash function for iterators, when one is known.

@@ -726,6 +726,14 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
+    /// The filled slots of unit `j`'s chain (`unit_chain`), bucket by bucket.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn unit_slots(&self, j: usize) -> impl Iterator<Item = (Bucket<K, V>, usize)> {
+        core::iter::successors(self.unit_chain(j), |b| b.overflow()).flat_map(|b| {
+            (0..BUCKET_CNT).filter(move |&i| b.top(i) >= MIN_TOP_HASH).map(move |i| (b, i))
+        })
+    }
+
     /// The number of units (`unit_chain`): 2^B once allocated, else 0.
     #[inline]
     pub(crate) fn units(&self) -> usize {
