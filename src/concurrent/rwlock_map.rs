@@ -186,6 +186,16 @@ where
     S: BuildHasher,
 {
     /// Returns a clone of the value stored for `key`, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load("a"), Some(1));
+    /// assert_eq!(m.load("b"), None);
+    /// ```
     pub fn load<Q>(&self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -195,17 +205,45 @@ where
     }
 
     /// Sets the value for `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// m.store("a", 2);
+    /// assert_eq!(m.load("a"), Some(2));
+    /// ```
     pub fn store(&self, key: K, value: V) {
         self.write().insert(key, value);
     }
 
     /// Sets the value for `key` and returns the previous one, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// assert_eq!(m.swap("a", 1), None);
+    /// assert_eq!(m.swap("a", 2), Some(1));
+    /// ```
     pub fn swap(&self, key: K, value: V) -> Option<V> {
         self.write().insert(key, value)
     }
 
     /// Returns the existing value for `key` and `true` if there is one; otherwise stores
     /// `value` and returns a clone of it and `false`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// assert_eq!(m.load_or_store("a", 1), (1, false));
+    /// assert_eq!(m.load_or_store("a", 2), (1, true));
+    /// ```
     pub fn load_or_store(&self, key: K, value: V) -> (V, bool) {
         // Hits, the common case, only need the shared lock.
         if let Some(v) = self.read().get(&key) {
@@ -220,6 +258,16 @@ where
     }
 
     /// Removes `key`, returning its value if it had one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load_and_delete("a"), Some(1));
+    /// assert_eq!(m.load_and_delete("a"), None);
+    /// ```
     pub fn load_and_delete<Q>(&self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -229,6 +277,16 @@ where
     }
 
     /// Removes `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// m.delete("a");
+    /// assert_eq!(m.load("a"), None);
+    /// ```
     pub fn delete<Q>(&self, key: &Q)
     where
         K: Borrow<Q>,
@@ -240,6 +298,18 @@ where
     /// Replaces the value for `key` with `new` if it currently equals `old`.
     ///
     /// Returns whether it was replaced; a missing key is never replaced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_swap("a", &2, 3));
+    /// assert!(m.compare_and_swap("a", &1, 3));
+    /// assert_eq!(m.load("a"), Some(3));
+    /// assert!(!m.compare_and_swap("b", &1, 3)); // a missing key is never swapped
+    /// ```
     pub fn compare_and_swap<Q>(&self, key: &Q, old: &V, new: V) -> bool
     where
         K: Borrow<Q>,
@@ -256,6 +326,17 @@ where
     }
 
     /// Removes `key` if its value equals `old`. Returns whether it was removed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_delete("a", &2));
+    /// assert!(m.compare_and_delete("a", &1));
+    /// assert!(m.is_empty());
+    /// ```
     pub fn compare_and_delete<Q>(&self, key: &Q, old: &V) -> bool
     where
         K: Borrow<Q>,
@@ -276,6 +357,28 @@ where
     /// The entries are copied under the shared lock and `f` runs with no lock held, so it may
     /// call back into the map; each key present at the copy is visited exactly once. The copy
     /// costs O(n) clones even if `f` stops early.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// for i in 0..10 {
+    ///     m.store(i, i * i);
+    /// }
+    /// let mut sum = 0;
+    /// m.range(|_, v| {
+    ///     sum += v;
+    ///     true
+    /// });
+    /// assert_eq!(sum, 285);
+    /// let mut seen = 0;
+    /// m.range(|_, _| {
+    ///     seen += 1;
+    ///     seen < 3 // stop after three
+    /// });
+    /// assert_eq!(seen, 3);
+    /// ```
     pub fn range<F>(&self, mut f: F)
     where
         K: Clone,

@@ -388,6 +388,16 @@ where
     S: BuildHasher + Clone + Send + Sync + 'static,
 {
     /// Returns a clone of the value stored for `key`, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load("a"), Some(1));
+    /// assert_eq!(m.load("b"), None);
+    /// ```
     #[inline]
     pub fn load<Q>(&self, key: &Q) -> Option<V>
     where
@@ -398,6 +408,16 @@ where
     }
 
     /// Sets the value for `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.store("a", 2);
+    /// assert_eq!(m.load("a"), Some(2));
+    /// ```
     pub fn store(&self, key: K, value: V) {
         self.swap_value(key, value, |e, new, g| {
             e.p.swap(new, g);
@@ -406,12 +426,30 @@ where
     }
 
     /// Sets the value for `key` and returns the previous one, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// assert_eq!(m.swap("a", 1), None);
+    /// assert_eq!(m.swap("a", 2), Some(1));
+    /// ```
     pub fn swap(&self, key: K, value: V) -> Option<V> {
         self.swap_value(key, value, Entry::swap_locked)
     }
 
     /// Returns the existing value for `key` and `true` if there is one; otherwise stores
     /// `value` and returns a clone of it and `false`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// assert_eq!(m.load_or_store("a", 1), (1, false));
+    /// assert_eq!(m.load_or_store("a", 2), (1, true));
+    /// ```
     pub fn load_or_store(&self, key: K, value: V) -> (V, bool) {
         let g = &pin();
         let mut value = Pending::Raw(value);
@@ -442,6 +480,16 @@ where
     }
 
     /// Removes `key`, returning its value if it had one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load_and_delete("a"), Some(1));
+    /// assert_eq!(m.load_and_delete("a"), None);
+    /// ```
     pub fn load_and_delete<Q>(&self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -451,6 +499,16 @@ where
     }
 
     /// Removes `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.delete("a");
+    /// assert_eq!(m.load("a"), None);
+    /// ```
     pub fn delete<Q>(&self, key: &Q)
     where
         K: Borrow<Q>,
@@ -462,6 +520,18 @@ where
     /// Replaces the value for `key` with `new` if it currently equals `old`.
     ///
     /// Returns whether it was replaced; a missing key is never replaced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_swap("a", &2, 3));
+    /// assert!(m.compare_and_swap("a", &1, 3));
+    /// assert_eq!(m.load("a"), Some(3));
+    /// assert!(!m.compare_and_swap("b", &1, 3)); // a missing key is never swapped
+    /// ```
     pub fn compare_and_swap<Q>(&self, key: &Q, old: &V, new: V) -> bool
     where
         K: Borrow<Q>,
@@ -490,6 +560,17 @@ where
     }
 
     /// Removes `key` if its value equals `old`. Returns whether it was removed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_delete("a", &2));
+    /// assert!(m.compare_and_delete("a", &1));
+    /// assert!(m.is_empty());
+    /// ```
     pub fn compare_and_delete<Q>(&self, key: &Q, old: &V) -> bool
     where
         K: Borrow<Q>,
@@ -505,6 +586,28 @@ where
     /// or deleted during the call may or may not be seen. `f` may call back into the map. If
     /// keys were added since the last promotion, the dirty map is promoted first (as Go does),
     /// so the next new key costs a copy of the map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// for i in 0..10 {
+    ///     m.store(i, i * i);
+    /// }
+    /// let mut sum = 0;
+    /// m.range(|_, v| {
+    ///     sum += v;
+    ///     true
+    /// });
+    /// assert_eq!(sum, 285);
+    /// let mut seen = 0;
+    /// m.range(|_, _| {
+    ///     seen += 1;
+    ///     seen < 3 // stop after three
+    /// });
+    /// assert_eq!(seen, 3);
+    /// ```
     pub fn range<F>(&self, mut f: F)
     where
         F: FnMut(&K, &V) -> bool,
@@ -522,6 +625,16 @@ where
     }
 
     /// Removes every entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.clear();
+    /// assert_eq!(m.load("a"), None);
+    /// ```
     pub fn clear(&self) {
         let g = &pin();
         let read = self.read.load(g);
@@ -544,6 +657,16 @@ where
     /// Go's `sync.Map` keeps no count, and neither does this: it is O(n), a walk over the read
     /// map (lock-free) or, while keys are pending in the dirty map, over that map under the lock.
     /// Concurrent writers may change the answer before it is returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.store("b", 2);
+    /// assert_eq!(m.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         fn count<K, V, S>(m: &Inner<K, Entry<V>, S>, g: &Guard) -> usize {
             m.values().filter(|e| live(e.p.load(g)).is_some()).count()
@@ -562,6 +685,16 @@ where
     }
 
     /// Whether the map has no live entries. O(n) in the worst case, like [`len`](Self::len).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// assert!(m.is_empty());
+    /// m.store("a", 1);
+    /// assert!(!m.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         let mut empty = true;
         self.range(|_, _| {

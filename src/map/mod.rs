@@ -403,12 +403,13 @@ impl<K, V, S> GoMap<K, V, S> {
     /// ```
     /// use gomap::GoMap;
     /// let mut m = GoMap::new();
-    /// for i in 0..9 {
+    /// for i in 0..53 {
     ///     m.insert(i, i);
     /// }
     /// let s = m.stats();
-    /// // The 9th insert doubled the map; the grow finishes on later writes.
-    /// assert_eq!((s.len, s.b, s.growing, s.old_buckets), (9, 1, true, 1));
+    /// // The 53rd insert passed 6.5 per bucket and doubled 8 buckets to 16; it evacuated one
+    /// // or two old buckets, and later writes move the rest.
+    /// assert_eq!((s.len, s.b, s.growing, s.old_buckets), (53, 4, true, 8));
     /// ```
     pub fn stats(&self) -> Stats {
         let h = self.raw().header();

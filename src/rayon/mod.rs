@@ -14,7 +14,7 @@
 //!
 //! let m: GoMap<u64, u64> = (0..10_000).map(|i| (i, i * 2)).collect();
 //! let sum: u64 = m.par_iter().map(|(_, v)| *v).sum();
-//! assert_eq!(sum, m.values().sum());
+//! assert_eq!(sum, m.values().sum::<u64>());
 //! ```
 //!
 //! Unlike a sequential iterator, a parallel one does not start at a random bucket, and it
