@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use ::rayon::iter::plumbing::UnindexedConsumer;
 use ::rayon::iter::{FromParallelIterator, IntoParallelIterator, ParallelExtend, ParallelIterator};
 
-use super::{collect_chunks, Exclusive, Owned, Shared, Units};
+use super::{collect_chunks, drive_units, Exclusive, Owned, Shared, Units};
 use crate::map::RawTable;
 use crate::GoMap;
 
@@ -37,16 +37,10 @@ impl<'a, K: Sync, V: Sync> ParallelIterator for ParIter<'a, K, V> {
     type Item = (&'a K, &'a V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        let units = self.units;
-        (0..units.count())
-            .into_par_iter()
-            .flat_map_iter(move |j| {
-                units.slots(j).map(|(b, i)| {
-                    // SAFETY: a filled slot of the map borrowed shared for 'a.
-                    unsafe { (&*b.key(i), &*b.elem(i)) }
-                })
-            })
-            .drive_unindexed(consumer)
+        drive_units(self.units, consumer, |b, i| {
+            // SAFETY: a filled slot of the map borrowed shared for 'a.
+            unsafe { (&*b.key(i), &*b.elem(i)) }
+        })
     }
 }
 
@@ -54,17 +48,11 @@ impl<'a, K: Sync, V: Send> ParallelIterator for ParIterMut<'a, K, V> {
     type Item = (&'a K, &'a mut V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        let units = self.units;
-        (0..units.count())
-            .into_par_iter()
-            .flat_map_iter(move |j| {
-                units.slots(j).map(|(b, i)| {
-                    // SAFETY: a filled slot of the map borrowed mutably for 'a, reached by
-                    // this unit alone and yielded once, so the &mut V is unique.
-                    unsafe { (&*b.key(i), &mut *b.elem(i)) }
-                })
-            })
-            .drive_unindexed(consumer)
+        drive_units(self.units, consumer, |b, i| {
+            // SAFETY: a filled slot of the map borrowed mutably for 'a, reached by this unit
+            // alone and yielded once, so the &mut V is unique.
+            unsafe { (&*b.key(i), &mut *b.elem(i)) }
+        })
     }
 }
 
@@ -76,17 +64,14 @@ impl<K: Send, V: Send> ParallelIterator for IntoParIter<K, V> {
         // SAFETY: `table` is owned here until every thread is done with it (rayon returns,
         // or unwinds, only after all of its jobs have finished).
         let units = unsafe { Units::<K, V, Owned>::new(&table) };
-        (0..units.count())
-            .into_par_iter()
-            .flat_map_iter(move |j| {
-                units.slots(j).map(|(b, i)| {
-                    // SAFETY: a filled slot, reached by this unit alone; `take` marks it
-                    // empty first, so the table's drop skips it.
-                    unsafe { b.take(i) }
-                })
-            })
-            .drive_unindexed(consumer)
-        // `table` drops here, with whatever the consumer did not take.
+        let result = drive_units(units, consumer, |b, i| {
+            // SAFETY: a filled slot, reached by this unit alone; `take` marks it empty first,
+            // so the table's drop skips it.
+            unsafe { b.take(i) }
+        });
+        // What the consumer stopped short of drops with the table.
+        drop(table);
+        result
     }
 }
 

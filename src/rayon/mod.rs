@@ -85,6 +85,25 @@ unsafe impl<K: Send, V: Send> Send for Units<'_, K, V, Owned> {}
 // SAFETY: see above.
 unsafe impl<K: Send, V: Send> Sync for Units<'_, K, V, Owned> {}
 
+/// Drives `consumer` over the filled slots of every unit, each made an item by `item`: the
+/// whole of the three map iterators, which differ only in what they make of a slot.
+pub(crate) fn drive_units<K, V, A, T, C>(
+    units: Units<'_, K, V, A>,
+    consumer: C,
+    item: fn(Bucket<K, V>, usize) -> T,
+) -> C::Result
+where
+    for<'u> Units<'u, K, V, A>: Send + Sync,
+    T: Send,
+    C: ::rayon::iter::plumbing::UnindexedConsumer<T>,
+{
+    use ::rayon::iter::{IntoParallelIterator, ParallelIterator};
+    (0..units.count())
+        .into_par_iter()
+        .flat_map_iter(move |j| units.slots(j).map(move |(b, i)| item(b, i)))
+        .drive_unindexed(consumer)
+}
+
 /// Collects a parallel iterator into per-thread vectors, as rayon's own collections'
 /// `par_extend` does, so that the inserts after it run on one thread without a lock.
 pub(crate) fn collect_chunks<T: Send>(
