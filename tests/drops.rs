@@ -296,6 +296,18 @@ fn extract_if_dropped_half_way_mid_grow() {
         assert_eq!(f.live(), (n as i64, n as i64));
         drop(taken);
         assert_matches(&m, &f, &model, n);
+        // Still mid-grow, a whole walk shows the predicate each entry exactly once, as std does.
+        assert!(m.stats().growing, "n={n}");
+        let mut seen = Vec::new();
+        let kept = m.extract_if(|k, _| {
+            seen.push(k.id);
+            false
+        });
+        assert_eq!(kept.count(), 0);
+        seen.sort_unstable();
+        let mut want: Vec<u64> = model.keys().copied().collect();
+        want.sort_unstable();
+        assert_eq!(seen, want, "n={n}");
         // The map goes on working: finish the grow, and extract the rest of the multiples.
         for i in n..n + 200 {
             m.insert(f.k(i), f.v(i));
