@@ -283,31 +283,24 @@ impl std::hash::BuildHasher for Counting {
 /// dirty maps ConcurrentMap makes), and the capacity hint changes no answer.
 #[test]
 fn both_types_hash_with_the_hasher_given() {
-    let used =
-        |n: &Arc<std::sync::atomic::AtomicUsize>| n.load(std::sync::atomic::Ordering::Relaxed);
+    macro_rules! check {
+        ($map:ident, $capacity:expr) => {{
+            let h = Counting::default();
+            let m = match $capacity {
+                None => $map::with_hasher(h.clone()),
+                Some(c) => $map::with_capacity_and_hasher(c, h.clone()),
+            };
+            for i in 0..100u64 {
+                m.store(i, i * 2);
+            }
+            assert_eq!(m.load(&7), Some(14));
+            assert_eq!(m.len(), 100);
+            let used = h.0.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(used >= 101, "{} {:?}: {used} hashes", stringify!($map), $capacity);
+        }};
+    }
     for capacity in [None, Some(0), Some(1000)] {
-        let h = Counting::default();
-        let m = match capacity {
-            None => ConcurrentMap::with_hasher(h.clone()),
-            Some(c) => ConcurrentMap::with_capacity_and_hasher(c, h.clone()),
-        };
-        for i in 0..100u64 {
-            m.store(i, i * 2);
-        }
-        assert_eq!(m.load(&7), Some(14));
-        assert_eq!(m.len(), 100);
-        assert!(used(&h.0) >= 101, "capacity {capacity:?}: {} hashes", used(&h.0));
-
-        let h = Counting::default();
-        let m = match capacity {
-            None => RwLockMap::with_hasher(h.clone()),
-            Some(c) => RwLockMap::with_capacity_and_hasher(c, h.clone()),
-        };
-        for i in 0..100u64 {
-            m.store(i, i * 2);
-        }
-        assert_eq!(m.load(&7), Some(14));
-        assert_eq!(m.len(), 100);
-        assert!(used(&h.0) >= 101, "capacity {capacity:?}: {} hashes", used(&h.0));
+        check!(ConcurrentMap, capacity);
+        check!(RwLockMap, capacity);
     }
 }
