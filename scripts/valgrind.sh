@@ -4,13 +4,15 @@
 #
 #   scripts/valgrind.sh            # all test binaries
 #   scripts/valgrind.sh drops api  # only these integration tests
+#   VALGRIND_CARGO_ARGS=--all-features scripts/valgrind.sh rayon  # tests that need features
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed" >&2; exit 1; }
 
 export PROPTEST_CASES="${PROPTEST_CASES:-3}"
 # Every test binary, as cargo reports them.
-mapfile -t bins < <(cargo test --no-run --message-format=json 2>/dev/null |
+# shellcheck disable=SC2086 # VALGRIND_CARGO_ARGS is a list of cargo arguments.
+mapfile -t bins < <(cargo test --no-run ${VALGRIND_CARGO_ARGS:-} --message-format=json 2>/dev/null |
   python3 -c '
 import json, sys
 for line in sys.stdin:

@@ -16,6 +16,7 @@
 //!   [`GoMap::stats`] for Go's header fields and [`GoMap::raw`], a read-only view of every
 //!   bucket and slot ([`map::raw`]). The [`map`] module docs walk through the design and list
 //!   where each of Go's runtime functions lives.
+//! - [`GoSet`] ([`set`]) is std's `HashSet` API on that map, as Go's `map[T]struct{}`.
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
 //! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
 //!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
@@ -25,9 +26,20 @@
 //! # Features: the map alone, or with its tooling
 //!
 //! A library that depends on gomap for the map writes
-//! `gomap = { version = "0.1", default-features = false }` and compiles the map, the hash and
-//! the concurrent maps, with their few small dependencies (bumpalo, cpufeatures, rand,
-//! crossbeam-epoch, and libc on Linux). The rest is behind two cargo features:
+//! `gomap = { version = "0.1", default-features = false }` and compiles the map, the set, the
+//! hash and the concurrent maps, with their few small dependencies (bumpalo, cpufeatures,
+//! rand, crossbeam-epoch, and libc on Linux). Two library features join them to the ecosystem
+//! a `HashMap` user leans on; both are off by default:
+//!
+//! - `serde`: `Serialize` and `Deserialize` for [`GoMap`] (as a map) and [`GoSet`] (as a
+//!   sequence), and for [`ConcurrentMap`] and [`concurrent::RwLockMap`] as a snapshot of their
+//!   entries (adds serde);
+//! - `rayon`: `par_iter`, `par_iter_mut` and `into_par_iter` on [`GoMap`] and [`GoSet`] (plus
+//!   `par_keys`, `par_values`, `par_values_mut`), `ParallelExtend` and
+//!   `FromParallelIterator`; a parallel iteration splits the bucket array, a grow in
+//!   progress included ([`rayon`](mod@crate::rayon), adds rayon).
+//!
+//! The tooling is behind two more:
 //!
 //! - `inspect`: snapshots, renderers, teaching hashers, the tour, docs regeneration, the Go twin
 //!   and the trace script (adds serde, serde_json and anstyle);
@@ -50,20 +62,31 @@
 //! assert_eq!(m.stats().b, 1);
 //! assert_eq!(m.capacity(), 13);
 //! ```
+//!
+//! The minimum supported Rust version is 1.89 (`rust-version` in Cargo.toml).
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod concurrent;
 #[cfg(feature = "explore")]
 pub mod explore;
 pub mod hash;
 #[cfg(feature = "inspect")]
+#[cfg_attr(docsrs, doc(cfg(feature = "inspect")))]
 pub mod inspect;
 pub mod map;
+#[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+pub mod rayon;
+#[cfg(feature = "serde")]
+mod serde_impls;
+pub mod set;
 
 pub use concurrent::ConcurrentMap;
 pub use hash::RandomState;
 pub use map::{GoMap, Stats, TryReserveError};
+pub use set::GoSet;
 
 /// The README's Rust examples run as doctests.
 #[cfg(doctest)]

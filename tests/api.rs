@@ -172,3 +172,47 @@ fn drop_in_for_hashmap() {
         assert_eq!(g.get(k), Some(v));
     }
 }
+
+#[test]
+fn new_types_have_std_auto_traits() {
+    assert_send_sync::<gomap::GoSet<String>>();
+    assert_send_sync::<gomap::set::Iter<'static, String>>();
+    assert_send_sync::<gomap::set::IntoIter<String>>();
+    assert_send_sync::<gomap::set::Drain<'static, String>>();
+    assert_send_sync::<gomap::set::Union<'static, String>>();
+    assert_send_sync::<gomap::map::ExtractIf<'static, String, u64, fn(&String, &mut u64) -> bool>>(
+    );
+    assert_send_sync::<gomap::set::ExtractIf<'static, String, fn(&String) -> bool>>();
+    assert_send_sync::<gomap::concurrent::RwLockMap<String, u64, std::hash::RandomState>>();
+    assert_send_sync::<gomap::ConcurrentMap<String, u64, std::hash::RandomState>>();
+    let set: gomap::GoSet<u64> = (0..10).collect();
+    assert_exact_fused(&set.iter());
+    assert_exact_fused(&set.clone().into_iter());
+    // std's Default for the owning iterators.
+    let it: gomap::map::IntoIter<u8, u8> = Default::default();
+    assert_eq!(it.len(), 0);
+    let it: gomap::map::IntoKeys<u8, u8> = Default::default();
+    assert_eq!(it.count(), 0);
+    let it: gomap::set::IntoIter<u8> = Default::default();
+    assert_eq!(it.len(), 0);
+}
+
+#[test]
+fn set_debug_and_set_operations_as_std() {
+    use std::collections::HashSet;
+    let a = gomap::GoSet::from([1, 2, 3]);
+    let b = gomap::GoSet::from([2, 3, 4]);
+    assert_eq!(format!("{:?}", gomap::GoSet::from([5])), "{5}");
+    assert_eq!(format!("{:?}", a.intersection(&b).count()), "2");
+    let sa: HashSet<i32> = a.iter().copied().collect();
+    let sb: HashSet<i32> = b.iter().copied().collect();
+    let mut u: Vec<i32> = a.union(&b).copied().collect();
+    let mut su: Vec<i32> = sa.union(&sb).copied().collect();
+    u.sort();
+    su.sort();
+    assert_eq!(u, su);
+    // Intersection yields the smaller set's values, as std's.
+    let big = gomap::GoSet::from([1, 2, 3, 4, 5, 6]);
+    assert_eq!(a.intersection(&big).count(), 3);
+    assert!(a.is_subset(&big) && big.is_superset(&a) && !a.is_disjoint(&b));
+}

@@ -266,3 +266,41 @@ macro_rules! semantics {
 
 semantics!(concurrent_map, ConcurrentMap);
 semantics!(rwlock_map, RwLockMap);
+
+/// A BuildHasher that counts the hashers it builds, to show that a map hashes with it.
+#[derive(Clone, Default)]
+struct Counting(Arc<std::sync::atomic::AtomicUsize>);
+
+impl std::hash::BuildHasher for Counting {
+    type Hasher = std::collections::hash_map::DefaultHasher;
+    fn build_hasher(&self) -> Self::Hasher {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Default::default()
+    }
+}
+
+/// with_hasher and with_capacity_and_hasher hash with the hasher given (its clones, for the
+/// dirty maps ConcurrentMap makes), and the capacity hint changes no answer.
+#[test]
+fn both_types_hash_with_the_hasher_given() {
+    macro_rules! check {
+        ($map:ident, $capacity:expr) => {{
+            let h = Counting::default();
+            let m = match $capacity {
+                None => $map::with_hasher(h.clone()),
+                Some(c) => $map::with_capacity_and_hasher(c, h.clone()),
+            };
+            for i in 0..100u64 {
+                m.store(i, i * 2);
+            }
+            assert_eq!(m.load(&7), Some(14));
+            assert_eq!(m.len(), 100);
+            let used = h.0.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(used >= 101, "{} {:?}: {used} hashes", stringify!($map), $capacity);
+        }};
+    }
+    for capacity in [None, Some(0), Some(1000)] {
+        check!(ConcurrentMap, capacity);
+        check!(RwLockMap, capacity);
+    }
+}

@@ -3,11 +3,12 @@
 
 mod common;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::{IdentityState, PoorState};
-use gomap::GoMap;
+use gomap::{GoMap, GoSet};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -29,6 +30,10 @@ enum Op {
     ShrinkTo(usize),
     Reserve(usize),
     Extend(Vec<(u64, u32)>),
+    ExtractIf(u64),
+    ExtractSome(u64, usize),
+    GetDisjoint(u64, u64, u64),
+    CloneFrom(Vec<(u64, u32)>),
 }
 
 fn op(keys: u64) -> impl Strategy<Value = Op> {
@@ -50,7 +55,11 @@ fn op(keys: u64) -> impl Strategy<Value = Op> {
         1 => Just(Op::IterMut),
         1 => (0..200usize).prop_map(Op::ShrinkTo),
         1 => (0..300usize).prop_map(Op::Reserve),
-        2 => prop::collection::vec((k, any::<u32>()), 0..60).prop_map(Op::Extend),
+        2 => prop::collection::vec((k.clone(), any::<u32>()), 0..60).prop_map(Op::Extend),
+        1 => (2..5u64).prop_map(Op::ExtractIf),
+        1 => (2..5u64, 0..30usize).prop_map(|(d, n)| Op::ExtractSome(d, n)),
+        3 => (k.clone(), k.clone(), k.clone()).prop_map(|(a, b, c)| Op::GetDisjoint(a, b, c)),
+        1 => prop::collection::vec((k, any::<u32>()), 0..100).prop_map(Op::CloneFrom),
     ]
 }
 
@@ -95,7 +104,7 @@ fn check<S: BuildHasher>(m: &GoMap<u64, u32, S>, s: &HashMap<u64, u32>, keys: u6
 }
 
 /// Runs the ops on both maps, checking after each; returns how many same-size grows started.
-fn run<S: BuildHasher>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u64) -> usize {
+fn run<S: BuildHasher + Clone>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u64) -> usize {
     let mut s = HashMap::new();
     let mut same_size_grows = 0;
     for op in ops {
@@ -143,11 +152,11 @@ fn run<S: BuildHasher>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u64) -> us
             Op::Retain(d) => {
                 m.retain(|k, v| {
                     *v = v.wrapping_mul(3);
-                    k % d != 0
+                    !k.is_multiple_of(d)
                 });
                 s.retain(|k, v| {
                     *v = v.wrapping_mul(3);
-                    k % d != 0
+                    !k.is_multiple_of(d)
                 });
             }
             Op::Drain(take) => {
@@ -207,6 +216,63 @@ fn run<S: BuildHasher>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u64) -> us
             Op::Extend(items) => {
                 m.extend(items.iter().copied());
                 s.extend(items.iter().copied());
+            }
+            Op::ExtractIf(d) => {
+                // The predicate also changes the values it keeps, as std allows.
+                let pred = |k: &u64, v: &mut u32| {
+                    *v = v.wrapping_add(7);
+                    k.is_multiple_of(d)
+                };
+                let mut a: Vec<_> = m.extract_if(pred).collect();
+                let mut b: Vec<_> = s.extract_if(pred).collect();
+                a.sort_unstable();
+                b.sort_unstable();
+                assert_eq!(a, b);
+            }
+            Op::ExtractSome(d, n) => {
+                // Dropped after `n`: which entries come out depends on the order, so std's
+                // map loses exactly the ones GoMap yielded.
+                let got: Vec<_> = m.extract_if(|k, _| k.is_multiple_of(d)).take(n).collect();
+                // Fewer than `n`: the walk reached the end and took every match.
+                let reached_end = got.len() < n;
+                for (k, v) in got {
+                    assert_eq!(k % d, 0);
+                    assert_eq!(s.remove(&k), Some(v));
+                }
+                if reached_end {
+                    assert!(s.keys().all(|k| !k.is_multiple_of(d)));
+                }
+            }
+            Op::GetDisjoint(a, b, c) => {
+                let dup = |x: u64, y: u64| x == y && s.contains_key(&x);
+                if dup(a, b) || dup(a, c) || dup(b, c) {
+                    let r = catch_unwind(AssertUnwindSafe(|| {
+                        m.get_disjoint_mut([&a, &b, &c]);
+                    }));
+                    assert!(r.is_err(), "duplicate present keys must panic");
+                    let r = catch_unwind(AssertUnwindSafe(|| {
+                        s.get_disjoint_mut([&a, &b, &c]);
+                    }));
+                    assert!(r.is_err());
+                } else {
+                    let got = m.get_disjoint_mut([&a, &b, &c]);
+                    let want = s.get_disjoint_mut([&a, &b, &c]);
+                    assert_eq!(got, want);
+                    for v in got.into_iter().flatten() {
+                        *v = v.wrapping_mul(5);
+                    }
+                    for v in want.into_iter().flatten() {
+                        *v = v.wrapping_mul(5);
+                    }
+                }
+            }
+            Op::CloneFrom(items) => {
+                // Into a map of other entries; the copy carries on in place of the original.
+                let mut dst = GoMap::with_hasher(m.hasher().clone());
+                dst.extend(items.iter().copied());
+                dst.clone_from(&m);
+                assert_eq!(dst.stats(), m.stats());
+                m = dst;
             }
         }
         check(&m, &s, keys);
@@ -342,4 +408,129 @@ fn churn_waves_reach_same_size_grows() {
         .map(|_| run_waves(&strategy.new_tree(&mut runner).expect("strategy").current()))
         .collect();
     assert!(grows.iter().all(|&g| g > 0), "same-size grows per case: {grows:?}");
+}
+
+/// GoSet against std's HashSet: the same operations, and the set operations against a second
+/// set, compared after each step.
+#[derive(Clone, Debug)]
+enum SetOp {
+    Insert(u64),
+    Replace(u64),
+    Remove(u64),
+    Take(u64),
+    Get(u64),
+    Retain(u64),
+    ExtractIf(u64),
+    Extend(Vec<u64>),
+    Drain,
+    Against(Vec<u64>),
+}
+
+fn set_op(keys: u64) -> impl Strategy<Value = SetOp> {
+    let k = 0..keys;
+    prop_oneof![
+        30 => k.clone().prop_map(SetOp::Insert),
+        3 => k.clone().prop_map(SetOp::Replace),
+        12 => k.clone().prop_map(SetOp::Remove),
+        3 => k.clone().prop_map(SetOp::Take),
+        5 => k.clone().prop_map(SetOp::Get),
+        1 => (2..5u64).prop_map(SetOp::Retain),
+        1 => (2..5u64).prop_map(SetOp::ExtractIf),
+        2 => prop::collection::vec(k.clone(), 0..60).prop_map(SetOp::Extend),
+        1 => Just(SetOp::Drain),
+        4 => prop::collection::vec(k, 0..80).prop_map(SetOp::Against),
+    ]
+}
+
+fn sorted_set<'a>(it: impl Iterator<Item = &'a u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = it.copied().collect();
+    v.sort_unstable();
+    v
+}
+
+fn run_set(ops: Vec<SetOp>, keys: u64) {
+    let mut g: GoSet<u64> = GoSet::new();
+    let mut s: HashSet<u64> = HashSet::new();
+    for op in ops {
+        match op {
+            SetOp::Insert(k) => assert_eq!(g.insert(k), s.insert(k)),
+            SetOp::Replace(k) => assert_eq!(g.replace(k), s.replace(k)),
+            SetOp::Remove(k) => assert_eq!(g.remove(&k), s.remove(&k)),
+            SetOp::Take(k) => assert_eq!(g.take(&k), s.take(&k)),
+            SetOp::Get(k) => {
+                assert_eq!(g.get(&k), s.get(&k));
+                assert_eq!(g.contains(&k), s.contains(&k));
+            }
+            SetOp::Retain(d) => {
+                g.retain(|k| !k.is_multiple_of(d));
+                s.retain(|k| !k.is_multiple_of(d));
+            }
+            SetOp::ExtractIf(d) => {
+                let mut a: Vec<u64> = g.extract_if(|k| k.is_multiple_of(d)).collect();
+                let mut b: Vec<u64> = s.extract_if(|k| k.is_multiple_of(d)).collect();
+                a.sort_unstable();
+                b.sort_unstable();
+                assert_eq!(a, b);
+            }
+            SetOp::Extend(items) => {
+                g.extend(items.iter());
+                s.extend(items.iter());
+            }
+            SetOp::Drain => {
+                let mut a: Vec<u64> = g.drain().collect();
+                let mut b: Vec<u64> = s.drain().collect();
+                a.sort_unstable();
+                b.sort_unstable();
+                assert_eq!(a, b);
+            }
+            SetOp::Against(items) => {
+                let go: GoSet<u64> = items.iter().copied().collect();
+                let st: HashSet<u64> = items.iter().copied().collect();
+                assert_eq!(sorted_set(g.union(&go)), sorted_set(s.union(&st)));
+                assert_eq!(sorted_set(g.intersection(&go)), sorted_set(s.intersection(&st)));
+                assert_eq!(sorted_set(g.difference(&go)), sorted_set(s.difference(&st)));
+                assert_eq!(
+                    sorted_set(g.symmetric_difference(&go)),
+                    sorted_set(s.symmetric_difference(&st))
+                );
+                assert_eq!(g.union(&go).count(), s.union(&st).count());
+                assert_eq!(sorted_set((&g | &go).iter()), sorted_set((&s | &st).iter()));
+                assert_eq!(sorted_set((&g & &go).iter()), sorted_set((&s & &st).iter()));
+                assert_eq!(sorted_set((&g ^ &go).iter()), sorted_set((&s ^ &st).iter()));
+                assert_eq!(sorted_set((&g - &go).iter()), sorted_set((&s - &st).iter()));
+                assert_eq!(g.is_subset(&go), s.is_subset(&st));
+                assert_eq!(g.is_superset(&go), s.is_superset(&st));
+                assert_eq!(g.is_disjoint(&go), s.is_disjoint(&st));
+                assert_eq!(g == go, s == st);
+                // Replacing the set by a copy of the other, through clone_from.
+                if items.len() % 3 == 0 {
+                    g.clone_from(&go);
+                    s.clone_from(&st);
+                }
+            }
+        }
+        assert_eq!(g.len(), s.len());
+        assert_eq!(g.iter().len(), s.len());
+        assert_eq!(sorted_set(g.iter()), sorted_set(s.iter()));
+        for k in 0..keys {
+            assert_eq!(g.contains(&k), s.contains(&k), "key {k}");
+        }
+    }
+    let mut all: Vec<u64> = g.into_iter().collect();
+    all.sort_unstable();
+    assert_eq!(all, sorted_set(s.iter()));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn set_matches_std(ops in prop::collection::vec(set_op(300), 1..300)) {
+        run_set(ops, 300);
+    }
+
+    #[test]
+    fn set_small_keys_churn(ops in prop::collection::vec(set_op(30), 1..300)) {
+        run_set(ops, 30);
+    }
 }

@@ -277,3 +277,181 @@ fn drop_panic_in_clear_drop_retain_and_remove() {
         assert_eq!(f.live(), (0, 0));
     }
 }
+
+/// extract_if mid-grow, dropped half-way: what it yielded is gone, everything else stays and
+/// still answers lookups; nothing leaks and nothing drops twice.
+#[test]
+fn extract_if_dropped_half_way_mid_grow() {
+    for n in [53u64, 105, 833] {
+        let f = Fixture::new();
+        let mut m = f.map(n);
+        assert!(m.stats().growing, "n={n}");
+        let mut model: HashMap<u64, u64> = (0..n).map(|i| (i, i)).collect();
+        let taken: Vec<(Tracked, Tracked)> = m.extract_if(|k, _| k.id % 3 == 0).take(10).collect();
+        assert_eq!(taken.len(), 10);
+        for (k, v) in &taken {
+            assert_eq!((k.id % 3, k.id), (0, v.id));
+            assert_eq!(model.remove(&k.id), Some(k.id));
+        }
+        assert_eq!(f.live(), (n as i64, n as i64));
+        drop(taken);
+        assert_matches(&m, &f, &model, n);
+        // Still mid-grow, a whole walk shows the predicate each entry exactly once, as std does.
+        assert!(m.stats().growing, "n={n}");
+        let mut seen = Vec::new();
+        let kept = m.extract_if(|k, _| {
+            seen.push(k.id);
+            false
+        });
+        assert_eq!(kept.count(), 0);
+        seen.sort_unstable();
+        let mut want: Vec<u64> = model.keys().copied().collect();
+        want.sort_unstable();
+        assert_eq!(seen, want, "n={n}");
+        // The map goes on working: finish the grow, and extract the rest of the multiples.
+        for i in n..n + 200 {
+            m.insert(f.k(i), f.v(i));
+            model.insert(i, i);
+        }
+        let rest: Vec<u64> = m.extract_if(|k, _| k.id % 3 == 0).map(|(k, _)| k.id).collect();
+        for id in rest {
+            assert_eq!(model.remove(&id), Some(id));
+        }
+        assert!(model.keys().all(|id| id % 3 != 0));
+        assert_matches(&m, &f, &model, n + 200);
+        drop(m);
+        assert_eq!(f.live(), (0, 0));
+    }
+}
+
+/// A predicate that panics: the entries it accepted before are gone (and were dropped with the
+/// consumer), the one it panicked on and all the rest stay.
+#[test]
+fn extract_if_predicate_panics() {
+    for fault_at in [1usize, 5, 40, 400] {
+        let f = Fixture::new();
+        let mut m = f.map(833);
+        assert!(m.stats().growing);
+        let accepted = std::cell::RefCell::new(Vec::new());
+        let mut calls = 0;
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            m.extract_if(|k, _| {
+                calls += 1;
+                if calls == fault_at {
+                    panic!("predicate fault");
+                }
+                let take = k.id % 2 == 0;
+                if take {
+                    accepted.borrow_mut().push(k.id);
+                }
+                take
+            })
+            .count()
+        }));
+        assert!(r.is_err());
+        let mut model: HashMap<u64, u64> = (0..833).map(|i| (i, i)).collect();
+        for id in accepted.borrow().iter() {
+            model.remove(id);
+        }
+        assert_matches(&m, &f, &model, 833);
+        assert_eq!(f.live(), (model.len() as i64, model.len() as i64));
+        drop(m);
+        assert_eq!(f.live(), (0, 0));
+    }
+}
+
+/// get_disjoint_mut mid-grow: values from old and new buckets at once; the same present key
+/// twice panics before anything is handed out.
+#[test]
+fn get_disjoint_mut_mid_grow() {
+    let f = Fixture::new();
+    let mut m = f.map(833);
+    assert!(m.stats().growing);
+    let keys: Vec<Tracked> = [0u64, 416, 832, 5000].iter().map(|&i| f.k(i)).collect();
+    let got = m.get_disjoint_mut([&keys[0], &keys[1], &keys[2], &keys[3]]);
+    let ids: Vec<Option<u64>> = got.iter().map(|v| v.as_ref().map(|v| v.id)).collect();
+    assert_eq!(ids, [Some(0), Some(416), Some(832), None]);
+    let [a, b, ..] = got;
+    std::mem::swap(a.unwrap(), b.unwrap());
+    assert_eq!(m.get(&f.k(0)).map(|v| v.id), Some(416));
+    assert_eq!(m.get(&f.k(416)).map(|v| v.id), Some(0));
+    // An absent key may repeat.
+    assert!(m.get_disjoint_mut([&keys[3], &keys[3]]).iter().all(Option::is_none));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        m.get_disjoint_mut([&keys[1], &keys[2], &keys[1]]);
+    }));
+    let msg = r.expect_err("duplicate keys panic");
+    assert_eq!(msg.downcast_ref::<&str>(), Some(&"duplicate keys found"));
+    drop(keys);
+    drop(m);
+    assert_eq!(f.live(), (0, 0));
+}
+
+/// clone_from over a map with entries, mid-grow on either side: the copy is exact (Go's
+/// layout included), and the destination's old entries are dropped once.
+#[test]
+fn clone_from_replaces_the_destination() {
+    for (src_n, dst_n) in [(833u64, 0u64), (833, 833), (833, 20), (20, 833), (0, 833), (53, 60)] {
+        let f = Fixture::new();
+        let src = f.map(src_n);
+        let mut dst: GoMap<Tracked, Tracked> = GoMap::new();
+        for i in 0..dst_n {
+            dst.insert(f.k(10_000 + i), f.v(i));
+        }
+        dst.clone_from(&src);
+        assert_eq!(dst.stats(), src.stats(), "{src_n} <- {dst_n}");
+        assert_eq!(f.live(), (2 * src_n as i64, 2 * src_n as i64));
+        let model: HashMap<u64, u64> = (0..src_n).map(|i| (i, i)).collect();
+        assert_matches(&dst, &f, &model, src_n + 10);
+        // Writes to the copy leave the source alone.
+        dst.insert(f.k(99_999), f.v(1));
+        assert_eq!(src.len() as u64, src_n);
+        drop((src, dst));
+        assert_eq!(f.live(), (0, 0));
+    }
+}
+
+/// A clone that panics half-way through clone_from: the destination is left empty, as std's,
+/// every entry it held and every clone made so far is dropped once, and it works afterwards.
+#[test]
+fn clone_from_panic_leaves_the_destination_empty() {
+    for (dst_n, fault_at) in [(833u64, 1u64), (833, 500), (20, 300), (0, 700)] {
+        let f = Fixture::new();
+        let src = f.map(833);
+        let mut dst: GoMap<Tracked, Tracked> = GoMap::new();
+        for i in 0..dst_n {
+            dst.insert(f.k(10_000 + i), f.v(i));
+        }
+        f.faults.clone_countdown.set(fault_at);
+        let r = catch_unwind(AssertUnwindSafe(|| dst.clone_from(&src)));
+        f.faults.clone_countdown.set(0);
+        assert!(r.is_err());
+        assert!(dst.is_empty());
+        assert_eq!(dst.iter().count(), 0);
+        assert_eq!(dst.get(&f.k(1)), None);
+        assert_eq!(f.live(), (833, 833));
+        dst.insert(f.k(1), f.v(2));
+        assert_eq!(dst.get(&f.k(1)).map(|v| v.id), Some(2));
+        dst.clone_from(&src);
+        assert_eq!(dst.len(), 833);
+        drop((src, dst));
+        assert_eq!(f.live(), (0, 0));
+    }
+}
+
+/// A panicking Drop among the destination's old entries: the panic propagates, the rest are
+/// dropped once, and the destination is left empty.
+#[test]
+fn clone_from_drop_panic() {
+    let f = Fixture::new();
+    let src = f.map(100);
+    let mut dst = f.map(100);
+    f.faults.drop_countdown.set(7);
+    let r = catch_unwind(AssertUnwindSafe(|| dst.clone_from(&src)));
+    f.faults.drop_countdown.set(0);
+    assert!(r.is_err());
+    assert!(dst.is_empty());
+    assert_eq!(f.live(), (100, 100));
+    drop((src, dst));
+    assert_eq!(f.live(), (0, 0));
+}

@@ -2,10 +2,11 @@
 
 use std::borrow::Borrow;
 use std::fmt;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use super::sync::{unpoison, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use super::Inner;
+use crate::RandomState;
 
 /// A map behind a readers-writer lock, with the same methods as
 /// [`ConcurrentMap`](super::ConcurrentMap).
@@ -37,52 +38,164 @@ use super::Inner;
 /// assert!(m.compare_and_delete("a", &2));
 /// assert!(m.is_empty());
 /// ```
-pub struct RwLockMap<K, V> {
-    inner: RwLock<Inner<K, V>>,
+pub struct RwLockMap<K, V, S = RandomState> {
+    inner: RwLock<Inner<K, V, S>>,
 }
 
-impl<K, V> RwLockMap<K, V> {
+impl<K, V> RwLockMap<K, V, RandomState> {
     /// Creates an empty map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m: RwLockMap<String, u32> = RwLockMap::new();
+    /// assert!(m.is_empty());
+    /// ```
     pub fn new() -> Self {
-        RwLockMap { inner: RwLock::new(Inner::default()) }
+        Self::with_hasher(RandomState::new())
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, Inner<K, V>> {
+    /// Creates an empty map with room for `capacity` entries without a grow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::with_capacity(1000);
+    /// m.store(1, "one");
+    /// assert_eq!(m.load(&1), Some("one"));
+    /// ```
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, RandomState::new())
+    }
+}
+
+impl<K, V, S> RwLockMap<K, V, S> {
+    /// Creates an empty map that hashes keys with `hasher`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::hash::RandomState;
+    /// use gomap::concurrent::RwLockMap;
+    ///
+    /// let m = RwLockMap::with_hasher(RandomState::new()); // std's SipHash
+    /// m.store("a", 1);
+    /// assert_eq!(m.load("a"), Some(1));
+    /// ```
+    pub fn with_hasher(hasher: S) -> Self {
+        Self::from_map(Inner::with_hasher(hasher))
+    }
+
+    /// Creates an empty map with room for `capacity` entries, hashing keys with `hasher`
+    /// (the map's bucket array is sized by Go's `makemap` rule, as
+    /// [`GoMap::with_capacity`](crate::GoMap::with_capacity) says).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::{concurrent::RwLockMap, RandomState};
+    /// let m = RwLockMap::with_capacity_and_hasher(100, RandomState::new());
+    /// for i in 0..100 {
+    ///     m.store(i, i * 2);
+    /// }
+    /// assert_eq!(m.load(&7), Some(14));
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
+        Self::from_map(Inner::with_capacity_and_hasher(capacity, hasher))
+    }
+
+    /// The map behind the lock.
+    pub(crate) fn from_map(m: Inner<K, V, S>) -> Self {
+        RwLockMap { inner: RwLock::new(m) }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner<K, V, S>> {
         unpoison(self.inner.read())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Inner<K, V>> {
+    fn write(&self) -> RwLockWriteGuard<'_, Inner<K, V, S>> {
         unpoison(self.inner.write())
     }
 
     /// Removes every entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store(1, 1);
+    /// m.clear();
+    /// assert!(m.is_empty());
+    /// ```
     pub fn clear(&self) {
         self.write().clear();
     }
 
     /// The number of entries. O(1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.read().len()
     }
 
     /// Whether the map is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// assert!(m.is_empty());
+    /// m.store("a", 1);
+    /// assert!(!m.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.read().is_empty()
     }
-}
 
-impl<K, V> Default for RwLockMap<K, V> {
-    fn default() -> Self {
-        Self::new()
+    /// Clones of every entry, taken under the shared lock (for `range` and serde).
+    pub(crate) fn snapshot(&self) -> Vec<(K, V)>
+    where
+        K: Clone,
+        V: Clone,
+    {
+        self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 }
 
-impl<K, V> RwLockMap<K, V>
+impl<K, V, S: Default> Default for RwLockMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K, V, S> RwLockMap<K, V, S>
 where
     K: Eq + Hash,
     V: Clone,
+    S: BuildHasher,
 {
     /// Returns a clone of the value stored for `key`, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load("a"), Some(1));
+    /// assert_eq!(m.load("b"), None);
+    /// ```
     pub fn load<Q>(&self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -92,17 +205,45 @@ where
     }
 
     /// Sets the value for `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// m.store("a", 2);
+    /// assert_eq!(m.load("a"), Some(2));
+    /// ```
     pub fn store(&self, key: K, value: V) {
         self.write().insert(key, value);
     }
 
     /// Sets the value for `key` and returns the previous one, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// assert_eq!(m.swap("a", 1), None);
+    /// assert_eq!(m.swap("a", 2), Some(1));
+    /// ```
     pub fn swap(&self, key: K, value: V) -> Option<V> {
         self.write().insert(key, value)
     }
 
     /// Returns the existing value for `key` and `true` if there is one; otherwise stores
     /// `value` and returns a clone of it and `false`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// assert_eq!(m.load_or_store("a", 1), (1, false));
+    /// assert_eq!(m.load_or_store("a", 2), (1, true));
+    /// ```
     pub fn load_or_store(&self, key: K, value: V) -> (V, bool) {
         // Hits, the common case, only need the shared lock.
         if let Some(v) = self.read().get(&key) {
@@ -117,6 +258,16 @@ where
     }
 
     /// Removes `key`, returning its value if it had one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load_and_delete("a"), Some(1));
+    /// assert_eq!(m.load_and_delete("a"), None);
+    /// ```
     pub fn load_and_delete<Q>(&self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -126,6 +277,16 @@ where
     }
 
     /// Removes `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// m.delete("a");
+    /// assert_eq!(m.load("a"), None);
+    /// ```
     pub fn delete<Q>(&self, key: &Q)
     where
         K: Borrow<Q>,
@@ -137,6 +298,18 @@ where
     /// Replaces the value for `key` with `new` if it currently equals `old`.
     ///
     /// Returns whether it was replaced; a missing key is never replaced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_swap("a", &2, 3));
+    /// assert!(m.compare_and_swap("a", &1, 3));
+    /// assert_eq!(m.load("a"), Some(3));
+    /// assert!(!m.compare_and_swap("b", &1, 3)); // a missing key is never swapped
+    /// ```
     pub fn compare_and_swap<Q>(&self, key: &Q, old: &V, new: V) -> bool
     where
         K: Borrow<Q>,
@@ -153,6 +326,17 @@ where
     }
 
     /// Removes `key` if its value equals `old`. Returns whether it was removed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_delete("a", &2));
+    /// assert!(m.compare_and_delete("a", &1));
+    /// assert!(m.is_empty());
+    /// ```
     pub fn compare_and_delete<Q>(&self, key: &Q, old: &V) -> bool
     where
         K: Borrow<Q>,
@@ -173,14 +357,34 @@ where
     /// The entries are copied under the shared lock and `f` runs with no lock held, so it may
     /// call back into the map; each key present at the copy is visited exactly once. The copy
     /// costs O(n) clones even if `f` stops early.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::concurrent::RwLockMap;
+    /// let m = RwLockMap::new();
+    /// for i in 0..10 {
+    ///     m.store(i, i * i);
+    /// }
+    /// let mut sum = 0;
+    /// m.range(|_, v| {
+    ///     sum += v;
+    ///     true
+    /// });
+    /// assert_eq!(sum, 285);
+    /// let mut seen = 0;
+    /// m.range(|_, _| {
+    ///     seen += 1;
+    ///     seen < 3 // stop after three
+    /// });
+    /// assert_eq!(seen, 3);
+    /// ```
     pub fn range<F>(&self, mut f: F)
     where
         K: Clone,
         F: FnMut(&K, &V) -> bool,
     {
-        let snapshot: Vec<(K, V)> =
-            self.read().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        for (k, v) in &snapshot {
+        for (k, v) in &self.snapshot() {
             if !f(k, v) {
                 break;
             }
@@ -188,7 +392,7 @@ where
     }
 }
 
-impl<K, V> fmt::Debug for RwLockMap<K, V>
+impl<K, V, S> fmt::Debug for RwLockMap<K, V, S>
 where
     K: fmt::Debug,
     V: fmt::Debug,
@@ -198,11 +402,12 @@ where
     }
 }
 
-impl<K, V> FromIterator<(K, V)> for RwLockMap<K, V>
+impl<K, V, S> FromIterator<(K, V)> for RwLockMap<K, V, S>
 where
     K: Eq + Hash,
+    S: BuildHasher + Default,
 {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        RwLockMap { inner: RwLock::new(iter.into_iter().collect()) }
+        Self::from_map(iter.into_iter().collect())
     }
 }

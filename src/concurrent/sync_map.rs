@@ -2,7 +2,7 @@
 
 use std::borrow::Borrow;
 use std::fmt;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::sync::atomic::Ordering::{Acquire, Release};
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use super::sync::{
     ValueCell,
 };
 use super::Inner;
+use crate::RandomState;
 
 /// A concurrent map built like Go's classic `sync.Map`.
 ///
@@ -64,23 +65,27 @@ use super::Inner;
 /// assert_eq!(m.load_and_delete("a"), Some(3));
 /// assert_eq!(m.len(), 0);
 /// ```
-pub struct ConcurrentMap<K, V> {
+pub struct ConcurrentMap<K, V, S = RandomState> {
     /// Replaced only with `mu` held; loaded without it. Boxed in an `Arc` so that `range` can
     /// keep a snapshot without staying pinned while its callback runs.
-    read: Published<Arc<ReadOnly<K, V>>>,
-    mu: Mutex<Dirty<K, V>>,
+    read: Published<Arc<ReadOnly<K, V, S>>>,
+    mu: Mutex<Dirty<K, V, S>>,
+    /// Each new read or dirty map hashes with a clone of this.
+    hasher: S,
+    /// The capacity hint: a dirty map is made with room for at least this many keys.
+    capacity: usize,
 }
 
-struct ReadOnly<K, V> {
-    m: Inner<K, Entry<V>>,
+struct ReadOnly<K, V, S> {
+    m: Inner<K, Entry<V>, S>,
     /// Set (with `mu` held) when `dirty` gains a key `m` lacks. It only ever goes from false to
     /// true on one snapshot, so Go's re-publication of `{m, amended: true}` becomes a flag flip.
     amended: AtomicBool,
 }
 
-struct Dirty<K, V> {
+struct Dirty<K, V, S> {
     /// `None` right after a promotion, until the next new key needs a dirty map again.
-    map: Option<Inner<K, Entry<V>>>,
+    map: Option<Inner<K, Entry<V>, S>>,
     misses: usize,
 }
 
@@ -280,9 +285,9 @@ impl<V: Clone + Send + Sync + 'static> Entry<V> {
     }
 }
 
-impl<K, V> ReadOnly<K, V> {
-    fn new(m: Inner<K, Entry<V>>) -> Arc<Self> {
-        Arc::new(ReadOnly::<K, V> { m, amended: AtomicBool::new(false) })
+impl<K, V, S> ReadOnly<K, V, S> {
+    fn new(m: Inner<K, Entry<V>, S>) -> Arc<Self> {
+        Arc::new(ReadOnly::<K, V, S> { m, amended: AtomicBool::new(false) })
     }
 
     fn amended(&self) -> bool {
@@ -290,7 +295,7 @@ impl<K, V> ReadOnly<K, V> {
     }
 }
 
-impl<K, V> ConcurrentMap<K, V> {
+impl<K, V> ConcurrentMap<K, V, RandomState> {
     /// Creates an empty map.
     ///
     /// # Examples
@@ -300,29 +305,99 @@ impl<K, V> ConcurrentMap<K, V> {
     /// assert!(m.is_empty());
     /// ```
     pub fn new() -> Self {
+        Self::with_hasher(RandomState::new())
+    }
+
+    /// Creates an empty map whose first dirty map (where new keys go, as in Go's `sync.Map`)
+    /// has room for `capacity` keys without a grow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::with_capacity(1000);
+    /// m.store(1, "one");
+    /// assert_eq!(m.load(&1), Some("one"));
+    /// ```
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, RandomState::new())
+    }
+}
+
+impl<K, V, S: Clone> ConcurrentMap<K, V, S> {
+    /// Creates an empty map that hashes keys with clones of `hasher`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::hash::RandomState;
+    /// use gomap::ConcurrentMap;
+    ///
+    /// let m = ConcurrentMap::with_hasher(RandomState::new()); // std's SipHash
+    /// m.store("a", 1);
+    /// assert_eq!(m.load("a"), Some(1));
+    /// ```
+    pub fn with_hasher(hasher: S) -> Self {
+        Self::with_capacity_and_hasher(0, hasher)
+    }
+
+    /// Creates an empty map that hashes keys with clones of `hasher`, and whose dirty maps
+    /// (where new keys go) are made with room for at least `capacity` keys. Like dashmap's and
+    /// papaya's, the hint spares the grows of a map that is filled to a known size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::{ConcurrentMap, RandomState};
+    /// let m = ConcurrentMap::with_capacity_and_hasher(100, RandomState::new());
+    /// for i in 0..100 {
+    ///     m.store(i, i * 2);
+    /// }
+    /// assert_eq!(m.load(&7), Some(14));
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
         ConcurrentMap {
-            read: Published::new(ReadOnly::<K, V>::new(Inner::default())),
+            read: Published::new(ReadOnly::new(Inner::with_hasher(hasher.clone()))),
             mu: Mutex::new(Dirty { map: None, misses: 0 }),
+            hasher,
+            capacity,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Dirty<K, V>> {
+    fn lock(&self) -> MutexGuard<'_, Dirty<K, V, S>> {
         unpoison(self.mu.lock())
     }
-}
 
-impl<K, V> Default for ConcurrentMap<K, V> {
-    fn default() -> Self {
-        Self::new()
+    /// An empty map for keys to go to: the read map after `clear`, or a new dirty map for at
+    /// least `len` keys.
+    fn fresh(&self, len: usize) -> Inner<K, Entry<V>, S> {
+        Inner::with_capacity_and_hasher(len.max(self.capacity), self.hasher.clone())
     }
 }
 
-impl<K, V> ConcurrentMap<K, V>
+impl<K, V, S: Default + Clone> Default for ConcurrentMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K, V, S> ConcurrentMap<K, V, S>
 where
     K: Eq + Hash + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
+    S: BuildHasher + Clone + Send + Sync + 'static,
 {
     /// Returns a clone of the value stored for `key`, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load("a"), Some(1));
+    /// assert_eq!(m.load("b"), None);
+    /// ```
     #[inline]
     pub fn load<Q>(&self, key: &Q) -> Option<V>
     where
@@ -333,6 +408,16 @@ where
     }
 
     /// Sets the value for `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.store("a", 2);
+    /// assert_eq!(m.load("a"), Some(2));
+    /// ```
     pub fn store(&self, key: K, value: V) {
         self.swap_value(key, value, |e, new, g| {
             e.p.swap(new, g);
@@ -341,12 +426,30 @@ where
     }
 
     /// Sets the value for `key` and returns the previous one, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// assert_eq!(m.swap("a", 1), None);
+    /// assert_eq!(m.swap("a", 2), Some(1));
+    /// ```
     pub fn swap(&self, key: K, value: V) -> Option<V> {
         self.swap_value(key, value, Entry::swap_locked)
     }
 
     /// Returns the existing value for `key` and `true` if there is one; otherwise stores
     /// `value` and returns a clone of it and `false`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// assert_eq!(m.load_or_store("a", 1), (1, false));
+    /// assert_eq!(m.load_or_store("a", 2), (1, true));
+    /// ```
     pub fn load_or_store(&self, key: K, value: V) -> (V, bool) {
         let g = &pin();
         let mut value = Pending::Raw(value);
@@ -361,7 +464,7 @@ where
         let mut d = self.lock();
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
-            Self::revive_locked(&mut d, key, e, g);
+            self.revive_locked(&mut d, key, e, g);
             e.load_or_store_locked(value, g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
             let r = e.load_or_store_locked(value, g);
@@ -371,12 +474,22 @@ where
             self.amend_locked(&mut d, read, g);
             let value = value.raw();
             let ret = value.clone();
-            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(value));
+            d.map.get_or_insert_with(|| self.fresh(0)).insert(key, Entry::new(value));
             (ret, false)
         }
     }
 
     /// Removes `key`, returning its value if it had one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert_eq!(m.load_and_delete("a"), Some(1));
+    /// assert_eq!(m.load_and_delete("a"), None);
+    /// ```
     pub fn load_and_delete<Q>(&self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -386,6 +499,16 @@ where
     }
 
     /// Removes `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.delete("a");
+    /// assert_eq!(m.load("a"), None);
+    /// ```
     pub fn delete<Q>(&self, key: &Q)
     where
         K: Borrow<Q>,
@@ -397,6 +520,18 @@ where
     /// Replaces the value for `key` with `new` if it currently equals `old`.
     ///
     /// Returns whether it was replaced; a missing key is never replaced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_swap("a", &2, 3));
+    /// assert!(m.compare_and_swap("a", &1, 3));
+    /// assert_eq!(m.load("a"), Some(3));
+    /// assert!(!m.compare_and_swap("b", &1, 3)); // a missing key is never swapped
+    /// ```
     pub fn compare_and_swap<Q>(&self, key: &Q, old: &V, new: V) -> bool
     where
         K: Borrow<Q>,
@@ -425,6 +560,17 @@ where
     }
 
     /// Removes `key` if its value equals `old`. Returns whether it was removed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// assert!(!m.compare_and_delete("a", &2));
+    /// assert!(m.compare_and_delete("a", &1));
+    /// assert!(m.is_empty());
+    /// ```
     pub fn compare_and_delete<Q>(&self, key: &Q, old: &V) -> bool
     where
         K: Borrow<Q>,
@@ -440,6 +586,28 @@ where
     /// or deleted during the call may or may not be seen. `f` may call back into the map. If
     /// keys were added since the last promotion, the dirty map is promoted first (as Go does),
     /// so the next new key costs a copy of the map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// for i in 0..10 {
+    ///     m.store(i, i * i);
+    /// }
+    /// let mut sum = 0;
+    /// m.range(|_, v| {
+    ///     sum += v;
+    ///     true
+    /// });
+    /// assert_eq!(sum, 285);
+    /// let mut seen = 0;
+    /// m.range(|_, _| {
+    ///     seen += 1;
+    ///     seen < 3 // stop after three
+    /// });
+    /// assert_eq!(seen, 3);
+    /// ```
     pub fn range<F>(&self, mut f: F)
     where
         F: FnMut(&K, &V) -> bool,
@@ -457,6 +625,16 @@ where
     }
 
     /// Removes every entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.clear();
+    /// assert_eq!(m.load("a"), None);
+    /// ```
     pub fn clear(&self) {
         let g = &pin();
         let read = self.read.load(g);
@@ -466,7 +644,7 @@ where
         let mut d = self.lock();
         let read = self.read.load(g);
         if !read.m.is_empty() || read.amended() {
-            self.read.replace(ReadOnly::new(Inner::default()), g);
+            self.read.replace(ReadOnly::new(Inner::with_hasher(self.hasher.clone())), g);
         }
         if let Some(m) = d.map.as_mut() {
             m.clear();
@@ -479,8 +657,18 @@ where
     /// Go's `sync.Map` keeps no count, and neither does this: it is O(n), a walk over the read
     /// map (lock-free) or, while keys are pending in the dirty map, over that map under the lock.
     /// Concurrent writers may change the answer before it is returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// m.store("a", 1);
+    /// m.store("b", 2);
+    /// assert_eq!(m.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
-        fn count<K, V>(m: &Inner<K, Entry<V>>, g: &Guard) -> usize {
+        fn count<K, V, S>(m: &Inner<K, Entry<V>, S>, g: &Guard) -> usize {
             m.values().filter(|e| live(e.p.load(g)).is_some()).count()
         }
         let g = &pin();
@@ -497,6 +685,16 @@ where
     }
 
     /// Whether the map has no live entries. O(n) in the worst case, like [`len`](Self::len).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::ConcurrentMap;
+    /// let m = ConcurrentMap::new();
+    /// assert!(m.is_empty());
+    /// m.store("a", 1);
+    /// assert!(!m.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         let mut empty = true;
         self.range(|_, _| {
@@ -507,7 +705,7 @@ where
     }
 
     /// The read map after promoting any pending dirty keys into it, as Go's `Range` does.
-    fn promoted(&self) -> Arc<ReadOnly<K, V>> {
+    fn promoted(&self) -> Arc<ReadOnly<K, V, S>> {
         let g = &pin();
         let read = self.read.load(g);
         if !read.amended() {
@@ -588,29 +786,29 @@ where
         let mut d = self.lock();
         let read = self.read.load(g);
         if let Some(e) = read.m.get(&key) {
-            Self::revive_locked(&mut d, key, e, g);
+            self.revive_locked(&mut d, key, e, g);
             locked(e, new.boxed(), g)
         } else if let Some(e) = d.map.as_ref().and_then(|m| m.get(&key)) {
             locked(e, new.boxed(), g)
         } else {
             self.amend_locked(&mut d, read, g);
-            d.map.get_or_insert_with(Inner::default).insert(key, Entry::new(new.raw()));
+            d.map.get_or_insert_with(|| self.fresh(0)).insert(key, Entry::new(new.raw()));
             None
         }
     }
 
     /// With `mu` held, before adding a key `read` lacks: make sure `dirty` exists and mark
     /// `read` amended.
-    fn amend_locked(&self, d: &mut Dirty<K, V>, read: &ReadOnly<K, V>, g: &Guard) {
+    fn amend_locked(&self, d: &mut Dirty<K, V, S>, read: &ReadOnly<K, V, S>, g: &Guard) {
         if !read.amended() {
-            Self::dirty_locked(d, read, g);
+            self.dirty_locked(d, read, g);
             read.amended.store(true, Release);
         }
     }
 
     /// With `mu` held: counts a lookup that had to go to `dirty`, and promotes `dirty` to
     /// `read` once such lookups have cost as much as copying it would.
-    fn miss_locked(&self, d: &mut Dirty<K, V>, g: &Guard) {
+    fn miss_locked(&self, d: &mut Dirty<K, V, S>, g: &Guard) {
         d.misses += 1;
         let Some(m) = d.map.as_ref() else { return };
         if d.misses < m.len() {
@@ -624,17 +822,17 @@ where
 
     /// With `mu` held: builds `dirty` from `read` if there is none, expunging deleted entries
     /// so they are not copied.
-    fn dirty_locked(d: &mut Dirty<K, V>, read: &ReadOnly<K, V>, g: &Guard) {
+    fn dirty_locked(&self, d: &mut Dirty<K, V, S>, read: &ReadOnly<K, V, S>, g: &Guard) {
         if d.map.is_some() {
             return;
         }
         // If `K::clone` or `K::hash` panics half way, dirty stays `None`, and with no dirty map
         // nothing may be expunged (stores could never revive it), so undo the marks.
-        struct Undo<'a, K, V: Clone + Send + Sync + 'static> {
-            read: &'a ReadOnly<K, V>,
+        struct Undo<'a, K, V: Clone + Send + Sync + 'static, S> {
+            read: &'a ReadOnly<K, V, S>,
             g: &'a Guard,
         }
-        impl<K, V: Clone + Send + Sync + 'static> Drop for Undo<'_, K, V> {
+        impl<K, V: Clone + Send + Sync + 'static, S> Drop for Undo<'_, K, V, S> {
             fn drop(&mut self) {
                 for e in self.read.m.values() {
                     e.unexpunge_locked(self.g);
@@ -642,7 +840,7 @@ where
             }
         }
         let undo = Undo { read, g };
-        let mut m = Inner::with_capacity(read.m.len());
+        let mut m = self.fresh(read.m.len());
         for (k, e) in read.m.iter() {
             if !e.try_expunge_locked(g) {
                 m.insert(k.clone(), e.clone());
@@ -655,18 +853,19 @@ where
     /// With `mu` held and `e` in `read`: if `e` is expunged, puts it back into `dirty` and
     /// clears the mark, so that a store into it survives the next promotion. The insert goes
     /// first: should hashing `key` panic, `e` stays expunged and out of `dirty`, as before.
-    fn revive_locked(d: &mut Dirty<K, V>, key: K, e: &Entry<V>, g: &Guard) {
+    fn revive_locked(&self, d: &mut Dirty<K, V, S>, key: K, e: &Entry<V>, g: &Guard) {
         if is_expunged(e.p.load(g)) {
-            d.map.get_or_insert_with(Inner::default).insert(key, e.clone());
+            d.map.get_or_insert_with(|| self.fresh(0)).insert(key, e.clone());
             e.unexpunge_locked(g);
         }
     }
 }
 
-impl<K, V> fmt::Debug for ConcurrentMap<K, V>
+impl<K, V, S> fmt::Debug for ConcurrentMap<K, V, S>
 where
     K: Eq + Hash + Clone + Send + Sync + 'static + fmt::Debug,
     V: Clone + Send + Sync + 'static + fmt::Debug,
+    S: BuildHasher + Clone + Send + Sync + 'static,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = f.debug_map();
@@ -678,13 +877,14 @@ where
     }
 }
 
-impl<K, V> FromIterator<(K, V)> for ConcurrentMap<K, V>
+impl<K, V, S> FromIterator<(K, V)> for ConcurrentMap<K, V, S>
 where
     K: Eq + Hash + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
+    S: BuildHasher + Clone + Default + Send + Sync + 'static,
 {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let m = ConcurrentMap::new();
+        let m = ConcurrentMap::default();
         for (k, v) in iter {
             m.store(k, v);
         }

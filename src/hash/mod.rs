@@ -105,6 +105,15 @@ fn wide_available() -> bool {
 
 /// The backend this process uses by default: [`Backend::Aes`] where the CPU supports it,
 /// [`Backend::Mem`] otherwise. Detected once; later calls are a cached load.
+///
+/// # Examples
+///
+/// ```
+/// use gomap::hash::{backend, Backend, RandomState};
+/// let b = backend();
+/// assert!(b == Backend::Aes || b == Backend::Mem);
+/// assert_eq!(RandomState::new().backend(), b);
+/// ```
 pub fn backend() -> Backend {
     if aes_available() {
         Backend::Aes
@@ -122,6 +131,15 @@ pub struct BackendUnavailable {
 
 impl BackendUnavailable {
     /// The backend that was asked for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::hash::{Backend, RandomState};
+    /// if let Err(e) = RandomState::with_backend(Backend::Aes) {
+    ///     assert_eq!(e.requested(), Backend::Aes); // this CPU cannot run aeshash
+    /// }
+    /// ```
     pub fn requested(&self) -> Backend {
         self.requested
     }
@@ -243,6 +261,17 @@ pub struct RandomState {
 
 impl RandomState {
     /// A fresh random seed with the process backend ([`backend()`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::hash::BuildHasher;
+    /// use gomap::RandomState;
+    /// let (a, b) = (RandomState::new(), RandomState::new());
+    /// // Each state draws its own seed (Go's hash0), so the two almost surely differ.
+    /// assert_eq!(a.hash_one(1u64), a.hash_one(1u64));
+    /// let _ = b.hash_one(1u64);
+    /// ```
     pub fn new() -> Self {
         Self::build(rand::random(), backend(), process_keys())
     }
@@ -253,6 +282,16 @@ impl RandomState {
     ///
     /// [`BackendUnavailable`] if `b` is [`Backend::Aes`] and this CPU lacks AES-NI, SSSE3 or
     /// SSE4.1, or the target is not x86-64. [`Backend::Mem`] always succeeds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::{hash::Backend, GoMap, RandomState};
+    /// let s = RandomState::with_backend(Backend::Mem).unwrap(); // memhash runs everywhere
+    /// let mut m = GoMap::with_hasher(s);
+    /// m.insert(1, "one");
+    /// assert_eq!(m.hasher().backend(), Backend::Mem);
+    /// ```
     pub fn with_backend(b: Backend) -> Result<Self, BackendUnavailable> {
         Self::with_seed(rand::random(), b)
     }
@@ -263,6 +302,16 @@ impl RandomState {
     /// # Errors
     ///
     /// As [`with_backend`](Self::with_backend).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::hash::BuildHasher;
+    /// use gomap::{hash::Backend, RandomState};
+    /// let a = RandomState::with_seed(42, Backend::Mem).unwrap();
+    /// let b = RandomState::with_seed(42, Backend::Mem).unwrap();
+    /// assert_eq!(a.hash_one("gopher"), b.hash_one("gopher"));
+    /// ```
     pub fn with_seed(seed: u64, b: Backend) -> Result<Self, BackendUnavailable> {
         Ok(Self::build(seed, check(b)?, process_keys()))
     }
@@ -309,11 +358,25 @@ impl RandomState {
     }
 
     /// The per-map seed (Go's `hash0`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::{hash::Backend, RandomState};
+    /// assert_eq!(RandomState::with_seed(7, Backend::Mem).unwrap().seed(), 7);
+    /// ```
     pub fn seed(&self) -> u64 {
         self.seed
     }
 
     /// The hash function this state's hashers use.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::{hash::Backend, RandomState};
+    /// assert_eq!(RandomState::with_seed(7, Backend::Mem).unwrap().backend(), Backend::Mem);
+    /// ```
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -10,7 +10,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
-use super::table::{ErasedHasher, RawIter, RawTable};
+use super::table::{ErasedHasher, RawExtract, RawIter, RawTable};
 use crate::RandomState;
 
 /// An iterator over `(&K, &V)`, from [`GoMap::iter`](super::GoMap::iter).
@@ -160,6 +160,18 @@ impl<K, V> Iterator for IntoIter<K, V> {
 }
 
 impl<K, V> ExactSizeIterator for IntoIter<K, V> {}
+
+impl<K, V> Default for IntoIter<K, V> {
+    /// An empty `IntoIter`, as std's.
+    ///
+    /// ```
+    /// let it: gomap::map::IntoIter<u8, u8> = Default::default();
+    /// assert_eq!(it.len(), 0);
+    /// ```
+    fn default() -> Self {
+        IntoIter::new(RawTable::new())
+    }
+}
 impl<K, V> FusedIterator for IntoIter<K, V> {}
 
 impl<K, V> fmt::Debug for IntoIter<K, V> {
@@ -215,6 +227,42 @@ impl<K, V> fmt::Debug for Drain<'_, K, V> {
     }
 }
 
+/// An iterator that removes and yields the entries a predicate accepts, from
+/// [`GoMap::extract_if`](super::GoMap::extract_if). Dropped before the end, it leaves the
+/// entries it has not reached in the map.
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct ExtractIf<'a, K, V, F> {
+    raw: RawExtract<'a, K, V>,
+    pred: F,
+}
+
+impl<'a, K, V, F> ExtractIf<'a, K, V, F> {
+    pub(crate) fn new(raw: RawExtract<'a, K, V>, pred: F) -> Self {
+        ExtractIf { raw, pred }
+    }
+}
+
+impl<K, V, F: FnMut(&K, &mut V) -> bool> Iterator for ExtractIf<'_, K, V, F> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.raw.next(&mut self.pred)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.raw.upper_bound()))
+    }
+}
+
+impl<K, V, F: FnMut(&K, &mut V) -> bool> FusedIterator for ExtractIf<'_, K, V, F> {}
+
+impl<K: fmt::Debug, V: fmt::Debug, F> fmt::Debug for ExtractIf<'_, K, V, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractIf").finish_non_exhaustive()
+    }
+}
+
 // SAFETY (all impls below): the iterators hand out references to, or ownership of, keys and values
 // exactly as std's do, so they take std's bounds; the borrowing ones also call the hasher through
 // `&S`, hence `S: Sync`.
@@ -233,6 +281,10 @@ unsafe impl<K: Sync, V: Sync> Sync for IntoIter<K, V> {}
 unsafe impl<K: Send, V: Send> Send for Drain<'_, K, V> {}
 // SAFETY: see above.
 unsafe impl<K: Sync, V: Sync> Sync for Drain<'_, K, V> {}
+// SAFETY: see above; the predicate moves with the iterator, and `&ExtractIf` reaches nothing.
+unsafe impl<K: Send, V: Send, F: Send> Send for ExtractIf<'_, K, V, F> {}
+// SAFETY: see above.
+unsafe impl<K: Sync, V: Sync, F: Sync> Sync for ExtractIf<'_, K, V, F> {}
 
 macro_rules! projection {
     ($(#[$doc:meta])* $name:ident [$($lt:lifetime,)? $($s:ident)?] from $inner:ty => $item:ty, |$kv:pat_param| $e:expr) => {
@@ -300,5 +352,17 @@ impl<K, V, S> Clone for Keys<'_, K, V, S> {
 impl<K, V, S> Clone for Values<'_, K, V, S> {
     fn clone(&self) -> Self {
         Values { inner: self.inner.clone() }
+    }
+}
+
+impl<K, V> Default for IntoKeys<K, V> {
+    fn default() -> Self {
+        IntoKeys { inner: IntoIter::default() }
+    }
+}
+
+impl<K, V> Default for IntoValues<K, V> {
+    fn default() -> Self {
+        IntoValues { inner: IntoIter::default() }
     }
 }

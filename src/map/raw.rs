@@ -220,6 +220,16 @@ impl<K, V, S> fmt::Debug for RawView<'_, K, V, S> {
 impl<K, V, S> GoMap<K, V, S> {
     /// A read-only view of the buckets, tophash bytes and header fields, for teaching and
     /// inspection ([`map::raw`](crate::map::raw)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::GoMap;
+    /// let m: GoMap<u64, u64> = (0..20).map(|i| (i, i)).collect();
+    /// let raw = m.raw();
+    /// assert_eq!(raw.header().count, 20);
+    /// assert_eq!(raw.buckets().unwrap().nbuckets(), 1 << raw.header().b);
+    /// ```
     pub fn raw(&self) -> RawView<'_, K, V, S> {
         RawView { map: self }
     }

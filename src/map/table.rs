@@ -796,35 +796,33 @@ impl<K, V> RawTable<K, V> {
         drop(old);
     }
 
-    /// Keeps the entries for which `f` returns true; fixes emptyRest markers per chain.
-    pub(crate) fn retain(&mut self, mut f: impl FnMut(&K, &mut V) -> bool) {
-        let arrays = [self.oldbuckets.as_ref(), self.buckets.as_ref()];
-        for arr in arrays.into_iter().flatten() {
-            for j in 0..arr.len() {
-                let head = arr.bucket(j);
-                if head.evacuated() {
-                    continue;
-                }
-                let mut b = Some(head);
-                while let Some(bk) = b {
-                    for i in 0..BUCKET_CNT {
-                        if bk.top(i) >= MIN_TOP_HASH {
-                            // SAFETY: the slot is filled; the references end before it is emptied.
-                            let keep = unsafe { f(&*bk.key(i), &mut *bk.elem(i)) };
-                            if !keep {
-                                // SAFETY: the slot is filled; `take` marks it empty first, so a
-                                // panicking Drop cannot cause a second drop.
-                                let kv = unsafe { bk.take(i) };
-                                self.count -= 1;
-                                drop(kv);
-                            }
-                        }
-                    }
-                    b = bk.overflow();
-                }
-                fix_empty_rest(head);
-            }
+    /// Bucket `j` of the current array as a unit of work that needs no hashing: the chain
+    /// holding the entries that belong to it. An unevacuated old bucket holds the entries of
+    /// both new buckets it feeds (X and Y), so it goes whole with its X visit (`j` below the old
+    /// size, always for a same-size grow) and a Y visit gets nothing; a new bucket whose old
+    /// one is unevacuated is still empty. So each entry lies in exactly one unit's chain, and
+    /// distinct units never share a bucket (extract_if, the parallel iterators).
+    #[inline]
+    pub(crate) fn unit_chain(&self, j: usize) -> Option<Bucket<K, V>> {
+        let new = self.buckets.as_ref()?;
+        match self.unevacuated_old(j) {
+            Some((oi, ob)) => (oi == j).then_some(ob),
+            None => Some(new.bucket(j)),
         }
+    }
+
+    /// The filled slots of unit `j`'s chain (`unit_chain`), bucket by bucket.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn unit_slots(&self, j: usize) -> impl Iterator<Item = (Bucket<K, V>, usize)> {
+        core::iter::successors(self.unit_chain(j), |b| b.overflow()).flat_map(|b| {
+            (0..BUCKET_CNT).filter(move |&i| b.top(i) >= MIN_TOP_HASH).map(move |i| (b, i))
+        })
+    }
+
+    /// The number of units (`unit_chain`): 2^B once allocated, else 0.
+    #[inline]
+    pub(crate) fn units(&self) -> usize {
+        self.buckets.as_ref().map_or(0, BucketArray::len)
     }
 
     /// Moves every entry into a fresh array of 2^new_b buckets (shrink_to, reserve). All
@@ -874,47 +872,45 @@ impl<K, V> RawTable<K, V> {
     /// Copies the table bucket for bucket, mid-grow state included (Go's mapclone copies bucket
     /// arrays too), cloning each entry with `f`. No hashing, so `K: Hash` is not needed.
     pub(crate) fn mapclone(&self, f: &mut dyn FnMut(&K, &V) -> (K, V)) -> Self {
-        let clone_array = |src: &BucketArray<K, V>, f: &mut dyn FnMut(&K, &V) -> (K, V)| {
-            let mut dst = BucketArray::<K, V>::new(src.b(), true);
-            for j in 0..src.len() {
-                let (mut s, mut d) = (src.bucket(j), dst.bucket(j));
-                loop {
-                    for i in 0..BUCKET_CNT {
-                        let top = s.top(i);
-                        if top >= MIN_TOP_HASH {
-                            // SAFETY: slot i of s is filled.
-                            let (k, v) = unsafe { f(&*s.key(i), &*s.elem(i)) };
-                            // SAFETY: slot i of the fresh bucket d is empty.
-                            unsafe { d.write(i, top, k, v) };
-                        } else {
-                            d.set_top(i, top);
-                        }
-                    }
-                    match s.overflow() {
-                        Some(next) => {
-                            let nd = dst.alloc_overflow();
-                            d.set_overflow(Some(nd));
-                            (s, d) = (next, nd);
-                        }
-                        None => break,
-                    }
-                }
-            }
+        let mut t = RawTable::new();
+        t.mapclone_from(self, f);
+        t
+    }
+
+    /// `mapclone` into this table (`Clone::clone_from`), reusing its arrays, and their overflow
+    /// arenas, where one has the B that a source array has.
+    ///
+    /// The table is emptied first, so if an entry's `Drop` or `f` panics it is left empty:
+    /// the entries cloned so far drop with the array they were written to, and nothing is
+    /// dropped twice.
+    pub(crate) fn mapclone_from(&mut self, src: &Self, f: &mut dyn FnMut(&K, &V) -> (K, V)) {
+        let mut spare = [self.set_buckets(None), self.oldbuckets.take()];
+        *self = RawTable::new();
+        for a in spare.iter_mut().flatten() {
+            a.clear();
+        }
+        let mut copy = |src: &BucketArray<K, V>| {
+            let reused = spare.iter_mut().find(|a| a.as_ref().is_some_and(|a| a.b() == src.b()));
+            let mut dst = match reused.and_then(Option::take) {
+                Some(a) => a,
+                None => BucketArray::new(src.b(), true),
+            };
+            clone_array(src, &mut dst, f);
             dst
         };
-        let buckets = self.buckets.as_ref().map(|a| clone_array(a, f));
-        let oldbuckets = self.oldbuckets.as_ref().map(|a| clone_array(a, f));
-        let mut t = RawTable { oldbuckets, ..RawTable::new() };
-        t.set_buckets(buckets);
-        RawTable {
-            cur: t.cur,
-            mask: t.mask,
-            buckets: t.buckets.take(),
-            oldbuckets: t.oldbuckets.take(),
+        let buckets = src.buckets.as_ref().map(&mut copy);
+        let oldbuckets = src.oldbuckets.as_ref().map(&mut copy);
+        drop(spare);
+        *self = RawTable {
+            cur: Bucket::empty(),
+            mask: 0,
+            buckets: None,
+            oldbuckets,
             retired: None,
-            iter_flags: AtomicU8::new(self.iter_flags.load(Relaxed)),
-            ..*self
-        }
+            iter_flags: AtomicU8::new(src.iter_flags.load(Relaxed)),
+            ..*src
+        };
+        self.set_buckets(buckets);
     }
 
     /// Bytes held by both generations, overflow buckets and indirect boxes included.
@@ -924,6 +920,40 @@ impl<K, V> RawTable<K, V> {
             .flatten()
             .map(BucketArray::allocated_bytes)
             .sum()
+    }
+}
+
+/// Copies every chain of `src` into the empty array `dst` of the same B, slot for slot
+/// (tophash markers included), cloning entries with `f`.
+fn clone_array<K, V>(
+    src: &BucketArray<K, V>,
+    dst: &mut BucketArray<K, V>,
+    f: &mut dyn FnMut(&K, &V) -> (K, V),
+) {
+    debug_assert_eq!(src.b(), dst.b());
+    for j in 0..src.len() {
+        let (mut s, mut d) = (src.bucket(j), dst.bucket(j));
+        loop {
+            for i in 0..BUCKET_CNT {
+                let top = s.top(i);
+                if top >= MIN_TOP_HASH {
+                    // SAFETY: slot i of s is filled.
+                    let (k, v) = unsafe { f(&*s.key(i), &*s.elem(i)) };
+                    // SAFETY: slot i of d is empty: dst was empty, and each slot is written once.
+                    unsafe { d.write(i, top, k, v) };
+                } else {
+                    d.set_top(i, top);
+                }
+            }
+            match s.overflow() {
+                Some(next) => {
+                    let nd = dst.alloc_overflow();
+                    d.set_overflow(Some(nd));
+                    (s, d) = (next, nd);
+                }
+                None => break,
+            }
+        }
     }
 }
 
@@ -1288,6 +1318,85 @@ impl RawIter {
             }
             None => (self.check_bucket >= nbuckets / 2).then_some(None),
         }
+    }
+}
+
+/// The walk of `extract_if` (and `retain`): each unit's chain (`RawTable::unit_chain`) once,
+/// from a random unit, slot by slot. It hashes nothing, so it serves mid-grow as it stands,
+/// and it moves nothing between buckets. A chain it removed from gets its emptyRest markers
+/// fixed when the walk leaves it, or is dropped in it.
+pub(crate) struct RawExtract<'a, K, V> {
+    table: &'a mut RawTable<K, V>,
+    start: usize,
+    /// Units begun so far.
+    begun: usize,
+    head: Option<Bucket<K, V>>,
+    bucket: Option<Bucket<K, V>>,
+    slot: usize,
+    removed: bool,
+}
+
+impl<'a, K, V> RawExtract<'a, K, V> {
+    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+        let start = cheaprand() as usize & (table.units().max(1) - 1);
+        RawExtract { table, start, begun: 0, head: None, bucket: None, slot: 0, removed: false }
+    }
+
+    /// Moves out the next entry that `pred` accepts; `None` once every unit is walked.
+    pub(crate) fn next(&mut self, pred: &mut impl FnMut(&K, &mut V) -> bool) -> Option<(K, V)> {
+        loop {
+            while let Some(b) = self.bucket {
+                while self.slot < BUCKET_CNT {
+                    let i = self.slot;
+                    self.slot += 1;
+                    if b.top(i) < MIN_TOP_HASH {
+                        continue;
+                    }
+                    // SAFETY: the slot is filled, in a chain of the table borrowed mutably
+                    // (the walk only empties slots behind it); the references end before it
+                    // is emptied.
+                    if unsafe { pred(&*b.key(i), &mut *b.elem(i)) } {
+                        self.removed = true;
+                        self.table.count -= 1;
+                        // SAFETY: filled; `take` marks it empty before the entry leaves.
+                        return Some(unsafe { b.take(i) });
+                    }
+                }
+                self.bucket = b.overflow();
+                self.slot = 0;
+            }
+            self.finish_chain();
+            let units = self.table.units();
+            if self.begun == units {
+                return None;
+            }
+            let j = (self.start + self.begun) & (units - 1);
+            self.begun += 1;
+            self.head = self.table.unit_chain(j);
+            self.bucket = self.head;
+        }
+    }
+
+    /// At most this many entries are left to extract.
+    pub(crate) fn upper_bound(&self) -> usize {
+        self.table.count
+    }
+
+    /// Restores the emptyRest markers of the chain in progress if the walk emptied a slot of
+    /// it: on moving to the next unit, and when the walk is dropped half-way.
+    fn finish_chain(&mut self) {
+        if let Some(head) = self.head.take() {
+            if mem::take(&mut self.removed) {
+                fix_empty_rest(head);
+            }
+        }
+        self.bucket = None;
+    }
+}
+
+impl<K, V> Drop for RawExtract<'_, K, V> {
+    fn drop(&mut self) {
+        self.finish_chain();
     }
 }
 

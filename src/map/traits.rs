@@ -17,6 +17,17 @@ impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
             hash_fn: self.hash_fn,
         }
     }
+
+    /// Makes this map a copy of `source`, reusing its bucket arrays where `source`'s have the
+    /// same B (std's and hashbrown's `clone_from` reuse their allocation the same way).
+    ///
+    /// If a key's or value's `clone` panics, this map is left empty, as std's is: the entries
+    /// it held and those cloned so far are dropped, each once.
+    fn clone_from(&mut self, source: &Self) {
+        self.hash_builder.clone_from(&source.hash_builder);
+        self.table.mapclone_from(&source.table, &mut |k, v| (k.clone(), v.clone()));
+        self.hash_fn = self.hash_fn.or(source.hash_fn);
+    }
 }
 
 impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for GoMap<K, V, S> {
