@@ -6,6 +6,7 @@
 
 use core::cell::Cell;
 use core::mem;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
@@ -262,7 +263,8 @@ impl<K, V> RawTable<K, V> {
         // No prefetch of the slots here, unlike insert and remove: a lookup that misses stops
         // at the tophash line, and two more lines per miss cost more than a hit gains
         // (docs/performance.md, "Measurements behind code choices").
-        search_chain(b, tophash(hash), eq, obs)
+        // SAFETY: a chain of one of the arrays `&self` borrows, or the shared empty bucket.
+        unsafe { search_chain(b, tophash(hash), eq, obs) }
     }
 
     /// The old bucket that reads of current bucket `bucket` go to instead while it is not
@@ -273,8 +275,10 @@ impl<K, V> RawTable<K, V> {
     fn unevacuated_old(&self, bucket: usize) -> Option<(usize, Bucket<K, V>)> {
         if let Some(old) = &self.oldbuckets {
             let oi = bucket & (old.len() - 1);
-            let ob = old.bucket(oi);
-            if !ob.evacuated() {
+            // SAFETY: masked by 2^oldB - 1, so in the old array.
+            let ob = unsafe { old.bucket_unchecked(oi) };
+            // SAFETY: a bucket of the old array, which `self` borrows.
+            if !unsafe { ob.evacuated() } {
                 return Some((oi, ob));
             }
         }
@@ -325,14 +329,16 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: the array is allocated, so cur and mask describe its 2^B buckets.
         let head = unsafe { self.cur.offset(hash as usize & self.mask) };
         head.prefetch_slots();
-        let (insert, last) = match probe_chain(head, top, &mut eq) {
+        // SAFETY: a chain of the current array, held by `&mut self`.
+        let (insert, last) = match unsafe { probe_chain(head, top, &mut eq) } {
             Ok(found) => return Some(Ok(found)),
             Err(absent) => absent,
         };
         if self.count >= self.load_limit || self.noverflow >= self.overflow_limit {
             return None;
         }
-        Some(Err(self.vacant(head, insert, last, top)))
+        // SAFETY: what probe_chain just found in the chain from `head`, unchanged since.
+        Some(Err(unsafe { self.vacant(head, insert, last, top) }))
     }
 
     /// All of `mapassign`, out of line: everything Go's mapassign does before the store.
@@ -354,7 +360,8 @@ impl<K, V> RawTable<K, V> {
                 self.grow_work(bucket, hasher);
             }
             let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
-            let (insert, last) = match probe_chain(head, top, &mut eq) {
+            // SAFETY: a chain of the current array, held by `&mut self`.
+            let (insert, last) = match unsafe { probe_chain(head, top, &mut eq) } {
                 Ok(found) => return Ok(found),
                 Err(absent) => absent,
             };
@@ -367,14 +374,19 @@ impl<K, V> RawTable<K, V> {
                 self.hash_grow();
                 continue;
             }
-            return Err(self.vacant(head, insert, last, top));
+            // SAFETY: what probe_chain just found in the chain from `head`, unchanged since.
+            return Err(unsafe { self.vacant(head, insert, last, top) });
         }
     }
 
     /// The slot for an absent key: the first empty one of the chain, else slot 0 of a new
     /// overflow bucket linked after `last`.
+    ///
+    /// # Safety
+    /// `head` starts a chain of the current array, `last` is its last bucket, and `insert`
+    /// (if any) an empty slot of it.
     #[inline(always)]
-    fn vacant(
+    unsafe fn vacant(
         &mut self,
         head: Bucket<K, V>,
         insert: Option<(Bucket<K, V>, usize)>,
@@ -383,7 +395,8 @@ impl<K, V> RawTable<K, V> {
     ) -> Vacant<K, V> {
         let (bucket, slot) = match insert {
             Some(p) => p,
-            None => (self.new_overflow(last), 0),
+            // SAFETY: `last` ends a chain of the current array (caller).
+            None => (unsafe { self.new_overflow(last) }, 0),
         };
         Vacant { head, bucket, slot, top }
     }
@@ -441,7 +454,9 @@ impl<K, V> RawTable<K, V> {
             unsafe { self.cur.offset(hash as usize & self.mask) }
         };
         head.prefetch_slots();
-        let (b, i) = search_chain(head, tophash(hash), eq, &mut ())?;
+        // SAFETY: a chain of the current array, held by `&mut self` (or the shared empty
+        // bucket, when there is no array).
+        let (b, i) = unsafe { search_chain(head, tophash(hash), eq, &mut ()) }?;
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
         Some((b, i))
@@ -505,14 +520,17 @@ impl<K, V> RawTable<K, V> {
         self.count -= 1;
         // Computed on the whole tophash word, so the common cases take no data-dependent branch.
         let shift = 8 * i;
-        let word = b.top_word() & !(0xff << shift) | u64::from(EMPTY_ONE) << shift;
+        // SAFETY: `b` is in this table's chain (caller), which `&mut self` holds.
+        let word = unsafe { b.top_word() } & !(0xff << shift) | u64::from(EMPTY_ONE) << shift;
         // The tests below read emptyRest bytes as zero bytes.
         const { assert!(EMPTY_REST == 0) };
         // Is slot i + 1 emptyRest? An emptyRest byte (zero) has only zero bytes above it, so
         // within the bucket that is: nothing above slot i. Slot 7 asks the next bucket.
         // `&`, not `&&`: the first test is data and would make a branch that mispredicts.
+        // SAFETY: `b` and its successor are in this table's chain (caller), held mutably.
         let next_is_rest = ((word >> shift) >> 8 == 0)
-            & (i < BUCKET_CNT - 1 || b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST));
+            & (i < BUCKET_CNT - 1
+                || unsafe { b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST) });
         // Then slot i and the emptyOne run below it, down to the highest filled slot, turn
         // emptyRest: keep the bytes up to that slot and zero the rest (above i they are zero
         // already). Only filled and emptyOne slots sit below a filled slot.
@@ -520,10 +538,13 @@ impl<K, V> RawTable<K, V> {
         let keep = u64::MAX.checked_shr(full.leading_zeros()).unwrap_or(0);
         // A mask rather than an `if`, which the compiler would turn into a branch that
         // mispredicts about half the time.
-        b.set_top_word(word & (keep | !u64::from(next_is_rest).wrapping_neg()));
+        // SAFETY: as for the read of `word`: only slot i's byte changed, to emptyOne or, with
+        // the run below it, emptyRest, both true once the caller moves the entry out.
+        unsafe { b.set_top_word(word & (keep | !u64::from(next_is_rest).wrapping_neg())) };
         if next_is_rest && full == 0 && b != head {
             // The run reaches slot 0: it may go on in the previous bucket of the chain.
-            mark_empty_rest_before(head, b);
+            // SAFETY: `b` is in the chain from `head` (caller), which `&mut self` holds.
+            unsafe { mark_empty_rest_before(head, b) };
         }
     }
 
@@ -550,8 +571,10 @@ impl<K, V> RawTable<K, V> {
     fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let oldbucket = bucket & (old.len() - 1);
+        // SAFETY: masked by 2^oldB - 1, so a bucket of the old array, which `self` holds.
+        let evacuated = unsafe { old.bucket_unchecked(oldbucket).evacuated() };
         // An evacuated bucket needs no call, unless it is the one nevacuate waits on.
-        if !old.bucket(oldbucket).evacuated() || oldbucket == self.nevacuate {
+        if !evacuated || oldbucket == self.nevacuate {
             self.evacuate(oldbucket, hasher);
         }
         if self.growing() {
@@ -568,40 +591,51 @@ impl<K, V> RawTable<K, V> {
         let old = self.oldbuckets.as_ref().expect("growing");
         let newbit = old.len();
         let b0 = old.bucket(oldbucket);
-        if !b0.evacuated() {
+        // SAFETY: the old array's bucket; `&mut self` holds the array.
+        if !unsafe { b0.evacuated() } {
             b0.prefetch_slots();
             let new = self.buckets.as_ref().expect("growing");
-            new.bucket(oldbucket).prefetch();
+            // X and Y: oldbucket < 2^oldB (checked by `bucket` above), and the new array has
+            // 2^oldB buckets (same size) or twice that.
+            // SAFETY: X, in bounds as just said.
+            let xb = unsafe { new.bucket_unchecked(oldbucket) };
+            // SAFETY: Y, in bounds as just said when the grow doubles (else Y is X).
+            let yb = if self.same_size_grow {
+                xb
+            } else {
+                unsafe { new.bucket_unchecked(oldbucket + newbit) }
+            };
+            xb.prefetch();
             if !self.same_size_grow {
-                new.bucket(oldbucket + newbit).prefetch();
+                yb.prefetch();
             }
             // Per bucket of the chain, the slots whose entries go to Y (high bit of byte i).
             let mut to_y = ChainMasks::default();
             if !self.same_size_grow {
                 let mut b = Some(b0);
                 while let Some(bk) = b {
-                    let mut full = match_full(bk.top_word());
+                    // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                    let mut full = match_full(unsafe { bk.top_word() });
                     let mut ym = 0;
                     while full != 0 {
                         let i = lowest(full);
-                        // SAFETY: the slot is filled.
+                        // SAFETY: the slot's tophash says filled; nothing writes it meanwhile.
                         let hash = hasher(unsafe { &*bk.key(i) });
                         ym |= (full & full.wrapping_neg()) * u64::from(hash as usize & newbit != 0);
                         full &= full - 1;
                     }
                     to_y.push(ym);
-                    b = bk.overflow();
+                    // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                    b = unsafe { bk.overflow() };
                 }
             }
-            let new = self.buckets.as_ref().expect("growing");
-            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0 };
             // A same-size grow sends nothing to Y (its masks are all zero).
-            let yb = if self.same_size_grow { x.b } else { new.bucket(oldbucket + newbit) };
-            let mut y = EvacDst { b: yb, i: 0 };
+            let (mut x, mut y) = (EvacDst { b: xb, i: 0 }, EvacDst { b: yb, i: 0 });
             let mut b = Some(b0);
             let mut k = 0;
             while let Some(bk) = b {
-                let word = bk.top_word();
+                // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                let word = unsafe { bk.top_word() };
                 let full = match_full(word);
                 let ym = to_y.get(k);
                 let xm = full & !ym;
@@ -612,14 +646,18 @@ impl<K, V> RawTable<K, V> {
                 let marks = (LO * u64::from(EVACUATED_EMPTY))
                     ^ ((xm >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_X))
                     ^ ((ym >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_Y));
-                bk.set_top_word(marks);
+                // SAFETY: a bucket of the old chain, held by `&mut self`; its entries have all moved.
+                unsafe { bk.set_top_word(marks) };
                 k += 1;
-                b = bk.overflow();
+                // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                b = unsafe { bk.overflow() };
             }
             // Go unlinks the chain and zeroes the moved-out slots when the bucket holds
             // pointers (for its garbage collector) and no iterator may still read them.
             if Shape::<K, V>::HOLDS_POINTERS && self.iter_flags.load(Relaxed) & OLD_ITERATOR == 0 {
-                b0.clear_after_tophash();
+                // SAFETY: the old chain's head, held by `&mut self`, every entry moved out; no iterator
+                // reads the old array, so unlinking its chain strands no reader.
+                unsafe { b0.clear_after_tophash() };
             }
         }
         if oldbucket == self.nevacuate {
@@ -635,7 +673,9 @@ impl<K, V> RawTable<K, V> {
             let i = lowest(m);
             m &= m - 1;
             if dst.i == BUCKET_CNT {
-                *dst = EvacDst { b: self.new_overflow(dst.b), i: 0 };
+                // SAFETY: dst.b is the last bucket of its new chain: evacuation appends only
+                // here, and only it fills this chain while the old bucket is unevacuated.
+                *dst = EvacDst { b: unsafe { self.new_overflow(dst.b) }, i: 0 };
             }
             // SAFETY: the old slot is filled and the destination slot is the next unused one of
             // a bucket that only this evacuation fills; the caller marks the old slot evacuated
@@ -651,7 +691,9 @@ impl<K, V> RawTable<K, V> {
         self.nevacuate += 1;
         let stop = (self.nevacuate + 1024).min(newbit);
         let old = self.oldbuckets.as_mut().expect("growing");
-        while self.nevacuate != stop && old.bucket(self.nevacuate).evacuated() {
+        // SAFETY: nevacuate < stop <= 2^oldB: a bucket of the old array, held by `&mut self`.
+        while self.nevacuate != stop && unsafe { old.bucket_unchecked(self.nevacuate).evacuated() }
+        {
             self.nevacuate += 1;
         }
         if self.nevacuate == newbit {
@@ -666,11 +708,16 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's newoverflow: links a fresh overflow bucket after `b` and counts it. Out of line:
     /// it is the rare step of the insert and evacuation loops.
+    ///
+    /// # Safety
+    /// `b` is the last bucket of a chain of the current array.
     #[inline(never)]
-    fn new_overflow(&mut self, b: Bucket<K, V>) -> Bucket<K, V> {
+    unsafe fn new_overflow(&mut self, b: Bucket<K, V>) -> Bucket<K, V> {
         let ovf = self.buckets.as_mut().expect("allocated").alloc_overflow();
         self.incr_noverflow();
-        b.set_overflow(Some(ovf));
+        // SAFETY: `b` ends a chain of the current array (caller), held by `&mut self`; `ovf`
+        // is fresh from the same generation and in no chain.
+        unsafe { b.set_overflow(Some(ovf)) };
         ovf
     }
 
@@ -716,28 +763,35 @@ impl<K, V> RawTable<K, V> {
         let arrays = [self.oldbuckets.as_ref(), self.buckets.as_ref()];
         for arr in arrays.into_iter().flatten() {
             for j in 0..arr.len() {
-                let head = arr.bucket(j);
-                if head.evacuated() {
+                // SAFETY: j < 2^B.
+                let head = unsafe { arr.bucket_unchecked(j) };
+                // Every bucket read or written below is in this chain of an array that
+                // `&mut self` holds: writable.
+                // SAFETY: the chain's head, writable as just said.
+                if unsafe { head.evacuated() } {
                     continue;
                 }
                 let mut b = Some(head);
                 while let Some(bk) = b {
                     for i in 0..BUCKET_CNT {
-                        if bk.top(i) >= MIN_TOP_HASH {
+                        // SAFETY: `bk` is in the chain, writable as said above.
+                        if unsafe { bk.top(i) } >= MIN_TOP_HASH {
                             // SAFETY: the slot is filled; the references end before it is emptied.
                             let keep = unsafe { f(&*bk.key(i), &mut *bk.elem(i)) };
                             if !keep {
-                                // SAFETY: the slot is filled; `take` marks it empty first, so a
-                                // panicking Drop cannot cause a second drop.
+                                // SAFETY: the slot is filled and writable; `take` marks it empty
+                                // first, so a panicking Drop cannot cause a second drop.
                                 let kv = unsafe { bk.take(i) };
                                 self.count -= 1;
                                 drop(kv);
                             }
                         }
                     }
-                    b = bk.overflow();
+                    // SAFETY: `bk` is in the chain, writable as said above.
+                    b = unsafe { bk.overflow() };
                 }
-                fix_empty_rest(head);
+                // SAFETY: the whole chain from `head` is writable, as said above.
+                unsafe { fix_empty_rest(head) };
             }
         }
     }
@@ -753,7 +807,7 @@ impl<K, V> RawTable<K, V> {
         items.try_reserve_exact(self.count).map_err(|_| AllocFailure::CapacityOverflow)?;
         for arr in [self.oldbuckets.as_ref(), self.buckets.as_ref()].into_iter().flatten() {
             arr.for_each_filled(|b, i| {
-                // SAFETY: for_each_filled passes filled slots only.
+                // SAFETY: for_each_filled passes filled slots only, of an array `self` holds.
                 items.push((b, i, hasher(unsafe { &*b.key(i) })));
             });
         }
@@ -761,21 +815,28 @@ impl<K, V> RawTable<K, V> {
         let mask = (1usize << new_b) - 1;
         // The next free slot of each chain, so that placing an entry is O(1).
         let mut tails: Vec<(Bucket<K, V>, usize)> =
-            (0..=mask).map(|j| (new.bucket(j), 0)).collect();
+            // SAFETY: j <= mask < 2^new_b.
+            (0..=mask).map(|j| (unsafe { new.bucket_unchecked(j) }, 0)).collect();
         let mut noverflow = 0u16;
+        // Every `b` is a filled slot's bucket in an array `&mut self` holds, every tail a bucket
+        // of `new`, which this function owns: all writable.
         for (b, i, hash) in items {
             let tail = &mut tails[hash as usize & mask];
             if tail.1 == BUCKET_CNT {
                 let ovf = new.alloc_overflow();
-                tail.0.set_overflow(Some(ovf));
+                // SAFETY: the tail ends its chain of `new` (writable, as said above); `ovf` is
+                // fresh from `new`.
+                unsafe { tail.0.set_overflow(Some(ovf)) };
                 *tail = (ovf, 0);
                 noverflow = noverflow.wrapping_add(1);
             }
-            let top = b.top(i);
-            // SAFETY: the old slot is filled and the new one unused; marking the old slot empty
-            // right after hands ownership to the new array.
-            unsafe { b.move_to(i, tail.0, tail.1, top) };
-            b.set_top(i, EMPTY_ONE);
+            // SAFETY: the old slot is filled and the new one unused, both writable (as said
+            // above); marking the old slot empty right after hands ownership to the new array.
+            unsafe {
+                let top = b.top(i);
+                b.move_to(i, tail.0, tail.1, top);
+                b.set_top(i, EMPTY_ONE);
+            }
             tail.1 += 1;
         }
         self.oldbuckets = None;
@@ -791,24 +852,32 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn mapclone(&self, f: &mut dyn FnMut(&K, &V) -> (K, V)) -> Self {
         let clone_array = |src: &BucketArray<K, V>, f: &mut dyn FnMut(&K, &V) -> (K, V)| {
             let mut dst = BucketArray::<K, V>::new(src.b(), true);
+            // `s` walks a chain of `src`, which `&self` borrows (readable); `d` the same chain
+            // of `dst`, which this closure owns (writable).
             for j in 0..src.len() {
-                let (mut s, mut d) = (src.bucket(j), dst.bucket(j));
+                // SAFETY: j < 2^B, and both arrays have 2^B buckets.
+                let (mut s, mut d) = unsafe { (src.bucket_unchecked(j), dst.bucket_unchecked(j)) };
                 loop {
                     for i in 0..BUCKET_CNT {
-                        let top = s.top(i);
+                        // SAFETY: `s` is readable, as said above.
+                        let top = unsafe { s.top(i) };
                         if top >= MIN_TOP_HASH {
-                            // SAFETY: slot i of s is filled.
+                            // SAFETY: slot i of the readable `s` is filled.
                             let (k, v) = unsafe { f(&*s.key(i), &*s.elem(i)) };
-                            // SAFETY: slot i of the fresh bucket d is empty.
+                            // SAFETY: slot i of the fresh, writable bucket `d` is empty.
                             unsafe { d.write(i, top, k, v) };
                         } else {
-                            d.set_top(i, top);
+                            // SAFETY: `d` is writable; an empty or evacuated mark copied from
+                            // `s` is as true of `d`'s empty slot.
+                            unsafe { d.set_top(i, top) };
                         }
                     }
-                    match s.overflow() {
+                    // SAFETY: `s` is readable, as said above.
+                    match unsafe { s.overflow() } {
                         Some(next) => {
                             let nd = dst.alloc_overflow();
-                            d.set_overflow(Some(nd));
+                            // SAFETY: `d` ends its chain of `dst` (writable); `nd` is fresh.
+                            unsafe { d.set_overflow(Some(nd)) };
                             (s, d) = (next, nd);
                         }
                         None => break,
@@ -844,9 +913,12 @@ impl<K, V> RawTable<K, V> {
 
 /// Searches the chain from `head` for a key with tophash `top`, noting the first empty slot
 /// on the way. `Err` when absent: the first empty slot (if any) and the last bucket searched.
+///
+/// # Safety
+/// `head` starts a readable chain of a live array (not the shared empty bucket).
 #[inline(always)]
 #[allow(clippy::type_complexity)]
-fn probe_chain<K, V>(
+unsafe fn probe_chain<K, V>(
     head: Bucket<K, V>,
     top: u8,
     eq: &mut impl FnMut(&K) -> bool,
@@ -855,7 +927,8 @@ fn probe_chain<K, V>(
     let mut insert = None;
     let mut b = head;
     loop {
-        let word = b.top_word();
+        // SAFETY: `b` is in the readable chain from `head` (caller).
+        let word = unsafe { b.top_word() };
         if insert.is_none() {
             let e = Needle::empties(word);
             if e != 0 {
@@ -874,7 +947,8 @@ fn probe_chain<K, V>(
         if Needle::ends_chain(word) {
             return Err((insert, b));
         }
-        match b.overflow() {
+        // SAFETY: `b` is in the readable chain from `head` (caller).
+        match unsafe { b.overflow() } {
             Some(next) => b = next,
             None => return Err((insert, b)),
         }
@@ -884,8 +958,12 @@ fn probe_chain<K, V>(
 /// Searches the chain from `b` for a key with tophash `top` that `eq` accepts; stops at the
 /// first emptyRest. Testing all 8 tophash bytes at once finds the same slots, in the same order,
 /// as Go's byte loop.
+///
+/// # Safety
+/// `b` starts a readable chain, or is the shared empty bucket (whose emptyRest bytes end the
+/// search before anything past them is read).
 #[inline(always)]
-fn search_chain<K, V>(
+unsafe fn search_chain<K, V>(
     mut b: Bucket<K, V>,
     top: u8,
     mut eq: impl FnMut(&K) -> bool,
@@ -893,7 +971,8 @@ fn search_chain<K, V>(
 ) -> Option<(Bucket<K, V>, usize)> {
     let needle = Needle::new(top);
     loop {
-        let word = b.top_word();
+        // SAFETY: `b` is in the readable chain (caller).
+        let word = unsafe { b.top_word() };
         obs.bmap(word);
         let mut m = needle.matches(word);
         while m != 0 {
@@ -910,52 +989,72 @@ fn search_chain<K, V>(
         if Needle::ends_chain(word) {
             return None;
         }
-        b = b.overflow()?;
+        // SAFETY: `b` is in the readable chain, and not the empty bucket, whose search ended.
+        b = unsafe { b.overflow() }?;
     }
 }
 
 /// Turns the trailing emptyOne slots of the buckets before `c` in the chain from `head` into
 /// emptyRest, walking back until a filled slot (the rare tail of Go's mapdelete).
+///
+/// # Safety
+/// `head` starts a writable chain that `c` is in, and every slot from `c` on is empty.
 #[cold]
 #[inline(never)]
-fn mark_empty_rest_before<K, V>(head: Bucket<K, V>, mut c: Bucket<K, V>) {
+unsafe fn mark_empty_rest_before<K, V>(head: Bucket<K, V>, mut c: Bucket<K, V>) {
     while c != head {
         let mut b = head;
-        while b.overflow() != Some(c) {
-            b = b.overflow().expect("c is in the chain");
+        // SAFETY: `b` walks the writable chain from `head` (caller) up to `c`, which is in it.
+        unsafe {
+            while b.overflow() != Some(c) {
+                b = b.overflow().expect("c is in the chain");
+            }
         }
         for i in (0..BUCKET_CNT).rev() {
-            if b.top(i) != EMPTY_ONE {
-                return;
+            // SAFETY: `b` is in the writable chain; an emptyOne slot followed only by empty
+            // slots is truthfully emptyRest.
+            unsafe {
+                if b.top(i) != EMPTY_ONE {
+                    return;
+                }
+                b.set_top(i, EMPTY_REST);
             }
-            b.set_top(i, EMPTY_REST);
         }
         c = b;
     }
 }
 
 /// Rewrites the empty slots after a chain's last filled slot as emptyRest.
-fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
+///
+/// # Safety
+/// `head` starts a writable chain.
+unsafe fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
     let mut last: Option<(Bucket<K, V>, usize)> = None;
     let mut b = Some(head);
     while let Some(bk) = b {
         for i in 0..BUCKET_CNT {
-            if bk.top(i) >= MIN_TOP_HASH {
+            // SAFETY: `bk` is in the writable chain from `head` (caller).
+            if unsafe { bk.top(i) } >= MIN_TOP_HASH {
                 last = Some((bk, i));
             }
         }
-        b = bk.overflow();
+        // SAFETY: `bk` is in the writable chain from `head` (caller).
+        b = unsafe { bk.overflow() };
     }
     let (mut b, mut from) = match last {
         Some((bk, i)) => (Some(bk), i + 1),
         None => (Some(head), 0),
     };
     while let Some(bk) = b {
-        for i in from..BUCKET_CNT {
-            bk.set_top(i, EMPTY_REST);
+        // SAFETY: `bk` is in the writable chain from `head` (caller), at or after the bucket
+        // of its last filled slot: the slots written are empty, and nothing filled follows.
+        unsafe {
+            for i in from..BUCKET_CNT {
+                bk.set_top(i, EMPTY_REST);
+            }
+            b = bk.overflow();
         }
         from = 0;
-        b = bk.overflow();
     }
 }
 
@@ -976,8 +1075,8 @@ pub(crate) struct RawIter {
     offset: u32,
     bucket: usize,
     wrapped: bool,
-    /// The bucket being walked (Go's bptr), as an address; 0 when a new one must be picked.
-    bptr: usize,
+    /// The bucket being walked (Go's bptr); `None` when a new one must be picked.
+    bptr: Option<NonNull<u8>>,
     /// Filled slots of `bptr` not yet visited, rotated so the lowest bit is the next slot in
     /// Go's visiting order. Reading all 8 tophash bytes at once replaces Go's slot counter `i`.
     mask: u64,
@@ -1020,17 +1119,33 @@ impl RawIter {
             offset: (offset & (BUCKET_CNT - 1)) as u32,
             bucket: start & (nbuckets - 1),
             wrapped: false,
-            bptr: 0,
+            bptr: None,
             mask: 0,
             check_bucket: NO_CHECK,
             remaining: if table.buckets.is_some() { table.count } else { 0 },
         }
     }
 
+    /// Starts walking bucket `b`.
+    ///
+    /// # Safety
+    /// `b` is readable until the walk leaves it (a bucket of the table `mapiternext` reads).
     #[inline(always)]
-    fn enter<K, V>(&mut self, b: Bucket<K, V>) {
-        self.bptr = b.addr();
-        self.mask = match_full(b.top_word()).rotate_right(8 * self.offset);
+    unsafe fn enter<K, V>(&mut self, b: Bucket<K, V>) {
+        self.bptr = Some(b.as_ptr());
+        // SAFETY: readable (caller).
+        self.mask = match_full(unsafe { b.top_word() }).rotate_right(8 * self.offset);
+    }
+
+    /// The bucket being walked.
+    ///
+    /// # Safety
+    /// A bucket is being walked (`enter` was called since the last pick); it was readable
+    /// then and, by `mapiternext`'s contract, still is.
+    #[inline(always)]
+    unsafe fn walking<K, V>(&self) -> Bucket<K, V> {
+        // SAFETY: `enter` set it (caller).
+        Bucket::from_ptr(unsafe { self.bptr.unwrap_unchecked() })
     }
 
     /// Go's mapiternext. Returns the next filled slot. With `hasher`, an unevacuated old bucket
@@ -1068,8 +1183,8 @@ impl RawIter {
             if self.mask != 0 {
                 let slot = (lowest(self.mask) + self.offset as usize) & (BUCKET_CNT - 1);
                 self.mask &= self.mask - 1;
-                // SAFETY: a non-zero mask was set by `enter` from a live bucket at bptr.
-                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                // SAFETY: a non-zero mask was set by `enter`, which set bptr.
+                let b: Bucket<K, V> = unsafe { self.walking() };
                 if self.check_bucket != NO_CHECK {
                     if let Some(home) = self.elsewhere(table, b, slot, hasher) {
                         obs.skip(home);
@@ -1083,12 +1198,15 @@ impl RawIter {
                 return None;
             }
             // The rest of the chain, then the next bucket (Go's `b == nil` case).
-            if self.bptr != 0 {
-                // SAFETY: as above.
-                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
-                if let Some(next) = b.overflow() {
-                    self.enter(next);
-                    continue;
+            if self.bptr.is_some() {
+                // SAFETY: bptr was just tested to be set; its chain is in the unchanged table
+                // (this function's contract), so readable, and so is the next bucket.
+                unsafe {
+                    let b: Bucket<K, V> = self.walking();
+                    if let Some(next) = b.overflow() {
+                        self.enter(next);
+                        continue;
+                    }
                 }
             }
             let new = table.buckets.as_ref()?;
@@ -1096,7 +1214,9 @@ impl RawIter {
                 return None;
             }
             let j = self.bucket;
-            let mut b = new.bucket(j);
+            // SAFETY: `bucket` stays below 2^B of this unchanged table (it wraps to 0 at 2^B
+            // below, and started masked by 2^B - 1).
+            let mut b = unsafe { new.bucket_unchecked(j) };
             let mut read = (Generation::Current, j);
             self.check_bucket = NO_CHECK;
             if let Some((oi, ob)) = table.unevacuated_old(j) {
@@ -1113,7 +1233,8 @@ impl RawIter {
                 self.bucket = 0;
                 self.wrapped = true;
             }
-            self.enter(b);
+            // SAFETY: a bucket of the unchanged table's current or old array.
+            unsafe { self.enter(b) };
         }
     }
 
@@ -1133,7 +1254,7 @@ impl RawIter {
         mut f: impl FnMut(B, Bucket<K, V>, usize) -> B,
     ) -> B {
         let mut acc = init;
-        let fresh = self.bptr == 0 && !self.wrapped && self.bucket == self.start_bucket;
+        let fresh = self.bptr.is_none() && !self.wrapped && self.bucket == self.start_bucket;
         let new = match &table.buckets {
             Some(new) if fresh && table.oldbuckets.is_none() => new,
             _ => {
@@ -1157,10 +1278,12 @@ impl RawIter {
         // From the start bucket to the end of the array, then from bucket 0 up to it.
         for (from, to) in [(self.start_bucket, new.len()), (0, self.start_bucket)] {
             for j in from..to {
-                let mut b = Some(new.bucket(j));
+                // SAFETY: j < 2^B: start_bucket was masked by 2^B - 1 of the unchanged table.
+                let mut b = Some(unsafe { new.bucket_unchecked(j) });
                 while let Some(bk) = b {
                     units[n % GROUP] = bk;
-                    slots = slots >> BUCKET_CNT | full_bits(bk.top_word()) << 56;
+                    // SAFETY: `bk` is in a chain of the unchanged table's current array.
+                    slots = slots >> BUCKET_CNT | full_bits(unsafe { bk.top_word() }) << 56;
                     n += 1;
                     if n == GROUP {
                         remaining -= slots.count_ones() as usize;
@@ -1170,7 +1293,8 @@ impl RawIter {
                             return acc;
                         }
                     }
-                    b = bk.overflow();
+                    // SAFETY: `bk` is in a chain of the unchanged table's current array.
+                    b = unsafe { bk.overflow() };
                 }
             }
         }
