@@ -359,7 +359,10 @@ impl<K, V> RawTable<K, V> {
             if self.growing() {
                 self.grow_work(bucket, hasher);
             }
-            let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
+            // SAFETY: `bucket` is masked by bucket_mask(), 2^B - 1 of the current array, which
+            // grow work does not replace.
+            let head =
+                unsafe { self.buckets.as_ref().expect("allocated").bucket_unchecked(bucket) };
             // SAFETY: a chain of the current array, held by `&mut self`.
             let (insert, last) = match unsafe { probe_chain(head, top, &mut eq) } {
                 Ok(found) => return Ok(found),
@@ -475,7 +478,9 @@ impl<K, V> RawTable<K, V> {
         if self.growing() {
             self.grow_work(bucket, hasher);
         }
-        Some(self.buckets.as_ref()?.bucket(bucket))
+        // SAFETY: `bucket` is masked by bucket_mask(), 2^B - 1 of the current array, which
+        // grow work does not replace.
+        Some(unsafe { self.buckets.as_ref()?.bucket_unchecked(bucket) })
     }
 
     /// One step of giving a finished grow's old generation back (memory.rs), on each write's
@@ -575,10 +580,12 @@ impl<K, V> RawTable<K, V> {
         let evacuated = unsafe { old.bucket_unchecked(oldbucket).evacuated() };
         // An evacuated bucket needs no call, unless it is the one nevacuate waits on.
         if !evacuated || oldbucket == self.nevacuate {
-            self.evacuate(oldbucket, hasher);
+            // SAFETY: oldbucket was masked by 2^oldB - 1.
+            unsafe { self.evacuate(oldbucket, hasher) };
         }
         if self.growing() {
-            self.evacuate(self.nevacuate, hasher);
+            // SAFETY: while growing, nevacuate < 2^oldB: the grow ends when it gets there.
+            unsafe { self.evacuate(self.nevacuate, hasher) };
         }
     }
 
@@ -587,15 +594,19 @@ impl<K, V> RawTable<K, V> {
     ///
     /// All hashes are computed before anything moves, so a panicking `Hash` leaves the map as it
     /// was; the moves themselves cannot panic.
-    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
+    ///
+    /// # Safety
+    /// `oldbucket < 2^oldB`.
+    unsafe fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let newbit = old.len();
-        let b0 = old.bucket(oldbucket);
+        // SAFETY: oldbucket < 2^oldB (caller).
+        let b0 = unsafe { old.bucket_unchecked(oldbucket) };
         // SAFETY: the old array's bucket; `&mut self` holds the array.
         if !unsafe { b0.evacuated() } {
             b0.prefetch_slots();
             let new = self.buckets.as_ref().expect("growing");
-            // X and Y: oldbucket < 2^oldB (checked by `bucket` above), and the new array has
+            // X and Y: oldbucket < 2^oldB (caller), and the new array has
             // 2^oldB buckets (same size) or twice that.
             // SAFETY: X, in bounds as just said.
             let xb = unsafe { new.bucket_unchecked(oldbucket) };
