@@ -238,10 +238,10 @@ impl BuildHasher for PoorState {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Reached {
     pub ops: usize,
-    /// Steps (operations, and each write of the range and churn operations) after which a
-    /// doubling grow was in progress.
+    /// Full comparisons (lookups and iteration) made while a doubling grow was in progress, on a
+    /// map with unevacuated old buckets.
     pub doubling: usize,
-    /// Steps after which a same-size grow was in progress.
+    /// Full comparisons made while a same-size grow was in progress.
     pub same_size: usize,
     /// The largest B seen.
     pub max_b: u8,
@@ -328,7 +328,7 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
                 for i in 0..u16::from(len) {
                     let k = key(from.wrapping_add(i));
                     assert_eq!(m.insert(k.clone(), T::value(value)), s.insert(k, T::value(value)));
-                    reached.saw(m);
+                    check_mid_grow(m, s, i, reached);
                 }
             }
             Op::Remove(k) => {
@@ -339,7 +339,7 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
                 for i in 0..u16::from(len) {
                     let k = key(from.wrapping_add(i));
                     assert_eq!(m.remove(&k), s.remove(&k));
-                    reached.saw(m);
+                    check_mid_grow(m, s, i, reached);
                 }
             }
             Op::Churn { from, len, rounds } => {
@@ -351,12 +351,12 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
                             m.insert(k.clone(), T::value(r as u8)),
                             s.insert(k, T::value(r as u8))
                         );
-                        reached.saw(m);
+                        check_mid_grow(m, s, i, reached);
                     }
                     for i in (0..u16::from(len)).filter(|i| i % 4 != 0) {
                         let k = key(base.wrapping_add(i));
                         assert_eq!(m.remove(&k), s.remove(&k));
-                        reached.saw(m);
+                        check_mid_grow(m, s, i, reached);
                     }
                 }
             }
@@ -523,6 +523,21 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
                 s.extend(kvs);
             }
         }
+    }
+}
+
+/// Inside the range and churn operations, every eighth write: the whole comparison, if a grow
+/// is in progress. A grow seldom outlives the operation that starts it (each write evacuates
+/// up to two buckets), so checking only between operations would rarely see one.
+fn check_mid_grow<K, V, S>(m: &GoMap<K, V, S>, s: &HashMap<K, V>, i: u16, r: &mut Reached)
+where
+    K: Eq + Hash + Debug,
+    V: PartialEq + Debug,
+    S: BuildHasher,
+{
+    if i % 8 == 7 && m.stats().growing {
+        check(m, s);
+        r.saw(m);
     }
 }
 
