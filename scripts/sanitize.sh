@@ -26,7 +26,9 @@ if rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '
 else
   echo "sanitize.sh: nightly has no rust-src, so std is not instrumented; gomap and its dependencies are"
 fi
-flags="-Zsanitizer=address -Cdebug-assertions"
+# gomap_sanitize: bucket arrays come from the allocator, where ASAN and LSAN can see them
+# (src/map/memory.rs, MAP_LARGE).
+flags="-Zsanitizer=address -Cdebug-assertions --cfg gomap_sanitize"
 export RUSTFLAGS="$flags" RUSTDOCFLAGS="$flags"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1}"
 export PROPTEST_CASES="${PROPTEST_CASES:-64}"
