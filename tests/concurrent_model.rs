@@ -5,35 +5,18 @@
 use gomap::concurrent::{ConcurrentMap, RwLockMap};
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 
-#[derive(Debug, Clone)]
-enum Op {
-    Load(u8),
-    Store(u8, u8),
-    LoadOrStore(u8, u8),
-    LoadAndDelete(u8),
-    Delete(u8),
-    Swap(u8, u8),
-    CompareAndSwap(u8, u8, u8),
-    CompareAndDelete(u8, u8),
-    /// Range, stopping after this many entries.
-    Range(u8),
-    Clear,
-    Len,
-}
+/// The model and its comparison loop are the concurrent fuzz target's (fuzz/src/concurrent.rs):
+/// proptest picks the calls here, libFuzzer there.
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod harness;
 
-#[derive(Debug, PartialEq)]
-enum Out {
-    Unit,
-    Value(Option<u8>),
-    Pair(u8, bool),
-    Flag(bool),
-    Len(usize),
-}
+use harness::concurrent::{run_ops, Op, Val};
 
-/// Few keys and values, so that hits, misses, equal-value CAS, deletes of live keys and
-/// (in ConcurrentMap) promotions and expunges all happen often.
+/// Keys in 0..10 and values in 0..4 (the harness reduces them modulo KEYS and VALUES), so that
+/// hits, misses, equal-value CAS, deletes of live keys and (in ConcurrentMap) promotions and
+/// expunges all happen often.
 fn op() -> impl Strategy<Value = Op> {
     let k = 0u8..10;
     let v = 0u8..4;
@@ -49,130 +32,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..12).prop_map(Op::Range),
         1 => Just(Op::Clear),
         1 => Just(Op::Len),
+        1 => Just(Op::IsEmpty),
     ]
-}
-
-/// The model: a plain map under a mutex, with each operation's meaning spelled out.
-struct Model(Mutex<HashMap<u8, u8>>);
-
-impl Model {
-    fn apply(&self, op: &Op) -> Out {
-        let mut m = self.0.lock().unwrap();
-        match *op {
-            Op::Load(k) => Out::Value(m.get(&k).copied()),
-            Op::Store(k, v) => {
-                m.insert(k, v);
-                Out::Unit
-            }
-            Op::LoadOrStore(k, v) => match m.get(&k) {
-                Some(&old) => Out::Pair(old, true),
-                None => {
-                    m.insert(k, v);
-                    Out::Pair(v, false)
-                }
-            },
-            Op::LoadAndDelete(k) => Out::Value(m.remove(&k)),
-            Op::Delete(k) => {
-                m.remove(&k);
-                Out::Unit
-            }
-            Op::Swap(k, v) => Out::Value(m.insert(k, v)),
-            Op::CompareAndSwap(k, old, new) => Out::Flag(match m.get_mut(&k) {
-                Some(v) if *v == old => {
-                    *v = new;
-                    true
-                }
-                _ => false,
-            }),
-            Op::CompareAndDelete(k, old) => Out::Flag(if m.get(&k) == Some(&old) {
-                m.remove(&k);
-                true
-            } else {
-                false
-            }),
-            Op::Range(_) => unreachable!("range results are checked as sets"),
-            Op::Clear => {
-                m.clear();
-                Out::Unit
-            }
-            Op::Len => Out::Len(m.len()),
-        }
-    }
-}
-
-macro_rules! apply {
-    ($m:expr, $op:expr) => {
-        match *$op {
-            Op::Load(k) => Out::Value($m.load(&k)),
-            Op::Store(k, v) => {
-                $m.store(k, v);
-                Out::Unit
-            }
-            Op::LoadOrStore(k, v) => {
-                let (v, loaded) = $m.load_or_store(k, v);
-                Out::Pair(v, loaded)
-            }
-            Op::LoadAndDelete(k) => Out::Value($m.load_and_delete(&k)),
-            Op::Delete(k) => {
-                $m.delete(&k);
-                Out::Unit
-            }
-            Op::Swap(k, v) => Out::Value($m.swap(k, v)),
-            Op::CompareAndSwap(k, o, n) => Out::Flag($m.compare_and_swap(&k, &o, n)),
-            Op::CompareAndDelete(k, o) => Out::Flag($m.compare_and_delete(&k, &o)),
-            Op::Range(_) => unreachable!(),
-            Op::Clear => {
-                $m.clear();
-                Out::Unit
-            }
-            Op::Len => Out::Len($m.len()),
-        }
-    };
-}
-
-macro_rules! check_against_model {
-    ($map:ident, $ops:expr) => {{
-        let m: $map<u8, u8> = $map::new();
-        let model = Model(Mutex::new(HashMap::new()));
-        for (i, op) in $ops.iter().enumerate() {
-            if let Op::Range(stop) = *op {
-                let want = model.0.lock().unwrap().clone();
-                let mut seen = HashMap::new();
-                let mut twice = None;
-                m.range(|k, v| {
-                    if seen.insert(*k, *v).is_some() {
-                        twice = Some(*k);
-                    }
-                    seen.len() < stop as usize
-                });
-                prop_assert_eq!(twice, None, "op {}: a key was visited twice", i);
-                if (stop as usize) < want.len() {
-                    prop_assert_eq!(seen.len(), (stop as usize).max(1));
-                    for (k, v) in &seen {
-                        prop_assert_eq!(want.get(k), Some(v));
-                    }
-                } else {
-                    prop_assert_eq!(&seen, &want, "op {}: range", i);
-                }
-                continue;
-            }
-            let got = apply!(m, op);
-            let want = model.apply(op);
-            prop_assert_eq!(got, want, "op {}: {:?}", i, op);
-        }
-        // Final state, through both range and load.
-        let want = model.0.lock().unwrap().clone();
-        let mut all = HashMap::new();
-        m.range(|k, v| {
-            all.insert(*k, *v);
-            true
-        });
-        prop_assert_eq!(&all, &want);
-        for k in 0..10u8 {
-            prop_assert_eq!(m.load(&k), want.get(&k).copied());
-        }
-        prop_assert_eq!(m.len(), want.len());
-    }};
 }
 
 proptest! {
@@ -180,12 +41,12 @@ proptest! {
 
     #[test]
     fn concurrent_map_matches_model(ops in prop::collection::vec(op(), 1..300)) {
-        check_against_model!(ConcurrentMap, ops);
+        run_ops::<ConcurrentMap<u8, Val>>(&ops);
     }
 
     #[test]
     fn rwlock_map_matches_model(ops in prop::collection::vec(op(), 1..300)) {
-        check_against_model!(RwLockMap, ops);
+        run_ops::<RwLockMap<u8, Val>>(&ops);
     }
 }
 
@@ -263,10 +124,6 @@ fn ops_strategy_is_exercised() {
         Op::Len,
         Op::Clear,
     ];
-    let run = || -> Result<(), TestCaseError> {
-        check_against_model!(ConcurrentMap, ops);
-        check_against_model!(RwLockMap, ops);
-        Ok(())
-    };
-    run().unwrap();
+    run_ops::<ConcurrentMap<u8, Val>>(&ops);
+    run_ops::<RwLockMap<u8, Val>>(&ops);
 }

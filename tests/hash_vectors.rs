@@ -1,9 +1,15 @@
 //! Known answers: both backends against vectors printed by the Go runtime itself
 //! (`tools/gohash`; see its header for how to regenerate `tests/data/hash/*.txt`).
 
+mod common;
+
 use std::hash::{BuildHasher, Hasher};
 
 use gomap::hash::{backend, testing, Backend, RandomState};
+
+/// Go's functions written out plainly (shared with the hash fuzz target).
+#[path = "../fuzz/src/reference.rs"]
+mod reference;
 
 struct Vectors {
     backend: Backend,
@@ -119,6 +125,34 @@ fn check_all(file: &str, expect_backend: Backend, vaes: bool) -> usize {
     counts.iter().sum()
 }
 
+/// The plain references the fuzz target trusts, against the same vectors: the software AES
+/// rounds of `reference::aeshash` need no AES-NI, so this runs on every CPU.
+fn check_reference(file: &str, expect_backend: Backend) -> usize {
+    let v = parse(file);
+    assert_eq!(v.backend, expect_backend, "vector file for the wrong backend");
+    for (kind, seed, arg, want) in &v.cases {
+        let (aes, key, seed, n) = (&v.aeskeysched, v.hashkey, *seed, *arg as usize);
+        let got = match (v.backend, kind.as_str()) {
+            (Backend::Mem, "mem") => reference::memhash(key, seed, &v.bytes[..n]),
+            (Backend::Mem, "str") => reference::memhash(key, seed, &v.text.as_bytes()[..n]),
+            (Backend::Mem, "u32") => reference::memhash32(key, seed, *arg as u32),
+            (Backend::Mem, _) => reference::memhash64(key, seed, *arg),
+            (Backend::Aes, "mem") => reference::aeshash(aes, seed, &v.bytes[..n]),
+            (Backend::Aes, "str") => reference::aeshash(aes, seed, &v.text.as_bytes()[..n]),
+            (Backend::Aes, "u32") => reference::aeshash32(aes, seed, *arg as u32),
+            (Backend::Aes, _) => reference::aeshash64(aes, seed, *arg),
+        };
+        assert_eq!(got, *want, "reference {kind} seed {seed:#x} arg {arg}: got {got:#x}");
+    }
+    v.cases.len()
+}
+
+#[test]
+fn references_match_go_runtime() {
+    assert_eq!(check_reference(include_str!("data/hash/mem.txt"), Backend::Mem), 1968);
+    assert_eq!(check_reference(include_str!("data/hash/aes.txt"), Backend::Aes), 1968);
+}
+
 #[test]
 fn memhash_matches_go_runtime() {
     let n = check_all(include_str!("data/hash/mem.txt"), Backend::Mem, true);
@@ -129,7 +163,7 @@ fn memhash_matches_go_runtime() {
 fn aeshash_matches_go_runtime() {
     if backend() != Backend::Aes {
         // The vectors need AES-NI to run; say so rather than pass silently unnoticed.
-        eprintln!("skipping: this CPU has no AES-NI/SSSE3/SSE4.1");
+        common::not_run("aeshash vectors: this CPU has no AES-NI/SSSE3/SSE4.1");
         assert!(RandomState::with_backend(Backend::Aes).is_err());
         return;
     }
@@ -141,7 +175,7 @@ fn aeshash_matches_go_runtime() {
 #[test]
 fn aeshash_without_vaes_matches_go_runtime() {
     if backend() != Backend::Aes {
-        eprintln!("skipping: this CPU has no AES-NI/SSSE3/SSE4.1");
+        common::not_run("aeshash vectors: this CPU has no AES-NI/SSSE3/SSE4.1");
         return;
     }
     let n = check_all(include_str!("data/hash/aes.txt"), Backend::Aes, false);
@@ -164,7 +198,7 @@ fn vaes_path_follows_cpu() {
         assert!(!testing::uses_vaes(&testing::without_vaes(s.clone())));
     }
     if !has {
-        eprintln!("note: no VAES here; only the AES-NI path of aeshash was checked");
+        common::note("no VAES on this CPU: only the AES-NI path of aeshash was checked");
     }
     let mem = RandomState::with_backend(Backend::Mem).unwrap();
     assert!(!testing::uses_vaes(&mem));
@@ -180,48 +214,6 @@ fn integer_widths_share_go_forms() {
         assert_eq!(rs.hash_one(x as usize), rs.hash_one(x));
         assert_eq!(rs.hash_one(x as i32), rs.hash_one(x as u32));
     }
-}
-
-/// Go's `memhashFallback` written out as plainly as `runtime/hash64.go` has it, to check the
-/// optimised loop of `src/hash/mem.rs` on inputs longer than the Go vectors (up to 300 bytes).
-fn memhash_reference(key: [u64; 4], seed: u64, p: &[u8]) -> u64 {
-    let mix = |a: u64, b: u64| {
-        let r = u128::from(a) * u128::from(b);
-        (r as u64) ^ ((r >> 64) as u64)
-    };
-    let r8 = |p: &[u8], i: usize| u64::from_le_bytes(p[i..i + 8].try_into().unwrap());
-    let r4 = |p: &[u8], i: usize| u64::from(u32::from_le_bytes(p[i..i + 4].try_into().unwrap()));
-    let s = p.len();
-    let mut seed = seed ^ key[0];
-    let (a, b) = match s {
-        0 => return seed,
-        1..=3 => (u64::from(p[0]) | u64::from(p[s >> 1]) << 8 | u64::from(p[s - 1]) << 16, 0),
-        4 => (r4(p, 0), r4(p, 0)),
-        5..=7 => (r4(p, 0), r4(p, s - 4)),
-        8 => (r8(p, 0), r8(p, 0)),
-        9..=16 => (r8(p, 0), r8(p, s - 8)),
-        _ => {
-            let (mut q, mut l) = (0, s);
-            if l > 48 {
-                let (mut seed1, mut seed2) = (seed, seed);
-                while l > 48 {
-                    seed = mix(r8(p, q) ^ key[1], r8(p, q + 8) ^ seed);
-                    seed1 = mix(r8(p, q + 16) ^ key[2], r8(p, q + 24) ^ seed1);
-                    seed2 = mix(r8(p, q + 32) ^ key[3], r8(p, q + 40) ^ seed2);
-                    q += 48;
-                    l -= 48;
-                }
-                seed ^= seed1 ^ seed2;
-            }
-            while l > 16 {
-                seed = mix(r8(p, q) ^ key[1], r8(p, q + 8) ^ seed);
-                q += 16;
-                l -= 16;
-            }
-            (r8(p, q + l - 16), r8(p, q + l - 8))
-        }
-    };
-    mix(0x1d8e_4e27_c47d_124f ^ s as u64, mix(a ^ key[1], b ^ seed))
 }
 
 /// Deterministic pseudo-random bytes (xorshift), so the long-input tests need no data file.
@@ -245,7 +237,7 @@ fn memhash_long_inputs_match_reference() {
         let rs = testing::random_state(v.aeskeysched, v.hashkey, seed, Backend::Mem).unwrap();
         let mut h = rs.build_hasher();
         h.write(&data[..n]);
-        assert_eq!(h.finish(), memhash_reference(v.hashkey, seed, &data[..n]), "length {n}");
+        assert_eq!(h.finish(), reference::memhash(v.hashkey, seed, &data[..n]), "length {n}");
     }
 }
 
@@ -253,11 +245,11 @@ fn memhash_long_inputs_match_reference() {
 #[test]
 fn vaes_and_aes_ni_agree_on_long_inputs() {
     let Ok(rs) = RandomState::with_seed(42, Backend::Aes) else {
-        eprintln!("skipping: this CPU has no AES-NI/SSSE3/SSE4.1");
+        common::not_run("aeshash vectors: this CPU has no AES-NI/SSSE3/SSE4.1");
         return;
     };
     if !testing::uses_vaes(&rs) {
-        eprintln!("note: no VAES here; both states run the AES-NI path");
+        common::note("no VAES on this CPU: both states ran the AES-NI path");
     }
     let narrow = testing::without_vaes(rs.clone());
     let data = bytes(5000, 0x2545_f491_4f6c_dd1d);

@@ -6,11 +6,13 @@
 //! that fails too, the test fails and says how to get one, or how to skip it on purpose
 //! (`GOMAP_SKIP_GO=1`, which it then reports as skipped). It never passes silently untested.
 
+mod common;
+
 use gomap::inspect::twin::{self, Backend, GoTool, Size};
 
 fn tool() -> Option<GoTool> {
     if std::env::var_os("GOMAP_SKIP_GO").is_some() {
-        eprintln!("\n!!! GOMAP_SKIP_GO is set: the Go twin was NOT run\n");
+        common::not_run("the Go twin (GOMAP_SKIP_GO is set)");
         return None;
     }
     match GoTool::build_default(true) {
@@ -29,7 +31,7 @@ fn gomap_holds_the_same_bytes_as_go_after_every_operation() {
     if gomap::hash::backend() == Backend::Aes {
         backends.push(Backend::Aes);
     } else {
-        eprintln!("\n!!! this CPU has no AES-NI: the aeshash path of the twin was NOT run\n");
+        common::not_run("the aeshash path of the Go twin (this CPU has no AES-NI)");
     }
     let (mut ops, mut checkpoints, mut ranges_mid_grow, mut same_size) = (0, 0, 0, 0);
     for b in backends {

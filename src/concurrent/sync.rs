@@ -211,7 +211,8 @@ mod imp {
         // SAFETY: this was the last count: no handle, snapshot or deferred drop remains, so we
         // own the allocation (made by `Box` in `ValueCell::new`).
         let cell = unsafe { Box::from_raw(inner.as_ptr()) };
-        // SAFETY: as above, nothing else can reach the cell; `unprotected` suits exclusive use.
+        // SAFETY: this was the last count, so nothing else can reach the cell; `unprotected`
+        // suits such exclusive use.
         let cur = cell.p.load(Relaxed, unsafe { epoch::unprotected() });
         if cur.as_raw() == first_of(inner) {
             // SAFETY: `first` was never retired (`p` never returns to it once swapped away),

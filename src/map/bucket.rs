@@ -85,8 +85,19 @@ struct EmptyBucket([u8; 64]);
 
 static EMPTY_BUCKET: EmptyBucket = EmptyBucket([EMPTY_REST; 64]);
 
-/// A pointer to one bucket. Copyable and unchecked: whoever holds one must know the bucket is
-/// alive and that its slots' tophash bytes say truthfully which slots hold values.
+/// A pointer to one bucket, as hashbrown's raw `Bucket` is a pointer to one element: `Copy`,
+/// with no lifetime, so it can outlive its memory. Making one is safe; every method that reads
+/// or writes the bucket's memory is an `unsafe fn` whose contract is said in these terms:
+///
+/// - *live*: the bucket belongs to a [`BucketArray`] (its main array, preallocated tail or
+///   overflow arena) that has not been dropped, retired or cleared since the handle was made;
+/// - *readable*: live, or the shared empty bucket of [`Bucket::empty`] (tophash only), and no
+///   one writes it meanwhile: the caller holds the table (shared or mutably);
+/// - *writable*: live, not the shared empty bucket, and the caller holds the table mutably
+///   with no reference into this bucket's slots alive (from a [`BucketRef`] or an earlier
+///   `&K`/`&V`), so nothing else reads or writes it meanwhile.
+///
+/// Code that only reads a borrowed array uses [`BucketRef`], whose lifetime makes reads safe.
 pub(crate) struct Bucket<K, V> {
     ptr: NonNull<u8>,
     marker: PhantomData<(K, V)>,
@@ -106,59 +117,59 @@ impl<K, V> PartialEq for Bucket<K, V> {
 impl<K, V> Eq for Bucket<K, V> {}
 
 impl<K, V> Bucket<K, V> {
-    const fn from_raw(ptr: NonNull<u8>) -> Self {
+    /// A handle for the bucket at `ptr`. Safe: the handle alone touches no memory.
+    pub(crate) const fn from_ptr(ptr: NonNull<u8>) -> Self {
         Bucket { ptr, marker: PhantomData }
     }
 
+    /// The bucket's address, with its provenance (iterators keep their position as one).
+    pub(crate) fn as_ptr(self) -> NonNull<u8> {
+        self.ptr
+    }
+
     /// A shared, read-only bucket whose tophash bytes are all emptyRest: what lookups in a map
-    /// without buckets search. Only its tophash may ever be read.
+    /// without buckets search. It is readable (its tophash only, which ends every search) and
+    /// never writable, so no write method's contract can be met for it.
     pub(crate) const fn empty() -> Self {
-        let p = &EMPTY_BUCKET as *const EmptyBucket as *mut u8;
-        // SAFETY: the address of a static is non-null.
-        Bucket::from_raw(unsafe { NonNull::new_unchecked(p) })
+        Bucket::from_ptr(NonNull::from_ref(&EMPTY_BUCKET).cast())
     }
 
     /// The bucket `i` buckets after this one in the same array.
     ///
     /// # Safety
-    /// The array must have more than `i` buckets from here.
+    /// This bucket is live and its array has more than `i` buckets from here (for the shared
+    /// empty bucket, `i` is 0).
     #[inline(always)]
     pub(crate) unsafe fn offset(self, i: usize) -> Self {
-        // SAFETY: in bounds (caller).
-        Bucket::from_raw(unsafe {
-            NonNull::new_unchecked(self.ptr.as_ptr().add(i * Shape::<K, V>::SIZE))
-        })
+        // SAFETY: in bounds of the same allocation (caller), which cannot wrap to null.
+        Bucket::from_ptr(unsafe { self.ptr.add(i * Shape::<K, V>::SIZE) })
     }
 
-    /// The bucket's address, for iterators that keep their position as a plain number.
+    /// The bucket's address, for comparing positions.
     pub(crate) fn addr(self) -> usize {
         self.ptr.as_ptr() as usize
     }
 
+    /// Tophash byte `i`.
+    ///
     /// # Safety
-    /// `addr` must come from `addr()` of a bucket that is still alive.
-    pub(crate) unsafe fn from_addr(addr: usize) -> Self {
-        // SAFETY: a live bucket's address is non-null (caller).
-        Bucket::from_raw(unsafe { NonNull::new_unchecked(addr as *mut u8) })
-    }
-
-    /// The eight tophash bytes.
+    /// The bucket is readable and `i < 8`.
     #[inline(always)]
-    pub(crate) fn tophash(self) -> *mut [u8; BUCKET_CNT] {
-        self.ptr.as_ptr().cast()
-    }
-
-    #[inline(always)]
-    pub(crate) fn top(self, i: usize) -> u8 {
+    pub(crate) unsafe fn top(self, i: usize) -> u8 {
         debug_assert!(i < BUCKET_CNT);
-        // SAFETY: the bucket is alive (type invariant) and i < 8 indexes its tophash array.
+        // SAFETY: a readable bucket's first 8 bytes are its tophash array and i < 8 (caller).
         unsafe { *self.ptr.as_ptr().add(i) }
     }
 
+    /// Sets tophash byte `i`.
+    ///
+    /// # Safety
+    /// The bucket is writable and `i < 8`; `top` tells the truth about the slot (a filled
+    /// value only for a slot that holds an entry).
     #[inline(always)]
-    pub(crate) fn set_top(self, i: usize, top: u8) {
+    pub(crate) unsafe fn set_top(self, i: usize, top: u8) {
         debug_assert!(i < BUCKET_CNT);
-        // SAFETY: as in `top`.
+        // SAFETY: a writable bucket's first 8 bytes are its tophash array and i < 8 (caller).
         unsafe { *self.ptr.as_ptr().add(i) = top }
     }
 
@@ -191,41 +202,49 @@ impl<K, V> Bucket<K, V> {
     }
 
     /// All eight tophash bytes as one little-endian word, for matching them in parallel.
+    ///
+    /// # Safety
+    /// The bucket is readable.
     #[inline(always)]
-    pub(crate) fn top_word(self) -> u64 {
-        // SAFETY: the first 8 bytes of a live bucket are its tophash array; the bucket is at
-        // least 8-aligned (ALIGN >= pointer alignment), so the read is aligned too.
+    pub(crate) unsafe fn top_word(self) -> u64 {
+        // SAFETY: the first 8 bytes of a readable bucket are its tophash array; buckets are at
+        // least 8-aligned (ALIGN >= pointer alignment; the empty one is 64-aligned).
         u64::from_le(unsafe { ptr::read(self.ptr.as_ptr().cast::<u64>()) })
     }
 
     /// Writes all eight tophash bytes at once.
+    ///
+    /// # Safety
+    /// The bucket is writable, and each byte of `word` tells the truth about its slot.
     #[inline(always)]
-    pub(crate) fn set_top_word(self, word: u64) {
-        // SAFETY: as in `top_word`.
+    pub(crate) unsafe fn set_top_word(self, word: u64) {
+        // SAFETY: the first 8 bytes of a writable bucket are its tophash array, 8-aligned.
         unsafe { ptr::write(self.ptr.as_ptr().cast::<u64>(), word.to_le()) }
     }
 
+    /// Slot `i`'s key bytes (in bounds for i < 8; nothing is read).
     #[inline(always)]
     fn key_slot(self, i: usize) -> *mut u8 {
-        // SAFETY: KEYS_OFF + i * KEY_SIZE lies inside the bucket for i < 8.
-        unsafe { self.ptr.as_ptr().add(Shape::<K, V>::KEYS_OFF + i * Shape::<K, V>::KEY_SIZE) }
+        self.ptr.as_ptr().wrapping_add(Shape::<K, V>::KEYS_OFF + i * Shape::<K, V>::KEY_SIZE)
     }
 
+    /// Slot `i`'s value bytes (in bounds for i < 8; nothing is read).
     #[inline(always)]
     fn elem_slot(self, i: usize) -> *mut u8 {
-        // SAFETY: ELEMS_OFF + i * ELEM_SIZE lies inside the bucket for i < 8.
-        unsafe { self.ptr.as_ptr().add(Shape::<K, V>::ELEMS_OFF + i * Shape::<K, V>::ELEM_SIZE) }
+        self.ptr.as_ptr().wrapping_add(Shape::<K, V>::ELEMS_OFF + i * Shape::<K, V>::ELEM_SIZE)
     }
 
     /// Pointer to the key in slot `i`, following the box of an indirect key.
     ///
     /// # Safety
-    /// Slot `i` must hold a key (its tophash is at least MIN_TOP_HASH).
+    /// The bucket is live (not the empty one), `i < 8`, and slot `i` holds a key (its tophash
+    /// is at least MIN_TOP_HASH). Reading through the pointer needs the bucket readable,
+    /// writing needs it writable.
     #[inline(always)]
     pub(crate) unsafe fn key(self, i: usize) -> *mut K {
         let slot = self.key_slot(i);
         if Shape::<K, V>::INDIRECT_KEY {
-            // SAFETY: an indirect slot holds the Box pointer written by `write`.
+            // SAFETY: the filled indirect slot holds the Box pointer written by `write`.
             unsafe { *slot.cast::<*mut K>() }
         } else {
             slot.cast()
@@ -235,12 +254,12 @@ impl<K, V> Bucket<K, V> {
     /// Pointer to the value in slot `i`.
     ///
     /// # Safety
-    /// Slot `i` must hold a value.
+    /// As for [`key`](Self::key).
     #[inline(always)]
     pub(crate) unsafe fn elem(self, i: usize) -> *mut V {
         let slot = self.elem_slot(i);
         if Shape::<K, V>::INDIRECT_ELEM {
-            // SAFETY: an indirect slot holds the Box pointer written by `write`.
+            // SAFETY: the filled indirect slot holds the Box pointer written by `write`.
             unsafe { *slot.cast::<*mut V>() }
         } else {
             slot.cast()
@@ -250,10 +269,12 @@ impl<K, V> Bucket<K, V> {
     /// Stores a key and value in slot `i` and marks it filled with `top`.
     ///
     /// # Safety
-    /// Slot `i` must be empty (its previous contents moved out or never written).
+    /// The bucket is writable, `i < 8`, and slot `i` is empty (its previous contents moved
+    /// out or never written).
     pub(crate) unsafe fn write(self, i: usize, top: u8, key: K, value: V) {
         debug_assert!(top >= MIN_TOP_HASH);
-        // SAFETY: the slots are inside the bucket and aligned for K / V or for their box pointers.
+        // SAFETY: the slots are inside the writable bucket (i < 8) and aligned for K / V or
+        // for their box pointers; the slot held nothing to drop (caller).
         unsafe {
             if Shape::<K, V>::INDIRECT_KEY {
                 ptr::write(self.key_slot(i).cast::<*mut K>(), Box::into_raw(Box::new(key)));
@@ -265,25 +286,29 @@ impl<K, V> Bucket<K, V> {
             } else {
                 ptr::write(self.elem_slot(i).cast::<V>(), value);
             }
+            self.set_top(i, top);
         }
-        self.set_top(i, top);
     }
 
     /// Moves the key and value out of slot `i` and marks it emptyOne.
     ///
     /// # Safety
-    /// Slot `i` must hold a key and value; afterwards it holds neither.
+    /// The bucket is writable, `i < 8`, and slot `i` holds a key and value; afterwards it holds
+    /// neither.
     pub(crate) unsafe fn take(self, i: usize) -> (K, V) {
-        self.set_top(i, EMPTY_ONE);
-        // SAFETY: forwarded from the caller.
-        unsafe { self.read_out(i) }
+        // SAFETY: the caller's contract covers both calls; the slot is marked empty first, so
+        // a reader after a panic never sees it filled.
+        unsafe {
+            self.set_top(i, EMPTY_ONE);
+            self.read_out(i)
+        }
     }
 
     /// Moves the key and value out of slot `i`, leaving its tophash to the caller.
     ///
     /// # Safety
-    /// Slot `i` must hold a key and value, and the caller must mark it empty before anything
-    /// else reads or drops the slot.
+    /// The bucket is writable, `i < 8`, and slot `i` holds a key and value; the caller marks it
+    /// empty before anything else reads or drops the slot.
     #[inline(always)]
     pub(crate) unsafe fn read_out(self, i: usize) -> (K, V) {
         // SAFETY: the slot was filled (caller), so reading moves out an initialised K and V;
@@ -308,64 +333,156 @@ impl<K, V> Bucket<K, V> {
     /// treating the source slot as filled.
     ///
     /// # Safety
-    /// Slot `i` must be filled and slot `j` of `dst` empty; the buckets are distinct.
+    /// Both buckets are writable and distinct, `i, j < 8`, slot `i` is filled and slot `j` of
+    /// `dst` is empty.
     #[inline]
     pub(crate) unsafe fn move_to(self, i: usize, dst: Bucket<K, V>, j: usize, top: u8) {
-        // SAFETY: both slots are in live buckets (caller), sized KEY_SIZE / ELEM_SIZE, and the
-        // buckets do not overlap.
+        // SAFETY: both slots are in writable buckets (caller), sized KEY_SIZE / ELEM_SIZE, and
+        // the buckets do not overlap.
         unsafe {
             ptr::copy_nonoverlapping(self.key_slot(i), dst.key_slot(j), Shape::<K, V>::KEY_SIZE);
             ptr::copy_nonoverlapping(self.elem_slot(i), dst.elem_slot(j), Shape::<K, V>::ELEM_SIZE);
+            dst.set_top(j, top);
         }
-        dst.set_top(j, top);
     }
 
     /// Drops the key and value in slot `i` after marking it emptyOne.
     ///
     /// # Safety
-    /// Slot `i` must be filled.
+    /// As for [`take`](Self::take).
     pub(crate) unsafe fn drop_slot(self, i: usize) {
         // SAFETY: forwarded from the caller; the pair drops here (the value still drops if the
         // key's Drop panics, as tuple fields do).
         drop(unsafe { self.take(i) });
     }
 
+    /// The next bucket of the chain.
+    ///
+    /// # Safety
+    /// The bucket is readable.
     #[inline(always)]
-    pub(crate) fn overflow(self) -> Option<Bucket<K, V>> {
-        // SAFETY: OVERFLOW_OFF is inside the bucket and pointer-aligned.
+    pub(crate) unsafe fn overflow(self) -> Option<Bucket<K, V>> {
+        // SAFETY: OVERFLOW_OFF is inside a readable bucket and pointer-aligned. The empty
+        // bucket is only readable for its tophash, and every search stops there.
         let p = unsafe { *self.ptr.as_ptr().add(Shape::<K, V>::OVERFLOW_OFF).cast::<*mut u8>() };
-        NonNull::new(p).map(Bucket::from_raw)
+        NonNull::new(p).map(Bucket::from_ptr)
     }
 
-    pub(crate) fn set_overflow(self, next: Option<Bucket<K, V>>) {
+    /// Links `next` after this bucket.
+    ///
+    /// # Safety
+    /// The bucket is writable, and `next` (if any) is a live bucket of the same generation
+    /// that is in no chain yet.
+    pub(crate) unsafe fn set_overflow(self, next: Option<Bucket<K, V>>) {
         let p = next.map_or(ptr::null_mut(), |b| b.ptr.as_ptr());
-        // SAFETY: as in `overflow`.
+        // SAFETY: OVERFLOW_OFF is inside the writable bucket and pointer-aligned.
         unsafe { *self.ptr.as_ptr().add(Shape::<K, V>::OVERFLOW_OFF).cast::<*mut u8>() = p }
     }
 
     /// Zeroes everything after the tophash bytes: the key and value slots (whose entries have
     /// been moved out) and the overflow link, as Go's evacuate does to an old bucket that holds
     /// pointers. The evacuation marks in the tophash stay.
-    pub(crate) fn clear_after_tophash(self) {
-        // SAFETY: [BUCKET_CNT, SIZE) lies inside the live bucket; zero bytes are a valid (null)
-        // overflow link, and the slots hold no live entries (caller: all evacuated).
+    ///
+    /// # Safety
+    /// The bucket is writable and no slot holds an entry (all evacuated).
+    pub(crate) unsafe fn clear_after_tophash(self) {
+        // SAFETY: [BUCKET_CNT, SIZE) lies inside the writable bucket; zero bytes are a valid
+        // (null) overflow link, and the slots hold no live entries (caller).
         unsafe {
             ptr::write_bytes(self.ptr.as_ptr().add(BUCKET_CNT), 0, Shape::<K, V>::SIZE - BUCKET_CNT)
         };
     }
 
     /// Zeroes the bucket's tophash and overflow pointer: all slots emptyRest, no chain.
-    fn reset(self) {
-        // SAFETY: the tophash array is the first 8 bytes of the live bucket.
-        unsafe { ptr::write(self.tophash(), [0; BUCKET_CNT]) };
-        self.set_overflow(None);
+    ///
+    /// # Safety
+    /// The bucket is writable and no slot holds an entry that still needs dropping.
+    unsafe fn reset(self) {
+        // SAFETY: the caller's contract is both calls' (emptyRest bytes tell no lie: nothing
+        // is stored).
+        unsafe {
+            self.set_top_word(0);
+            self.set_overflow(None);
+        }
     }
 
     /// Go's `evacuated(b)`: the old bucket's entries have moved to the new array.
+    ///
+    /// # Safety
+    /// The bucket is readable.
     #[inline(always)]
-    pub(crate) fn evacuated(self) -> bool {
-        let h = self.top(0);
+    pub(crate) unsafe fn evacuated(self) -> bool {
+        // SAFETY: passed on from the caller.
+        let h = unsafe { self.top(0) };
         h > EMPTY_ONE && h < MIN_TOP_HASH
+    }
+}
+
+/// A bucket of an array borrowed for `'a`: the borrow keeps the array alive and keeps writers
+/// out (they need the table mutably), so every read is safe. This is what code that only looks
+/// (the raw view) holds.
+pub(crate) struct BucketRef<'a, K, V> {
+    bucket: Bucket<K, V>,
+    marker: PhantomData<&'a BucketArray<K, V>>,
+}
+
+impl<K, V> Clone for BucketRef<'_, K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for BucketRef<'_, K, V> {}
+
+impl<'a, K, V> BucketRef<'a, K, V> {
+    /// # Safety
+    /// `bucket` is live for as long as the array borrowed for `'a`, which it belongs to.
+    unsafe fn new(bucket: Bucket<K, V>) -> Self {
+        BucketRef { bucket, marker: PhantomData }
+    }
+
+    /// The eight tophash bytes, as one little-endian word.
+    pub(crate) fn top_word(self) -> u64 {
+        // SAFETY: live for 'a (type invariant); writers need the table mutably, and it is
+        // borrowed shared for 'a.
+        unsafe { self.bucket.top_word() }
+    }
+
+    /// Tophash byte `i`.
+    ///
+    /// # Panics
+    /// If `i >= 8`.
+    pub(crate) fn top(self, i: usize) -> u8 {
+        self.top_word().to_le_bytes()[i]
+    }
+
+    /// Go's `evacuated(b)`.
+    pub(crate) fn evacuated(self) -> bool {
+        // SAFETY: readable, as in `top_word`.
+        unsafe { self.bucket.evacuated() }
+    }
+
+    /// The next bucket of the chain, in the same generation.
+    pub(crate) fn overflow(self) -> Option<BucketRef<'a, K, V>> {
+        // SAFETY: readable, as in `top_word`; an overflow bucket belongs to the same
+        // generation, so it lives as long.
+        unsafe { self.bucket.overflow().map(|b| BucketRef::new(b)) }
+    }
+
+    /// Slot `i`'s key and value, if its tophash says it is filled.
+    ///
+    /// # Panics
+    /// If `i >= 8`.
+    pub(crate) fn slot(self, i: usize) -> Option<(&'a K, &'a V)> {
+        (self.top(i) >= MIN_TOP_HASH).then(|| {
+            // SAFETY: a filled tophash means the slot holds an entry; the array is borrowed
+            // shared for 'a, so the entry stays put and unchanged that long.
+            unsafe { (&*self.bucket.key(i), &*self.bucket.elem(i)) }
+        })
+    }
+
+    /// The raw handle, for comparing positions.
+    pub(crate) fn raw(self) -> Bucket<K, V> {
+        self.bucket
     }
 }
 
@@ -446,28 +563,50 @@ impl<K, V> BucketArray<K, V> {
     }
 
     /// Bucket `i` of the main array.
+    ///
+    /// # Panics
+    /// If `i >= 2^B`.
     #[inline(always)]
     pub(crate) fn bucket(&self, i: usize) -> Bucket<K, V> {
+        assert!(i < self.len(), "bucket {i} of {}", self.len());
+        // SAFETY: i < 2^B <= nalloc.
+        unsafe { self.bucket_unchecked(i) }
+    }
+
+    /// Bucket `i` of the allocation (the main array, then the preallocated overflow buckets),
+    /// without a bounds check, for loops whose index is in bounds by construction.
+    ///
+    /// # Safety
+    /// `i < nalloc`: `i < 2^B` will do.
+    #[inline(always)]
+    pub(crate) unsafe fn bucket_unchecked(&self, i: usize) -> Bucket<K, V> {
         debug_assert!(i < self.nalloc);
-        // SAFETY: i < nalloc, so the offset stays inside the allocation.
-        let p = unsafe { self.mem.ptr().as_ptr().add(i * Shape::<K, V>::SIZE) };
-        // SAFETY: derived from a non-null allocation pointer.
-        Bucket::from_raw(unsafe { NonNull::new_unchecked(p) })
+        // SAFETY: i < nalloc (caller), so the offset stays inside the allocation.
+        Bucket::from_ptr(unsafe { self.mem.ptr().add(i * Shape::<K, V>::SIZE) })
+    }
+
+    /// Bucket `i` of the main array, for reading while the array is borrowed.
+    ///
+    /// # Panics
+    /// If `i >= 2^B`.
+    pub(crate) fn bucket_ref(&self, i: usize) -> BucketRef<'_, K, V> {
+        // SAFETY: the bucket belongs to this array, which the result borrows.
+        unsafe { BucketRef::new(self.bucket(i)) }
     }
 
     /// Go's `newoverflow` allocation half: the next preallocated bucket, else one from the
-    /// arena; it comes zeroed (all emptyRest, no overflow). Returns the bucket and whether it was
-    /// preallocated.
+    /// arena; it comes zeroed (all emptyRest, no overflow), in no chain yet.
     pub(crate) fn alloc_overflow(&mut self) -> Bucket<K, V> {
         if self.next_overflow < self.nalloc {
-            let b = self.bucket(self.next_overflow);
+            // SAFETY: next_overflow < nalloc, just checked.
+            let b = unsafe { self.bucket_unchecked(self.next_overflow) };
             self.next_overflow += 1;
             return b;
         }
         let layout = array_layout::<K, V>(1).expect("bucket layout");
-        let p = self.arena.alloc(layout);
-        let b = Bucket::from_raw(p);
-        b.reset();
+        let b = Bucket::from_ptr(self.arena.alloc(layout));
+        // SAFETY: fresh memory of this generation's arena, held mutably, no entries in it.
+        unsafe { b.reset() };
         b
     }
 
@@ -486,7 +625,7 @@ impl<K, V> BucketArray<K, V> {
         let base = self.mem.ptr().as_ptr() as usize;
         let start = base + self.len() * Shape::<K, V>::SIZE;
         let end = base + self.nalloc * Shape::<K, V>::SIZE;
-        (start..end).contains(&(bucket.ptr.as_ptr() as usize))
+        (start..end).contains(&bucket.addr())
     }
 
     /// Bytes held: the array with its preallocated tail, the arena, and the boxes of
@@ -501,17 +640,22 @@ impl<K, V> BucketArray<K, V> {
         bytes
     }
 
-    /// Calls `f` on every filled slot of every chain, in bucket then chain order.
+    /// Calls `f` on every filled slot of every chain, in bucket then chain order. The chain
+    /// is read on from a bucket after `f` returns, so `f` may empty the slot it is given (with
+    /// the array held mutably, as the write methods' contracts ask).
     pub(crate) fn for_each_filled(&self, mut f: impl FnMut(Bucket<K, V>, usize)) {
         for i in 0..self.len() {
             let mut b = Some(self.bucket(i));
             while let Some(bk) = b {
                 for slot in 0..BUCKET_CNT {
-                    if bk.top(slot) >= MIN_TOP_HASH {
+                    // SAFETY: a bucket of this array or its chain, which is borrowed; `f`
+                    // writes only where its caller holds the array mutably.
+                    if unsafe { bk.top(slot) } >= MIN_TOP_HASH {
                         f(bk, slot);
                     }
                 }
-                b = bk.overflow();
+                // SAFETY: the same bucket of this borrowed array's chain; `f` left its link.
+                b = unsafe { bk.overflow() };
             }
         }
     }
@@ -521,11 +665,9 @@ impl<K, V> BucketArray<K, V> {
     /// guard, so each entry is still dropped exactly once.
     pub(crate) fn clear(&mut self) {
         self.drop_entries();
-        for i in 0..self.len() {
-            self.bucket(i).reset();
-        }
-        for i in self.len()..self.nalloc {
-            self.bucket(i).reset();
+        for i in 0..self.nalloc {
+            // SAFETY: i < nalloc; the array is held mutably and its entries were just dropped.
+            unsafe { self.bucket_unchecked(i).reset() };
         }
         self.next_overflow = self.len();
         self.arena.reset();

@@ -29,6 +29,11 @@ use bumpalo::Bump;
 
 /// Arrays at least this big are mapped from the kernel (Linux) so they can go back piecewise.
 pub(crate) const MAPPED_ARRAY: usize = 1 << 20;
+/// Whether large arrays are mapped at all. Not in sanitizer builds (`--cfg gomap_sanitize`, set
+/// by scripts/sanitize.sh) nor fuzz builds (`--cfg fuzzing`, set by cargo-fuzz): AddressSanitizer
+/// knows the bounds of the allocator's blocks, not of a mapping, and LeakSanitizer does not scan
+/// mappings for pointers, so it took every entry only a mapped array held for a leak.
+pub(crate) const MAP_LARGE: bool = !cfg!(any(fuzzing, gomap_sanitize));
 /// Bytes of a retired array given back per write: small enough that no write waits long for
 /// its step, where bigger steps showed up as slow writes (docs/performance.md, "Latency").
 pub(crate) const RELEASE_STEP: usize = 16 << 10;
@@ -54,7 +59,7 @@ impl Block {
     /// `layout.size()` zeroed bytes. `None` when the memory cannot be had. With `up_front`, a
     /// mapped block is faulted in before it is returned (see `os::map`).
     pub(crate) fn zeroed(layout: Layout, up_front: bool) -> Option<Block> {
-        if layout.size() >= MAPPED_ARRAY && layout.align() <= os::page_size() {
+        if MAP_LARGE && layout.size() >= MAPPED_ARRAY && layout.align() <= os::page_size() {
             let len = os::round_to_pages(layout.size());
             if let Some(ptr) = Pool::take(len).or_else(|| os::map(len, up_front)) {
                 return Some(Block { ptr, layout, mapped: true });
@@ -170,7 +175,7 @@ pub(crate) struct Retired {
 // SAFETY: a Retired holds memory that nothing reads any more (every entry has been evacuated out
 // of it); it only gives it back, through `&mut` or on drop.
 unsafe impl Send for Retired {}
-// SAFETY: as above; `&Retired` allows nothing at all.
+// SAFETY: a Retired's memory is read by no one, and `&Retired` allows nothing at all.
 unsafe impl Sync for Retired {}
 
 impl Retired {
@@ -326,8 +331,9 @@ mod os {
         // SAFETY: [p, p + len) is the mapping just made; the advice changes only how the kernel
         // backs it. Advisory: if it fails, nothing else changes.
         unsafe { libc::madvise(p, len, advice) };
-        // SAFETY: as above; populating writes the zeros the pages already read as. Where the
-        // kernel lacks MADV_POPULATE_WRITE (before 5.14), the pages come on first touch.
+        // SAFETY: [p, p + len) is the mapping just made; populating writes the zeros its pages
+        // already read as. Where the kernel lacks MADV_POPULATE_WRITE (before 5.14), the pages
+        // come on first touch.
         if up_front && unsafe { libc::madvise(p, len, libc::MADV_POPULATE_WRITE) } != 0 {
             let page = page_size();
             for at in (0..len).step_by(page) {

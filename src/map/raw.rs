@@ -40,9 +40,8 @@
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use core::marker::PhantomData;
 
-use super::bucket::{Bucket, BucketArray, Shape};
+use super::bucket::{BucketArray, BucketRef, Shape};
 use super::group::match_full;
 use super::iter::Iter;
 use super::msize::preallocated_overflow;
@@ -572,30 +571,29 @@ impl<'a, K, V> ChainView<'a, K, V> {
 
     /// Go's `evacuated(b)`: an old bucket whose entries have moved to the new array.
     pub fn evacuated(&self) -> bool {
-        self.arr.bucket(self.index).evacuated()
+        self.arr.bucket_ref(self.index).evacuated()
     }
 
     /// The array's own bucket, then its overflow buckets in link order.
     pub fn bmaps(&self) -> impl Iterator<Item = BmapView<'a, K, V>> + 'a {
         let arr = self.arr;
-        let mut next = Some(arr.bucket(self.index));
+        let mut next = Some(arr.bucket_ref(self.index));
         let mut depth = 0;
         core::iter::from_fn(move || {
             let bucket = next?;
             next = bucket.overflow();
-            let preallocated = depth > 0 && arr.is_preallocated(bucket);
+            let preallocated = depth > 0 && arr.is_preallocated(bucket.raw());
             depth += 1;
-            Some(BmapView { bucket, depth: depth - 1, preallocated, marker: PhantomData })
+            Some(BmapView { bucket, depth: depth - 1, preallocated })
         })
     }
 }
 
 /// One bmap: 8 slots and an overflow link.
 pub struct BmapView<'a, K, V> {
-    bucket: Bucket<K, V>,
+    bucket: BucketRef<'a, K, V>,
     depth: usize,
     preallocated: bool,
-    marker: PhantomData<&'a (K, V)>,
 }
 
 impl<'a, K, V> BmapView<'a, K, V> {
@@ -620,15 +618,8 @@ impl<'a, K, V> BmapView<'a, K, V> {
     /// If `i >= 8`.
     pub fn slot(&self, i: usize) -> SlotView<'a, K, V> {
         assert!(i < BUCKET_CNT, "a bucket has {BUCKET_CNT} slots, not {}", i + 1);
-        let tophash = self.bucket.top(i);
-        let (key, value) = if SlotState::of(tophash) == SlotState::Filled {
-            // SAFETY: a filled slot holds a key and value; the view borrows the map for 'a, so
-            // they stay put.
-            unsafe { (Some(&*self.bucket.key(i)), Some(&*self.bucket.elem(i))) }
-        } else {
-            (None, None)
-        };
-        SlotView { tophash, key, value }
+        let entry = self.bucket.slot(i);
+        SlotView { tophash: self.bucket.top(i), key: entry.map(|e| e.0), value: entry.map(|e| e.1) }
     }
 
     /// All 8 slots, in slot order.

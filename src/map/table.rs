@@ -6,6 +6,7 @@
 
 use core::cell::Cell;
 use core::mem;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
@@ -262,7 +263,8 @@ impl<K, V> RawTable<K, V> {
         // No prefetch of the slots here, unlike insert and remove: a lookup that misses stops
         // at the tophash line, and two more lines per miss cost more than a hit gains
         // (docs/performance.md, "Measurements behind code choices").
-        search_chain(b, tophash(hash), eq, obs)
+        // SAFETY: a chain of one of the arrays `&self` borrows, or the shared empty bucket.
+        unsafe { search_chain(b, tophash(hash), eq, obs) }
     }
 
     /// The old bucket that reads of current bucket `bucket` go to instead while it is not
@@ -273,8 +275,10 @@ impl<K, V> RawTable<K, V> {
     fn unevacuated_old(&self, bucket: usize) -> Option<(usize, Bucket<K, V>)> {
         if let Some(old) = &self.oldbuckets {
             let oi = bucket & (old.len() - 1);
-            let ob = old.bucket(oi);
-            if !ob.evacuated() {
+            // SAFETY: masked by 2^oldB - 1, so in the old array.
+            let ob = unsafe { old.bucket_unchecked(oi) };
+            // SAFETY: a bucket of the old array, which `self` borrows.
+            if !unsafe { ob.evacuated() } {
                 return Some((oi, ob));
             }
         }
@@ -325,14 +329,16 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: the array is allocated, so cur and mask describe its 2^B buckets.
         let head = unsafe { self.cur.offset(hash as usize & self.mask) };
         head.prefetch_slots();
-        let (insert, last) = match probe_chain(head, top, &mut eq, &mut ()) {
+        // SAFETY: a chain of the current array, held by `&mut self`.
+        let (insert, last) = match unsafe { probe_chain(head, top, &mut eq, &mut ()) } {
             Ok(found) => return Some(Ok(found)),
             Err(absent) => absent,
         };
         if self.count >= self.load_limit || self.noverflow >= self.overflow_limit {
             return None;
         }
-        Some(Err(self.vacant(head, insert, last, top, &mut ())))
+        // SAFETY: what probe_chain just found in the chain from `head`, unchanged since.
+        Some(Err(unsafe { self.vacant(head, insert, last, top, &mut ()) }))
     }
 
     /// All of `mapassign`, out of line: everything Go's mapassign does before the store.
@@ -366,11 +372,15 @@ impl<K, V> RawTable<K, V> {
             if self.growing() {
                 self.grow_work(bucket, hasher, obs);
             }
-            let head = self.buckets.as_ref().expect("allocated above").bucket(bucket);
+            // SAFETY: `bucket` is masked by bucket_mask(), 2^B - 1 of the current array, which
+            // grow work does not replace.
+            let head =
+                unsafe { self.buckets.as_ref().expect("allocated").bucket_unchecked(bucket) };
             if O::ENABLED {
                 obs.chain(Some((Generation::Current, bucket)));
             }
-            let (insert, last) = match probe_chain(head, top, &mut eq, obs) {
+            // SAFETY: a chain of the current array, held by `&mut self`.
+            let (insert, last) = match unsafe { probe_chain(head, top, &mut eq, obs) } {
                 Ok(found) => return Ok(found),
                 Err(absent) => absent,
             };
@@ -383,14 +393,19 @@ impl<K, V> RawTable<K, V> {
                 self.hash_grow(obs);
                 continue;
             }
-            return Err(self.vacant(head, insert, last, top, obs));
+            // SAFETY: what probe_chain just found in the chain from `head`, unchanged since.
+            return Err(unsafe { self.vacant(head, insert, last, top, obs) });
         }
     }
 
     /// The slot for an absent key: the first empty one of the chain, else slot 0 of a new
     /// overflow bucket linked after `last`.
+    ///
+    /// # Safety
+    /// `head` starts a chain of the current array, `last` is its last bucket, and `insert`
+    /// (if any) an empty slot of it.
     #[inline(always)]
-    fn vacant(
+    unsafe fn vacant(
         &mut self,
         head: Bucket<K, V>,
         insert: Option<(Bucket<K, V>, usize)>,
@@ -400,7 +415,8 @@ impl<K, V> RawTable<K, V> {
     ) -> Vacant<K, V> {
         let (bucket, slot) = match insert {
             Some(p) => p,
-            None => (self.new_overflow(last, obs), 0),
+            // SAFETY: `last` ends a chain of the current array (caller).
+            None => (unsafe { self.new_overflow(last, obs) }, 0),
         };
         Vacant { head, bucket, slot, top }
     }
@@ -479,7 +495,9 @@ impl<K, V> RawTable<K, V> {
             obs.chain(self.buckets.is_some().then_some(read));
         }
         head.prefetch_slots();
-        let (b, i) = search_chain(head, tophash(hash), eq, obs)?;
+        // SAFETY: a chain of the current array, held by `&mut self` (or the shared empty
+        // bucket, when there is no array).
+        let (b, i) = unsafe { search_chain(head, tophash(hash), eq, obs) }?;
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
         Some((b, i))
@@ -509,7 +527,9 @@ impl<K, V> RawTable<K, V> {
         if self.growing() {
             self.grow_work(bucket, hasher, obs);
         }
-        Some(self.buckets.as_ref()?.bucket(bucket))
+        // SAFETY: `bucket` is masked by bucket_mask(), 2^B - 1 of the current array, which
+        // grow work does not replace.
+        Some(unsafe { self.buckets.as_ref()?.bucket_unchecked(bucket) })
     }
 
     /// One step of giving a finished grow's old generation back (memory.rs), on each write's
@@ -554,14 +574,17 @@ impl<K, V> RawTable<K, V> {
         self.count -= 1;
         // Computed on the whole tophash word, so the common cases take no data-dependent branch.
         let shift = 8 * i;
-        let word = b.top_word() & !(0xff << shift) | u64::from(EMPTY_ONE) << shift;
+        // SAFETY: `b` is in this table's chain (caller), which `&mut self` holds.
+        let word = unsafe { b.top_word() } & !(0xff << shift) | u64::from(EMPTY_ONE) << shift;
         // The tests below read emptyRest bytes as zero bytes.
         const { assert!(EMPTY_REST == 0) };
         // Is slot i + 1 emptyRest? An emptyRest byte (zero) has only zero bytes above it, so
         // within the bucket that is: nothing above slot i. Slot 7 asks the next bucket.
         // `&`, not `&&`: the first test is data and would make a branch that mispredicts.
+        // SAFETY: `b` and its successor are in this table's chain (caller), held mutably.
         let next_is_rest = ((word >> shift) >> 8 == 0)
-            & (i < BUCKET_CNT - 1 || b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST));
+            & (i < BUCKET_CNT - 1
+                || unsafe { b.overflow().is_none_or(|o| o.top(0) == EMPTY_REST) });
         // Then slot i and the emptyOne run below it, down to the highest filled slot, turn
         // emptyRest: keep the bytes up to that slot and zero the rest (above i they are zero
         // already). Only filled and emptyOne slots sit below a filled slot.
@@ -569,10 +592,13 @@ impl<K, V> RawTable<K, V> {
         let keep = u64::MAX.checked_shr(full.leading_zeros()).unwrap_or(0);
         // A mask rather than an `if`, which the compiler would turn into a branch that
         // mispredicts about half the time.
-        b.set_top_word(word & (keep | !u64::from(next_is_rest).wrapping_neg()));
+        // SAFETY: as for the read of `word`: only slot i's byte changed, to emptyOne or, with
+        // the run below it, emptyRest, both true once the caller moves the entry out.
+        unsafe { b.set_top_word(word & (keep | !u64::from(next_is_rest).wrapping_neg())) };
         if next_is_rest && full == 0 && b != head {
             // The run reaches slot 0: it may go on in the previous bucket of the chain.
-            mark_empty_rest_before(head, b);
+            // SAFETY: `b` is in the chain from `head` (caller), which `&mut self` holds.
+            unsafe { mark_empty_rest_before(head, b) };
         }
     }
 
@@ -603,15 +629,19 @@ impl<K, V> RawTable<K, V> {
         let old = self.oldbuckets.as_ref().expect("growing");
         let oldbucket = bucket & (old.len() - 1);
         obs.grow_work(oldbucket);
+        // SAFETY: masked by 2^oldB - 1, so a bucket of the old array, which `self` holds.
+        let evacuated = unsafe { old.bucket_unchecked(oldbucket).evacuated() };
         // An evacuated bucket needs no call, unless it is the one nevacuate waits on.
-        if !old.bucket(oldbucket).evacuated() || oldbucket == self.nevacuate {
-            self.evacuate(oldbucket, hasher, obs);
+        if !evacuated || oldbucket == self.nevacuate {
+            // SAFETY: oldbucket was masked by 2^oldB - 1.
+            unsafe { self.evacuate(oldbucket, hasher, obs) };
         }
         if self.growing() {
             if obs.hold_evacuation() {
                 obs.held(self.nevacuate);
             } else {
-                self.evacuate(self.nevacuate, hasher, obs);
+                // SAFETY: while growing, nevacuate < 2^oldB: the grow ends when it gets there.
+                unsafe { self.evacuate(self.nevacuate, hasher, obs) };
             }
         }
     }
@@ -621,7 +651,8 @@ impl<K, V> RawTable<K, V> {
     #[cfg(feature = "inspect")]
     pub(crate) fn evacuate_next(&mut self, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
         if self.growing() {
-            self.evacuate(self.nevacuate, hasher, obs);
+            // SAFETY: while growing, nevacuate < 2^oldB: the grow ends when it gets there.
+            unsafe { self.evacuate(self.nevacuate, hasher, obs) };
         }
     }
 
@@ -630,49 +661,67 @@ impl<K, V> RawTable<K, V> {
     ///
     /// All hashes are computed before anything moves, so a panicking `Hash` leaves the map as it
     /// was; the moves themselves cannot panic.
-    fn evacuate(&mut self, oldbucket: usize, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
+    ///
+    /// # Safety
+    /// `oldbucket < 2^oldB`.
+    unsafe fn evacuate(
+        &mut self,
+        oldbucket: usize,
+        hasher: &impl Fn(&K) -> u64,
+        obs: &mut impl Observer,
+    ) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let newbit = old.len();
-        let b0 = old.bucket(oldbucket);
-        if !b0.evacuated() {
+        // SAFETY: oldbucket < 2^oldB (caller).
+        let b0 = unsafe { old.bucket_unchecked(oldbucket) };
+        // SAFETY: the old array's bucket; `&mut self` holds the array.
+        if !unsafe { b0.evacuated() } {
             obs.evacuate(oldbucket, (!self.same_size_grow).then_some(oldbucket + newbit));
             b0.prefetch_slots();
             let new = self.buckets.as_ref().expect("growing");
-            new.bucket(oldbucket).prefetch();
+            // X and Y: oldbucket < 2^oldB (caller), and the new array has
+            // 2^oldB buckets (same size) or twice that.
+            // SAFETY: X, in bounds as just said.
+            let xb = unsafe { new.bucket_unchecked(oldbucket) };
+            // SAFETY: Y, in bounds as just said when the grow doubles (else Y is X).
+            let yb = if self.same_size_grow {
+                xb
+            } else {
+                unsafe { new.bucket_unchecked(oldbucket + newbit) }
+            };
+            xb.prefetch();
             if !self.same_size_grow {
-                new.bucket(oldbucket + newbit).prefetch();
+                yb.prefetch();
             }
             // Per bucket of the chain, the slots whose entries go to Y (high bit of byte i).
             let mut to_y = ChainMasks::default();
             if !self.same_size_grow {
                 let mut b = Some(b0);
                 while let Some(bk) = b {
-                    let mut full = match_full(bk.top_word());
+                    // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                    let mut full = match_full(unsafe { bk.top_word() });
                     let mut ym = 0;
                     while full != 0 {
                         let i = lowest(full);
-                        // SAFETY: the slot is filled.
+                        // SAFETY: the slot's tophash says filled; nothing writes it meanwhile.
                         let hash = hasher(unsafe { &*bk.key(i) });
                         ym |= (full & full.wrapping_neg()) * u64::from(hash as usize & newbit != 0);
                         full &= full - 1;
                     }
                     to_y.push(ym);
-                    b = bk.overflow();
+                    // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                    b = unsafe { bk.overflow() };
                 }
             }
-            let new = self.buckets.as_ref().expect("growing");
-            let mut x = EvacDst { b: new.bucket(oldbucket), i: 0, index: oldbucket, depth: 0 };
             // A same-size grow sends nothing to Y (its masks are all zero).
-            let (yb, yi) = if self.same_size_grow {
-                (x.b, oldbucket)
-            } else {
-                (new.bucket(oldbucket + newbit), oldbucket + newbit)
-            };
+            let yi = if self.same_size_grow { oldbucket } else { oldbucket + newbit };
+            let mut x = EvacDst { b: xb, i: 0, index: oldbucket, depth: 0 };
             let mut y = EvacDst { b: yb, i: 0, index: yi, depth: 0 };
             let mut b = Some(b0);
             let mut k = 0;
             while let Some(bk) = b {
-                let word = bk.top_word();
+                // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                let word = unsafe { bk.top_word() };
                 let full = match_full(word);
                 let ym = to_y.get(k);
                 let xm = full & !ym;
@@ -683,14 +732,18 @@ impl<K, V> RawTable<K, V> {
                 let marks = (LO * u64::from(EVACUATED_EMPTY))
                     ^ ((xm >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_X))
                     ^ ((ym >> 7) * u64::from(EVACUATED_EMPTY ^ EVACUATED_Y));
-                bk.set_top_word(marks);
+                // SAFETY: a bucket of the old chain, held by `&mut self`; its entries have all moved.
+                unsafe { bk.set_top_word(marks) };
                 k += 1;
-                b = bk.overflow();
+                // SAFETY: a bucket of the old chain, which `&mut self` holds.
+                b = unsafe { bk.overflow() };
             }
             // Go unlinks the chain and zeroes the moved-out slots when the bucket holds
             // pointers (for its garbage collector) and no iterator may still read them.
             if Shape::<K, V>::HOLDS_POINTERS && self.iter_flags.load(Relaxed) & OLD_ITERATOR == 0 {
-                b0.clear_after_tophash();
+                // SAFETY: the old chain's head, held by `&mut self`, every entry moved out; no iterator
+                // reads the old array, so unlinking its chain strands no reader.
+                unsafe { b0.clear_after_tophash() };
             }
         }
         if oldbucket == self.nevacuate {
@@ -715,7 +768,9 @@ impl<K, V> RawTable<K, V> {
             let i = lowest(m);
             m &= m - 1;
             if dst.i == BUCKET_CNT {
-                dst.b = self.new_overflow(dst.b, obs);
+                // SAFETY: dst.b is the last bucket of its new chain: evacuation appends only
+                // here, and only it fills this chain while the old bucket is unevacuated.
+                dst.b = unsafe { self.new_overflow(dst.b, obs) };
                 dst.i = 0;
                 dst.depth += 1;
             }
@@ -734,7 +789,9 @@ impl<K, V> RawTable<K, V> {
         self.nevacuate += 1;
         let stop = (self.nevacuate + 1024).min(newbit);
         let old = self.oldbuckets.as_mut().expect("growing");
-        while self.nevacuate != stop && old.bucket(self.nevacuate).evacuated() {
+        // SAFETY: nevacuate < stop <= 2^oldB: a bucket of the old array, held by `&mut self`.
+        while self.nevacuate != stop && unsafe { old.bucket_unchecked(self.nevacuate).evacuated() }
+        {
             self.nevacuate += 1;
         }
         if self.nevacuate == newbit {
@@ -750,11 +807,16 @@ impl<K, V> RawTable<K, V> {
 
     /// Go's newoverflow: links a fresh overflow bucket after `b` and counts it. Out of line:
     /// it is the rare step of the insert and evacuation loops.
+    ///
+    /// # Safety
+    /// `b` is the last bucket of a chain of the current array.
     #[inline(never)]
-    fn new_overflow(&mut self, b: Bucket<K, V>, obs: &mut impl Observer) -> Bucket<K, V> {
+    unsafe fn new_overflow(&mut self, b: Bucket<K, V>, obs: &mut impl Observer) -> Bucket<K, V> {
         let ovf = self.buckets.as_mut().expect("allocated").alloc_overflow();
         self.incr_noverflow();
-        b.set_overflow(Some(ovf));
+        // SAFETY: `b` ends a chain of the current array (caller), held by `&mut self`; `ovf`
+        // is fresh from the same generation and in no chain.
+        unsafe { b.set_overflow(Some(ovf)) };
         obs.overflow();
         ovf
     }
@@ -814,8 +876,14 @@ impl<K, V> RawTable<K, V> {
     /// The filled slots of unit `j`'s chain (`unit_chain`), bucket by bucket.
     #[cfg(feature = "rayon")]
     pub(crate) fn unit_slots(&self, j: usize) -> impl Iterator<Item = (Bucket<K, V>, usize)> {
-        core::iter::successors(self.unit_chain(j), |b| b.overflow()).flat_map(|b| {
-            (0..BUCKET_CNT).filter(move |&i| b.top(i) >= MIN_TOP_HASH).map(move |i| (b, i))
+        // The buckets are those of a chain of an array that `&self` borrows, so live and
+        // readable while the iterator, which borrows `self`, lives.
+        // SAFETY: `b` is such a bucket.
+        let next = |b: &Bucket<K, V>| unsafe { b.overflow() };
+        core::iter::successors(self.unit_chain(j), next).flat_map(|b| {
+            // SAFETY: `b` is such a bucket, and i < 8.
+            let filled = move |&i: &usize| unsafe { b.top(i) } >= MIN_TOP_HASH;
+            (0..BUCKET_CNT).filter(filled).map(move |i| (b, i))
         })
     }
 
@@ -836,7 +904,7 @@ impl<K, V> RawTable<K, V> {
         items.try_reserve_exact(self.count).map_err(|_| AllocFailure::CapacityOverflow)?;
         for arr in [self.oldbuckets.as_ref(), self.buckets.as_ref()].into_iter().flatten() {
             arr.for_each_filled(|b, i| {
-                // SAFETY: for_each_filled passes filled slots only.
+                // SAFETY: for_each_filled passes filled slots only, of an array `self` holds.
                 items.push((b, i, hasher(unsafe { &*b.key(i) })));
             });
         }
@@ -844,21 +912,28 @@ impl<K, V> RawTable<K, V> {
         let mask = (1usize << new_b) - 1;
         // The next free slot of each chain, so that placing an entry is O(1).
         let mut tails: Vec<(Bucket<K, V>, usize)> =
-            (0..=mask).map(|j| (new.bucket(j), 0)).collect();
+            // SAFETY: j <= mask < 2^new_b.
+            (0..=mask).map(|j| (unsafe { new.bucket_unchecked(j) }, 0)).collect();
         let mut noverflow = 0u16;
+        // Every `b` is a filled slot's bucket in an array `&mut self` holds, every tail a bucket
+        // of `new`, which this function owns: all writable.
         for (b, i, hash) in items {
             let tail = &mut tails[hash as usize & mask];
             if tail.1 == BUCKET_CNT {
                 let ovf = new.alloc_overflow();
-                tail.0.set_overflow(Some(ovf));
+                // SAFETY: the tail ends its chain of `new` (writable, as said above); `ovf` is
+                // fresh from `new`.
+                unsafe { tail.0.set_overflow(Some(ovf)) };
                 *tail = (ovf, 0);
                 noverflow = noverflow.wrapping_add(1);
             }
-            let top = b.top(i);
-            // SAFETY: the old slot is filled and the new one unused; marking the old slot empty
-            // right after hands ownership to the new array.
-            unsafe { b.move_to(i, tail.0, tail.1, top) };
-            b.set_top(i, EMPTY_ONE);
+            // SAFETY: the old slot is filled and the new one unused, both writable (as said
+            // above); marking the old slot empty right after hands ownership to the new array.
+            unsafe {
+                let top = b.top(i);
+                b.move_to(i, tail.0, tail.1, top);
+                b.set_top(i, EMPTY_ONE);
+            }
             tail.1 += 1;
         }
         self.oldbuckets = None;
@@ -931,24 +1006,31 @@ fn clone_array<K, V>(
     f: &mut dyn FnMut(&K, &V) -> (K, V),
 ) {
     debug_assert_eq!(src.b(), dst.b());
+    // `s` walks a chain of `src`, which `&src` borrows (readable); `d` the same chain of `dst`,
+    // which `&mut dst` holds (writable).
     for j in 0..src.len() {
         let (mut s, mut d) = (src.bucket(j), dst.bucket(j));
         loop {
             for i in 0..BUCKET_CNT {
-                let top = s.top(i);
+                // SAFETY: `s` is readable, as said above.
+                let top = unsafe { s.top(i) };
                 if top >= MIN_TOP_HASH {
-                    // SAFETY: slot i of s is filled.
+                    // SAFETY: slot i of the readable `s` is filled.
                     let (k, v) = unsafe { f(&*s.key(i), &*s.elem(i)) };
                     // SAFETY: slot i of d is empty: dst was empty, and each slot is written once.
                     unsafe { d.write(i, top, k, v) };
                 } else {
-                    d.set_top(i, top);
+                    // SAFETY: `d` is writable; an empty or evacuated mark copied from `s` is as
+                    // true of `d`'s empty slot.
+                    unsafe { d.set_top(i, top) };
                 }
             }
-            match s.overflow() {
+            // SAFETY: `s` is readable, as said above.
+            match unsafe { s.overflow() } {
                 Some(next) => {
                     let nd = dst.alloc_overflow();
-                    d.set_overflow(Some(nd));
+                    // SAFETY: `d` ends its chain of `dst` (writable); `nd` is fresh.
+                    unsafe { d.set_overflow(Some(nd)) };
                     (s, d) = (next, nd);
                 }
                 None => break,
@@ -959,9 +1041,12 @@ fn clone_array<K, V>(
 
 /// Searches the chain from `head` for a key with tophash `top`, noting the first empty slot
 /// on the way. `Err` when absent: the first empty slot (if any) and the last bucket searched.
+///
+/// # Safety
+/// `head` starts a readable chain of a live array (not the shared empty bucket).
 #[inline(always)]
 #[allow(clippy::type_complexity)]
-fn probe_chain<K, V>(
+unsafe fn probe_chain<K, V>(
     head: Bucket<K, V>,
     top: u8,
     eq: &mut impl FnMut(&K) -> bool,
@@ -971,7 +1056,8 @@ fn probe_chain<K, V>(
     let mut insert = None;
     let mut b = head;
     loop {
-        let word = b.top_word();
+        // SAFETY: `b` is in the readable chain from `head` (caller).
+        let word = unsafe { b.top_word() };
         obs.bmap(word);
         if insert.is_none() {
             let e = Needle::empties(word);
@@ -993,7 +1079,8 @@ fn probe_chain<K, V>(
         if Needle::ends_chain(word) {
             return Err((insert, b));
         }
-        match b.overflow() {
+        // SAFETY: `b` is in the readable chain from `head` (caller).
+        match unsafe { b.overflow() } {
             Some(next) => b = next,
             None => return Err((insert, b)),
         }
@@ -1003,8 +1090,12 @@ fn probe_chain<K, V>(
 /// Searches the chain from `b` for a key with tophash `top` that `eq` accepts; stops at the
 /// first emptyRest. Testing all 8 tophash bytes at once finds the same slots, in the same order,
 /// as Go's byte loop.
+///
+/// # Safety
+/// `b` starts a readable chain, or is the shared empty bucket (whose emptyRest bytes end the
+/// search before anything past them is read).
 #[inline(always)]
-fn search_chain<K, V>(
+unsafe fn search_chain<K, V>(
     mut b: Bucket<K, V>,
     top: u8,
     mut eq: impl FnMut(&K) -> bool,
@@ -1012,7 +1103,8 @@ fn search_chain<K, V>(
 ) -> Option<(Bucket<K, V>, usize)> {
     let needle = Needle::new(top);
     loop {
-        let word = b.top_word();
+        // SAFETY: `b` is in the readable chain (caller).
+        let word = unsafe { b.top_word() };
         obs.bmap(word);
         let mut m = needle.matches(word);
         while m != 0 {
@@ -1029,52 +1121,72 @@ fn search_chain<K, V>(
         if Needle::ends_chain(word) {
             return None;
         }
-        b = b.overflow()?;
+        // SAFETY: `b` is in the readable chain, and not the empty bucket, whose search ended.
+        b = unsafe { b.overflow() }?;
     }
 }
 
 /// Turns the trailing emptyOne slots of the buckets before `c` in the chain from `head` into
 /// emptyRest, walking back until a filled slot (the rare tail of Go's mapdelete).
+///
+/// # Safety
+/// `head` starts a writable chain that `c` is in, and every slot from `c` on is empty.
 #[cold]
 #[inline(never)]
-fn mark_empty_rest_before<K, V>(head: Bucket<K, V>, mut c: Bucket<K, V>) {
+unsafe fn mark_empty_rest_before<K, V>(head: Bucket<K, V>, mut c: Bucket<K, V>) {
     while c != head {
         let mut b = head;
-        while b.overflow() != Some(c) {
-            b = b.overflow().expect("c is in the chain");
+        // SAFETY: `b` walks the writable chain from `head` (caller) up to `c`, which is in it.
+        unsafe {
+            while b.overflow() != Some(c) {
+                b = b.overflow().expect("c is in the chain");
+            }
         }
         for i in (0..BUCKET_CNT).rev() {
-            if b.top(i) != EMPTY_ONE {
-                return;
+            // SAFETY: `b` is in the writable chain; an emptyOne slot followed only by empty
+            // slots is truthfully emptyRest.
+            unsafe {
+                if b.top(i) != EMPTY_ONE {
+                    return;
+                }
+                b.set_top(i, EMPTY_REST);
             }
-            b.set_top(i, EMPTY_REST);
         }
         c = b;
     }
 }
 
 /// Rewrites the empty slots after a chain's last filled slot as emptyRest.
-fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
+///
+/// # Safety
+/// `head` starts a writable chain.
+unsafe fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
     let mut last: Option<(Bucket<K, V>, usize)> = None;
     let mut b = Some(head);
     while let Some(bk) = b {
         for i in 0..BUCKET_CNT {
-            if bk.top(i) >= MIN_TOP_HASH {
+            // SAFETY: `bk` is in the writable chain from `head` (caller).
+            if unsafe { bk.top(i) } >= MIN_TOP_HASH {
                 last = Some((bk, i));
             }
         }
-        b = bk.overflow();
+        // SAFETY: `bk` is in the writable chain from `head` (caller).
+        b = unsafe { bk.overflow() };
     }
     let (mut b, mut from) = match last {
         Some((bk, i)) => (Some(bk), i + 1),
         None => (Some(head), 0),
     };
     while let Some(bk) = b {
-        for i in from..BUCKET_CNT {
-            bk.set_top(i, EMPTY_REST);
+        // SAFETY: `bk` is in the writable chain from `head` (caller), at or after the bucket
+        // of its last filled slot: the slots written are empty, and nothing filled follows.
+        unsafe {
+            for i in from..BUCKET_CNT {
+                bk.set_top(i, EMPTY_REST);
+            }
+            b = bk.overflow();
         }
         from = 0;
-        b = bk.overflow();
     }
 }
 
@@ -1095,8 +1207,8 @@ pub(crate) struct RawIter {
     offset: u32,
     bucket: usize,
     wrapped: bool,
-    /// The bucket being walked (Go's bptr), as an address; 0 when a new one must be picked.
-    bptr: usize,
+    /// The bucket being walked (Go's bptr); `None` when a new one must be picked.
+    bptr: Option<NonNull<u8>>,
     /// Filled slots of `bptr` not yet visited, rotated so the lowest bit is the next slot in
     /// Go's visiting order. Reading all 8 tophash bytes at once replaces Go's slot counter `i`.
     mask: u64,
@@ -1139,17 +1251,33 @@ impl RawIter {
             offset: (offset & (BUCKET_CNT - 1)) as u32,
             bucket: start & (nbuckets - 1),
             wrapped: false,
-            bptr: 0,
+            bptr: None,
             mask: 0,
             check_bucket: NO_CHECK,
             remaining: if table.buckets.is_some() { table.count } else { 0 },
         }
     }
 
+    /// Starts walking bucket `b`.
+    ///
+    /// # Safety
+    /// `b` is readable until the walk leaves it (a bucket of the table `mapiternext` reads).
     #[inline(always)]
-    fn enter<K, V>(&mut self, b: Bucket<K, V>) {
-        self.bptr = b.addr();
-        self.mask = match_full(b.top_word()).rotate_right(8 * self.offset);
+    unsafe fn enter<K, V>(&mut self, b: Bucket<K, V>) {
+        self.bptr = Some(b.as_ptr());
+        // SAFETY: readable (caller).
+        self.mask = match_full(unsafe { b.top_word() }).rotate_right(8 * self.offset);
+    }
+
+    /// The bucket being walked.
+    ///
+    /// # Safety
+    /// A bucket is being walked (`enter` was called since the last pick); it was readable
+    /// then and, by `mapiternext`'s contract, still is.
+    #[inline(always)]
+    unsafe fn walking<K, V>(&self) -> Bucket<K, V> {
+        // SAFETY: `enter` set it (caller).
+        Bucket::from_ptr(unsafe { self.bptr.unwrap_unchecked() })
     }
 
     /// Go's mapiternext. Returns the next filled slot. With `hasher`, an unevacuated old bucket
@@ -1187,8 +1315,8 @@ impl RawIter {
             if self.mask != 0 {
                 let slot = (lowest(self.mask) + self.offset as usize) & (BUCKET_CNT - 1);
                 self.mask &= self.mask - 1;
-                // SAFETY: a non-zero mask was set by `enter` from a live bucket at bptr.
-                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
+                // SAFETY: a non-zero mask was set by `enter`, which set bptr.
+                let b: Bucket<K, V> = unsafe { self.walking() };
                 if self.check_bucket != NO_CHECK {
                     if let Some(home) = self.elsewhere(table, b, slot, hasher) {
                         obs.skip(home);
@@ -1202,12 +1330,15 @@ impl RawIter {
                 return None;
             }
             // The rest of the chain, then the next bucket (Go's `b == nil` case).
-            if self.bptr != 0 {
-                // SAFETY: as above.
-                let b: Bucket<K, V> = unsafe { Bucket::from_addr(self.bptr) };
-                if let Some(next) = b.overflow() {
-                    self.enter(next);
-                    continue;
+            if self.bptr.is_some() {
+                // SAFETY: bptr was just tested to be set; its chain is in the unchanged table
+                // (this function's contract), so readable, and so is the next bucket.
+                unsafe {
+                    let b: Bucket<K, V> = self.walking();
+                    if let Some(next) = b.overflow() {
+                        self.enter(next);
+                        continue;
+                    }
                 }
             }
             let new = table.buckets.as_ref()?;
@@ -1215,7 +1346,9 @@ impl RawIter {
                 return None;
             }
             let j = self.bucket;
-            let mut b = new.bucket(j);
+            // SAFETY: `bucket` stays below 2^B of this unchanged table (it wraps to 0 at 2^B
+            // below, and started masked by 2^B - 1).
+            let mut b = unsafe { new.bucket_unchecked(j) };
             let mut read = (Generation::Current, j);
             self.check_bucket = NO_CHECK;
             if let Some((oi, ob)) = table.unevacuated_old(j) {
@@ -1232,7 +1365,8 @@ impl RawIter {
                 self.bucket = 0;
                 self.wrapped = true;
             }
-            self.enter(b);
+            // SAFETY: a bucket of the unchanged table's current or old array.
+            unsafe { self.enter(b) };
         }
     }
 
@@ -1252,7 +1386,7 @@ impl RawIter {
         mut f: impl FnMut(B, Bucket<K, V>, usize) -> B,
     ) -> B {
         let mut acc = init;
-        let fresh = self.bptr == 0 && !self.wrapped && self.bucket == self.start_bucket;
+        let fresh = self.bptr.is_none() && !self.wrapped && self.bucket == self.start_bucket;
         let new = match &table.buckets {
             Some(new) if fresh && table.oldbuckets.is_none() => new,
             _ => {
@@ -1276,10 +1410,12 @@ impl RawIter {
         // From the start bucket to the end of the array, then from bucket 0 up to it.
         for (from, to) in [(self.start_bucket, new.len()), (0, self.start_bucket)] {
             for j in from..to {
-                let mut b = Some(new.bucket(j));
+                // SAFETY: j < 2^B: start_bucket was masked by 2^B - 1 of the unchanged table.
+                let mut b = Some(unsafe { new.bucket_unchecked(j) });
                 while let Some(bk) = b {
                     units[n % GROUP] = bk;
-                    slots = slots >> BUCKET_CNT | full_bits(bk.top_word()) << 56;
+                    // SAFETY: `bk` is in a chain of the unchanged table's current array.
+                    slots = slots >> BUCKET_CNT | full_bits(unsafe { bk.top_word() }) << 56;
                     n += 1;
                     if n == GROUP {
                         remaining -= slots.count_ones() as usize;
@@ -1289,7 +1425,8 @@ impl RawIter {
                             return acc;
                         }
                     }
-                    b = bk.overflow();
+                    // SAFETY: `bk` is in a chain of the unchanged table's current array.
+                    b = unsafe { bk.overflow() };
                 }
             }
         }
@@ -1349,7 +1486,9 @@ impl<'a, K, V> RawExtract<'a, K, V> {
                 while self.slot < BUCKET_CNT {
                     let i = self.slot;
                     self.slot += 1;
-                    if b.top(i) < MIN_TOP_HASH {
+                    // SAFETY: `b` is in a chain of the table this walk borrows mutably, so
+                    // live and writable; i < 8.
+                    if unsafe { b.top(i) } < MIN_TOP_HASH {
                         continue;
                     }
                     // SAFETY: the slot is filled, in a chain of the table borrowed mutably
@@ -1362,7 +1501,8 @@ impl<'a, K, V> RawExtract<'a, K, V> {
                         return Some(unsafe { b.take(i) });
                     }
                 }
-                self.bucket = b.overflow();
+                // SAFETY: `b` is in a chain of the table this walk borrows mutably: live.
+                self.bucket = unsafe { b.overflow() };
                 self.slot = 0;
             }
             self.finish_chain();
@@ -1387,7 +1527,8 @@ impl<'a, K, V> RawExtract<'a, K, V> {
     fn finish_chain(&mut self) {
         if let Some(head) = self.head.take() {
             if mem::take(&mut self.removed) {
-                fix_empty_rest(head);
+                // SAFETY: `head` starts a chain of the table borrowed mutably: writable.
+                unsafe { fix_empty_rest(head) };
             }
         }
         self.bucket = None;

@@ -372,7 +372,8 @@ fn locate<K, V>(
     let mut depth = 0;
     let mut at = head;
     while at != b {
-        at = at.overflow().expect("the bmap is in the chain");
+        // SAFETY: `at` is in the chain from `head` of the table borrowed here: live, readable.
+        at = unsafe { at.overflow() }.expect("the bmap is in the chain");
         depth += 1;
     }
     Location {
