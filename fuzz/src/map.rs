@@ -98,6 +98,12 @@ enum Op {
         keep: bool,
     },
     Extend(Vec<(u16, u8)>),
+    /// Extracts keys with `key % (2 + modulus % 5) == 0` through `extract_if`, takes `take` of
+    /// them and drops the `ExtractIf` half-way (the rest stay).
+    ExtractIf {
+        modulus: u8,
+        take: u8,
+    },
 }
 
 /// The key and value types of one run, made from numbers.
@@ -467,6 +473,15 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
                     assert!(seen.insert(k), "into_iter yields each key once");
                 }
                 assert_eq!(it.len(), s.len() - seen.len());
+            }
+            Op::ExtractIf { modulus, take } => {
+                let d = 2 + u64::from(modulus % 5);
+                let mut seen = HashSet::new();
+                for (k, v) in m.extract_if(|k, _| T::num(k) % d == 0).take(usize::from(take)) {
+                    assert_eq!(T::num(&k) % d, 0, "extract_if yields only what pred accepts");
+                    assert_eq!(s.remove(&k), Some(v), "extracted {k:?}");
+                    assert!(seen.insert(T::num(&k)), "extract_if yields each key once");
+                }
             }
             Op::Clear => {
                 m.clear();
