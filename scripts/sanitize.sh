@@ -35,12 +35,13 @@ export PROPTEST_CASES="${PROPTEST_CASES:-64}"
 # No backtraces: symbolising one under ASAN takes seconds, and a test that panics on purpose
 # while pinned to the epoch would hold back reclamation that other tests wait for (3 s).
 export RUST_BACKTRACE=0
-# By default the unit tests, the program and every integration test; doctests are left out
+# By default the unit tests, the program and every integration test, with every feature on (so
+# the serde and rayon tests, which require theirs, build too); doctests are left out
 # (rustdoc does not take --target's sanitizer runtime here), and so are the loom models (they
 # need --cfg loom; tests/loom_concurrent.rs builds empty without it).
 # GOMAP_ASAN_EXCLUDE names integration tests to leave out (CI leaves out twin_go: see .ci/run).
 if [ $# -eq 0 ]; then
-  set -- --lib --bins
+  set -- --all-features --lib --bins
   for f in tests/*.rs; do
     name=$(basename "$f" .rs)
     if [[ " ${GOMAP_ASAN_EXCLUDE:-} " == *" $name "* ]]; then
