@@ -683,12 +683,10 @@ impl<K, V> RawTable<K, V> {
             // 2^oldB buckets (same size) or twice that.
             // SAFETY: X, in bounds as just said.
             let xb = unsafe { new.bucket_unchecked(oldbucket) };
-            // SAFETY: Y, in bounds as just said when the grow doubles (else Y is X).
-            let yb = if self.same_size_grow {
-                xb
-            } else {
-                unsafe { new.bucket_unchecked(oldbucket + newbit) }
-            };
+            // A same-size grow sends nothing to Y (its masks are all zero), so Y is X there.
+            let yi = if self.same_size_grow { oldbucket } else { oldbucket + newbit };
+            // SAFETY: Y, in bounds as just said.
+            let yb = unsafe { new.bucket_unchecked(yi) };
             xb.prefetch();
             if !self.same_size_grow {
                 yb.prefetch();
@@ -713,8 +711,6 @@ impl<K, V> RawTable<K, V> {
                     b = unsafe { bk.overflow() };
                 }
             }
-            // A same-size grow sends nothing to Y (its masks are all zero).
-            let yi = if self.same_size_grow { oldbucket } else { oldbucket + newbit };
             let mut x = EvacDst { b: xb, i: 0, index: oldbucket, depth: 0 };
             let mut y = EvacDst { b: yb, i: 0, index: yi, depth: 0 };
             let mut b = Some(b0);
