@@ -44,7 +44,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::{Barrier, RwLock};
@@ -409,20 +409,6 @@ fn one(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// A Go toolchain that runs: `$GO`, `go` on PATH, or /tmp/go/bin/go.
-fn go_toolchain() -> Result<PathBuf, String> {
-    let runs = |g: &Path| Command::new(g).arg("version").output().is_ok_and(|o| o.status.success());
-    let tried: Vec<PathBuf> = match std::env::var_os("GO") {
-        Some(g) => vec![g.into()],
-        None => vec!["go".into(), "/tmp/go/bin/go".into()],
-    };
-    tried
-        .iter()
-        .find(|g| runs(g))
-        .cloned()
-        .ok_or(format!("no Go toolchain (tried {tried:?}; set GO)"))
-}
-
 /// Builds benches/gosync twice: with GOEXPERIMENT=nosynchashtriemap (Go 1.24's classic
 /// sync.Map, sync/map.go) and as Go 1.24 ships (sync.Map is the HashTrieMap). Both use Go
 /// 1.24's default Swiss-table map; sync.Map over the classic map (Go 1.23's runtime) measured
@@ -470,7 +456,7 @@ fn orchestrate(filters: &[String]) -> Result<(), String> {
     {
         false
     } else {
-        match go_toolchain().and_then(|g| build_go(&g)) {
+        match procs::go_toolchain().and_then(|g| build_go(&g)) {
             Ok(()) => true,
             Err(e) => {
                 eprintln!("\n!!! concurrent: NO GO COLUMNS: {e}\n");

@@ -483,7 +483,7 @@ fn orchestrate(workloads: &[&str]) -> Result<(), String> {
         if std::env::var_os("GOMAP_LAT_NO_GO").is_some() || !GO_IMPLS.iter().any(|g| pick(g.0)) {
             false
         } else {
-            match gomap::inspect::twin::go_toolchain(true).and_then(|g| build_go(&g)) {
+            match procs::go_toolchain().and_then(|g| build_go(&g)) {
                 Ok(()) => true,
                 Err(e) => {
                     eprintln!("\n!!! latency: NO GO ROWS: {e}\n");

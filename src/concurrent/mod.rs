@@ -9,6 +9,7 @@
 //! (`with_hasher`, `with_capacity_and_hasher`), [`RandomState`](crate::RandomState) by default.
 
 mod rwlock_map;
+#[allow(unsafe_code)]
 mod sync;
 mod sync_map;
 

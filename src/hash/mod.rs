@@ -60,8 +60,13 @@ use std::sync::OnceLock;
 use rand::RngCore;
 
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod aes;
+#[allow(unsafe_code)]
 mod mem;
+#[cfg(feature = "teach")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teach")))]
+pub mod teach;
 
 /// Which hash function a [`RandomState`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -446,6 +451,8 @@ impl fmt::Debug for GoHasher {
     }
 }
 
+// The AES calls: a hasher holds `Backend::Aes` only once `check` found the CPU features.
+#[allow(unsafe_code)]
 impl GoHasher {
     /// Stores memhash's output `h` as the next state.
     #[inline]
@@ -457,9 +464,9 @@ impl GoHasher {
     fn bytes(&mut self, p: &[u8]) {
         match self.backend {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1,
-            // and `wide` only where `wide_available()` found VAES and AVX2.
             Backend::Aes => {
+                // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and
+                // SSE4.1, and `wide` only where `wide_available()` found VAES and AVX2.
                 self.state = unsafe { aes::hash(&self.keys.aes, self.state, p, self.wide) }
             }
             _ => self.set_mem(mem::hash(&self.keys.mem, self.state, p)),
@@ -467,6 +474,7 @@ impl GoHasher {
     }
 }
 
+#[allow(unsafe_code)]
 impl Hasher for GoHasher {
     #[inline]
     fn finish(&self) -> u64 {

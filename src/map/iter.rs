@@ -263,9 +263,9 @@ impl<K: fmt::Debug, V: fmt::Debug, F> fmt::Debug for ExtractIf<'_, K, V, F> {
     }
 }
 
-// SAFETY (all impls below): the iterators hand out references to, or ownership of, keys and values
-// exactly as std's do, so they take std's bounds; the borrowing ones also call the hasher through
-// `&S`, hence `S: Sync`.
+// The iterators hand out references to, or ownership of, keys and values exactly as std's do, so
+// they take std's bounds; the borrowing ones also call the hasher through `&S`, hence `S: Sync`.
+// SAFETY: as said above.
 unsafe impl<K: Sync, V: Sync, S: Sync> Send for Iter<'_, K, V, S> {}
 // SAFETY: see above.
 unsafe impl<K: Sync, V: Sync, S: Sync> Sync for Iter<'_, K, V, S> {}

@@ -84,16 +84,21 @@
 //! | `hmap`, `bmap`, `hiter` | `RawTable`, `Bucket` (with `Shape`), `RawIter` | `table.rs`, `bucket.rs` |
 //! | `t.Hasher` (`aeshash`, `memhash`) | [`crate::RandomState`] | `src/hash/` |
 
+// lib.rs allows unsafe code in this module, whose API layer (this file) and engine files need
+// it; the files that need none deny it again here.
 mod bucket;
 mod entry;
 mod group;
 mod iter;
 mod memory;
+#[deny(unsafe_code)]
 mod msize;
 pub mod raw;
 mod table;
-#[cfg(feature = "inspect")]
+#[cfg(feature = "teach")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teach")))]
 pub mod traced;
+#[deny(unsafe_code)]
 mod traits;
 
 use core::borrow::Borrow;

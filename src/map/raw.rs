@@ -50,7 +50,7 @@ use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED
 
 /// Which bucket array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "inspect", derive(serde::Serialize), serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "teach", derive(serde::Serialize), serde(rename_all = "lowercase"))]
 pub enum Generation {
     /// The current array (Go's `buckets`).
     Current,
@@ -60,7 +60,7 @@ pub enum Generation {
 
 /// What a tophash byte says about its slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "inspect", derive(serde::Serialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(feature = "teach", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub enum SlotState {
     /// `emptyRest` (0): empty, and so is every later slot of this chain.
     EmptyRest,
@@ -109,12 +109,12 @@ impl SlotState {
 
 /// The hmap fields as Go's runtime holds them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "inspect", derive(serde::Serialize))]
+#[cfg_attr(feature = "teach", derive(serde::Serialize))]
 pub struct Header {
     /// Live entries (Go's `count`).
     pub count: usize,
     /// log2 of the number of buckets (Go's `B`).
-    #[cfg_attr(feature = "inspect", serde(rename = "B"))]
+    #[cfg_attr(feature = "teach", serde(rename = "B"))]
     pub b: u8,
     /// Go's approximate overflow bucket count (exact while B < 16).
     pub noverflow: u16,

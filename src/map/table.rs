@@ -648,7 +648,7 @@ impl<K, V> RawTable<K, V> {
 
     /// The second half of Go's growWork on its own: evacuate old bucket `nevacuate`. What a
     /// write does after its own bucket, run by hand in traced.rs's teaching mode.
-    #[cfg(feature = "inspect")]
+    #[cfg(feature = "teach")]
     pub(crate) fn evacuate_next(&mut self, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
         if self.growing() {
             // SAFETY: while growing, nevacuate < 2^oldB: the grow ends when it gets there.

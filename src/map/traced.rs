@@ -495,7 +495,7 @@ impl Observer for Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::{FixedState, ModuloState};
+    use crate::hash::teach::{FixedState, ModuloState};
 
     fn modulo(n: u64) -> GoMap<u64, u64, ModuloState> {
         let mut m = GoMap::with_hasher(ModuloState);

@@ -1,5 +1,5 @@
 //! The explorer's map and its history: a list of operations replayed on a live [`GoMap`],
-//! each traced through [`crate::map::traced`] and reported as the page draws it.
+//! each traced through [`gomap::map::traced`] and reported as the page draws it.
 //!
 //! Every operation is deterministic given its text (random keys and iteration starts are
 //! drawn once and written into the op, as `rand:N:SEED` and `it:R`), and so is the hasher
@@ -8,11 +8,11 @@
 //! goes: the map does, and the report says what its own code did.
 
 use super::narrate::{self, Mark};
-use crate::hash::{GoKeys, RandomState};
 use crate::inspect::{self, Figures, Layout, ModuloState};
-use crate::map::raw::Header;
-use crate::map::traced::OpTrace;
-use crate::GoMap;
+use gomap::hash::{GoKeys, RandomState};
+use gomap::map::raw::Header;
+use gomap::map::traced::OpTrace;
+use gomap::GoMap;
 use serde::Serialize;
 use std::fmt::{self, Debug};
 use std::hash::{BuildHasher, Hash};
@@ -88,9 +88,9 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        let hasher = match crate::hash::backend() {
-            crate::hash::Backend::Aes => HasherKind::Aes,
-            crate::hash::Backend::Mem => HasherKind::Mem,
+        let hasher = match gomap::hash::backend() {
+            gomap::hash::Backend::Aes => HasherKind::Aes,
+            gomap::hash::Backend::Mem => HasherKind::Mem,
         };
         Config { key: KeyKind::U64, hasher, seed: 1 }
     }
@@ -325,7 +325,7 @@ where
                 // offset; iter_from and walk take the low bits themselves.
                 let b = raw.header().b;
                 let walk = raw.walk(*word as usize, (*word >> b) as usize);
-                let offset = (*word >> b) as usize & (crate::map::BUCKET_CNT - 1);
+                let offset = (*word >> b) as usize & (gomap::map::BUCKET_CNT - 1);
                 let start = *word as usize & ((1usize << b) - 1);
                 let mut order = Vec::new();
                 let mut places = Vec::new();

@@ -15,9 +15,9 @@
 
 use super::tour::{self, Frame};
 use super::{render_text, snapshot, FixedState, Generation, Layout, TextOptions};
-use crate::map::raw::BucketShape;
-use crate::map::{LOAD_FACTOR_DEN, LOAD_FACTOR_NUM};
-use crate::GoMap;
+use gomap::map::raw::BucketShape;
+use gomap::map::{LOAD_FACTOR_DEN, LOAD_FACTOR_NUM};
+use gomap::GoMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

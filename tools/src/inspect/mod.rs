@@ -1,17 +1,16 @@
-//! Pictures of a live [`GoMap`], and the tooling around them (the `inspect` feature, on by
-//! default): layout snapshots (every bucket, its tophash bytes, keys, values and overflow
-//! chain, the hmap fields and the figures a learner asks for), text/SVG/JSON/HTML renderers,
+//! Pictures of a live [`GoMap`], and the tooling around them: layout snapshots (every bucket,
+//! its tophash bytes, keys, values and overflow chain, the hmap fields and the figures a learner asks for), text/SVG/JSON/HTML renderers,
 //! deterministic teaching hashers, the narrated [`tour`], the [`docs`] figures, the Go [`twin`]
 //! and the [`trace`] script.
 //!
 //! Everything here reads the map through its raw view, [`GoMap::raw`]
-//! ([`crate::map::raw`]): a snapshot copies what the view shows, and a lookup or iteration
+//! ([`gomap::map::raw`]): a snapshot copies what the view shows, and a lookup or iteration
 //! drawn here is the map's own, traced. No rule of the map is worked out again here, so a
 //! picture cannot disagree with the map.
 //!
 //! ```
 //! use gomap::GoMap;
-//! use gomap::inspect::{self, ModuloState, SlotState};
+//! use gomap_tools::inspect::{self, ModuloState, SlotState};
 //!
 //! let mut m = GoMap::with_hasher(ModuloState);
 //! for k in 0..3u64 {
@@ -25,7 +24,6 @@
 //! print!("{}", inspect::render_text(&layout, &inspect::TextOptions::default()));
 //! ```
 
-mod hashers;
 mod html;
 mod json;
 mod svg;
@@ -36,18 +34,18 @@ pub mod tour;
 pub mod trace;
 pub mod twin;
 
-pub use hashers::{FixedHasher, FixedState, ModuloHasher, ModuloState};
+pub use gomap::hash::teach::{FixedHasher, FixedState, ModuloHasher, ModuloState};
 pub use html::{render_html, HtmlFrame};
 pub use json::render_json;
 pub use svg::{render_svg, SvgOptions};
 pub(crate) use text::{figures_line as text_figures_line, header_line as text_header_line};
 pub use text::{render_text, TextOptions};
 
-pub use crate::map::raw::{Generation, SlotState};
-pub use crate::map::traced::{Evacuation, Move, OpTrace};
+pub use gomap::map::raw::{Generation, SlotState};
+pub use gomap::map::traced::{Evacuation, Move, OpTrace};
 
-use crate::map::raw::{BucketShape, ChainView, Header, LookupTrace};
-use crate::GoMap;
+use gomap::map::raw::{BucketShape, ChainView, Header, LookupTrace};
+use gomap::GoMap;
 use serde::Serialize;
 use std::fmt::Debug;
 use std::hash::{BuildHasher, Hash};
@@ -275,7 +273,7 @@ fn chain<K: Debug, V: Debug>(c: ChainView<'_, K, V>) -> Chain {
 /// A lookup as the map's own mapaccess reported it ([`RawView::trace_lookup`]), with the key's
 /// text for the pictures.
 ///
-/// [`RawView::trace_lookup`]: crate::map::raw::RawView::trace_lookup
+/// [`RawView::trace_lookup`]: gomap::map::raw::RawView::trace_lookup
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LookupPath {
     /// The key's `Debug` text.

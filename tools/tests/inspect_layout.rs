@@ -1,12 +1,12 @@
 //! The layout snapshot against maps whose placement the tests choose (ModuloState puts key k
 //! in bucket k mod 2^B), and against random operation sequences.
 
-use gomap::inspect::{
+use gomap::map::traced::Step;
+use gomap::GoMap;
+use gomap_tools::inspect::{
     self, lookup_path, snapshot, tour, Chain, FixedState, Generation, Layout, ModuloState, OpTrace,
     SlotState,
 };
-use gomap::map::traced::Step;
-use gomap::GoMap;
 use proptest::prelude::*;
 use std::collections::HashMap;
 use std::hash::BuildHasher;

@@ -3,9 +3,9 @@
 //! reports; nothing is worked out again.
 
 use super::session::{Op, Report};
-use crate::map::raw::{Generation, Header, LookupTrace, WalkStep};
-use crate::map::traced::{Location, OpTrace, Outcome, Step};
-use crate::map::{BUCKET_CNT, EMPTY_REST};
+use gomap::map::raw::{Generation, Header, LookupTrace, WalkStep};
+use gomap::map::traced::{Location, OpTrace, Outcome, Step};
+use gomap::map::{BUCKET_CNT, EMPTY_REST};
 use serde::Serialize;
 use std::fmt::Debug;
 

@@ -2,7 +2,7 @@
 //! sequential keys, delete every other one, insert `n` new ones; one TSV row per operation.
 
 use super::FixedState;
-use crate::GoMap;
+use gomap::GoMap;
 use std::fmt::Write;
 
 /// The TSV header line (without newline).

@@ -5,9 +5,9 @@
 use anstream::ColorChoice;
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use gomap::inspect::twin::{self, Backend, GoTool, Size};
-use gomap::inspect::{self, docs, tour, trace, HtmlFrame, SvgOptions, TextOptions};
 use gomap::GoMap;
+use gomap_tools::inspect::twin::{self, Backend, GoTool, Size};
+use gomap_tools::inspect::{self, docs, tour, trace, HtmlFrame, SvgOptions, TextOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -199,7 +199,7 @@ struct TwinArgs {
     /// target/
     #[arg(long)]
     install_go: bool,
-    /// Re-record the Go run behind the tour's last frame (docs/data/twin-tour.txt)
+    /// Re-record the Go run behind the tour's last frame (tools/data/twin-tour.txt)
     #[arg(long)]
     record_tour: bool,
 }
@@ -433,7 +433,7 @@ fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
     let tool = GoTool::build_default(a.install_go).map_err(|e| Usage(format!("twin: {e}")))?;
     if a.record_tour {
         let text = twin::record_tour(&tool).map_err(|e| Usage(format!("twin: {e}")))?;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data/twin-tour.txt");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/twin-tour.txt");
         std::fs::write(&path, text).map_err(|e| Usage(format!("{}: {e}", path.display())))?;
         out(&format!("wrote {} (now run `gomap docs`)\n", path.display()))?;
         return Ok(ExitCode::SUCCESS);
@@ -510,7 +510,7 @@ fn cmd_docs(a: &DocsArgs) -> Res<()> {
 }
 
 fn cmd_explore(a: &ExploreArgs) -> Res<()> {
-    use gomap::explore::{Config, HasherKind, KeyKind, Server};
+    use gomap_tools::explore::{Config, HasherKind, KeyKind, Server};
     let key = match a.key_type {
         KeyType::U64 => KeyKind::U64,
         KeyType::String => KeyKind::String,

@@ -6,9 +6,10 @@
 //! that fails too, the test fails and says how to get one, or how to skip it on purpose
 //! (`GOMAP_SKIP_GO=1`, which it then reports as skipped). It never passes silently untested.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
-use gomap::inspect::twin::{self, Backend, GoTool, Size};
+use gomap_tools::inspect::twin::{self, Backend, GoTool, Size};
 
 fn tool() -> Option<GoTool> {
     if std::env::var_os("GOMAP_SKIP_GO").is_some() {
@@ -128,7 +129,7 @@ func main() {
         .expect("go build runs");
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let doc = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/concurrency.md"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/concurrency.md"),
     )
     .unwrap();
     for (race, who) in

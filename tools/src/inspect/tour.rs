@@ -9,8 +9,8 @@ use super::{
     lookup_path, render_html, render_svg, render_text, snapshot, Generation, HtmlFrame, Layout,
     LookupPath, ModuloState, SlotState, SvgOptions, TextOptions,
 };
-use crate::map::traced::{Evacuation, OpTrace};
-use crate::GoMap;
+use gomap::map::traced::{Evacuation, OpTrace};
+use gomap::GoMap;
 
 /// One step of the tour.
 #[derive(Clone, Debug)]
@@ -337,14 +337,14 @@ pub fn frames() -> Vec<Frame> {
 
 /// What Go's runtime printed for [`twin::tour_script`]: recorded once (memhash, so any machine
 /// can replay it) by `gomap twin --record-tour`.
-const TWIN_TOUR: &str = include_str!("../../docs/data/twin-tour.txt");
+const TWIN_TOUR: &str = include_str!("../../data/twin-tour.txt");
 
 /// The last frame: a map built with a real Go process's hash keys and hash0 (`RandomState::from_go`)
 /// and fed the same 27 inserts, beside the bytes Go's runtime held after them. The recording is
 /// replayed through the twin's comparison here, so the tour cannot be built if they differ.
 pub fn twin_frame() -> Frame {
     let (rep, layout, go) = twin::replay_tour(TWIN_TOUR)
-        .unwrap_or_else(|e| panic!("docs/data/twin-tour.txt no longer matches gomap: {e} (re-record it with `gomap twin --record-tour`)"));
+        .unwrap_or_else(|e| panic!("tools/data/twin-tour.txt no longer matches gomap: {e} (re-record it with `gomap twin --record-tour`)"));
     Frame {
         title: "Go's runtime holds the same bytes".into(),
         narration: format!(

