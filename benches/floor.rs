@@ -4,7 +4,7 @@
 //! hasher (ahash with fixed seeds): get_hit, get_miss and insert_hint as in benches/map.rs. The
 //! floor's gap to hashbrown is the layout's; GoMap's gap to the floor is GoMap's own.
 //! `bmap_floor_prefetch` looks up after asking for the bucket's slot lines, as GoMap's insert and
-//! remove do (its lookups do not: see `RawTable::find`).
+//! remove do (its lookups do not: see `Hmap::find`).
 //!
 //! `cargo bench --bench floor` (sizes from `GOMAP_BENCH_SIZES`, default 1k,100k,1m). A run is in
 //! docs/performance.md, "Where GoMap's time still goes".

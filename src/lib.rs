@@ -82,7 +82,6 @@ pub mod map;
 pub mod rayon;
 #[cfg(feature = "serde")]
 mod serde_impls;
-#[allow(unsafe_code)]
 pub mod set;
 
 pub use concurrent::ConcurrentMap;

@@ -11,7 +11,7 @@ use core::hash::{BuildHasher, Hash};
 use core::iter::{Chain, FusedIterator};
 use core::ops::{BitAnd, BitOr, BitXor, Sub};
 
-use crate::map::{self, GoMap, RawExtract, Stats, TryReserveError};
+use crate::map::{self, GoMap, HiterExtract, Stats, TryReserveError};
 use crate::RandomState;
 
 /// A hash set on Go's classic map: std's [`HashSet`](std::collections::HashSet) API over a
@@ -707,15 +707,9 @@ pub struct Drain<'a, K> {
 /// An iterator that removes the values a predicate accepts, from [`GoSet::extract_if`].
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct ExtractIf<'a, K, F> {
-    raw: RawExtract<'a, K, ()>,
+    raw: HiterExtract<'a, K, ()>,
     pred: F,
 }
-
-// SAFETY: as the map's ExtractIf: the iterator owns the walk over a mutably borrowed set and
-// its predicate, and `&ExtractIf` reaches neither.
-unsafe impl<K: Send, F: Send> Send for ExtractIf<'_, K, F> {}
-// SAFETY: see above.
-unsafe impl<K: Sync, F: Sync> Sync for ExtractIf<'_, K, F> {}
 
 impl<'a, K, S> Clone for Iter<'a, K, S> {
     fn clone(&self) -> Self {

@@ -176,7 +176,7 @@ impl<K, V> Bucket<K, V> {
     /// Asks for the bucket's cache lines after the first, so that the key and value slots load
     /// in parallel with the tophash word rather than after it: in a map larger than the cache a
     /// hit otherwise waits for two misses in a row. For insert and remove, which read or write
-    /// a slot anyway; not for lookups (see `RawTable::mapaccess`). Only for buckets of at most
+    /// a slot anyway; not for lookups (see `Hmap::mapaccess`). Only for buckets of at most
     /// 4 lines (u64 keys: 144 bytes); a bigger bucket (String keys: 272) has slots a miss never
     /// reads, and the extra traffic made String misses slower.
     #[inline(always)]

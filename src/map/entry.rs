@@ -3,7 +3,7 @@
 use core::fmt;
 use core::mem;
 
-use super::table::{Found, RawTable, Vacant};
+use super::table::{Found, Hmap, Vacant};
 
 /// A view into a single entry of a [`GoMap`](super::GoMap), from [`GoMap::entry`](super::GoMap::entry).
 pub enum Entry<'a, K, V> {
@@ -15,13 +15,13 @@ pub enum Entry<'a, K, V> {
 
 /// An entry whose key is present.
 pub struct OccupiedEntry<'a, K, V> {
-    pub(crate) table: &'a mut RawTable<K, V>,
+    pub(crate) table: &'a mut Hmap<K, V>,
     pub(crate) found: Found<K, V>,
 }
 
 /// An entry whose key is absent. Inserting fills the slot Go's mapassign picked.
 pub struct VacantEntry<'a, K, V> {
-    pub(crate) table: &'a mut RawTable<K, V>,
+    pub(crate) table: &'a mut Hmap<K, V>,
     pub(crate) slot: Vacant<K, V>,
     pub(crate) key: K,
 }

@@ -10,31 +10,32 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
-use super::table::{ErasedHasher, RawExtract, RawIter, RawTable};
+use super::hiter::{Hiter, HiterExtract};
+use super::table::{ErasedHasher, Hmap};
 use crate::RandomState;
 
 /// An iterator over `(&K, &V)`, from [`GoMap::iter`](super::GoMap::iter).
 pub struct Iter<'a, K, V, S = RandomState> {
-    table: &'a RawTable<K, V>,
-    raw: RawIter,
+    table: &'a Hmap<K, V>,
+    raw: Hiter,
     hasher: Option<ErasedHasher>,
     marker: PhantomData<&'a S>,
 }
 
 impl<'a, K, V, S> Iter<'a, K, V, S> {
-    pub(crate) fn new(table: &'a RawTable<K, V>, hasher: Option<ErasedHasher>) -> Self {
-        Iter { table, raw: RawIter::mapiterinit(table), hasher, marker: PhantomData }
+    pub(crate) fn new(table: &'a Hmap<K, V>, hasher: Option<ErasedHasher>) -> Self {
+        Iter { table, raw: Hiter::mapiterinit(table), hasher, marker: PhantomData }
     }
 
     /// An iteration from a start bucket and slot offset chosen by the caller (see
-    /// `RawIter::mapiterinit_at`).
+    /// `Hiter::mapiterinit_at`).
     pub(crate) fn starting_at(
-        table: &'a RawTable<K, V>,
+        table: &'a Hmap<K, V>,
         hasher: Option<ErasedHasher>,
         start_bucket: usize,
         offset: usize,
     ) -> Self {
-        let raw = RawIter::mapiterinit_at(table, start_bucket, offset);
+        let raw = Hiter::mapiterinit_at(table, start_bucket, offset);
         Iter { table, raw, hasher, marker: PhantomData }
     }
 }
@@ -81,15 +82,15 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Iter<'_, K, V, S> {
 
 /// An iterator over `(&K, &mut V)`, from [`GoMap::iter_mut`](super::GoMap::iter_mut).
 pub struct IterMut<'a, K, V, S = RandomState> {
-    table: &'a RawTable<K, V>,
-    raw: RawIter,
+    table: &'a Hmap<K, V>,
+    raw: Hiter,
     hasher: Option<ErasedHasher>,
     marker: PhantomData<(&'a mut V, &'a S)>,
 }
 
 impl<'a, K, V, S> IterMut<'a, K, V, S> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>, hasher: Option<ErasedHasher>) -> Self {
-        let raw = RawIter::mapiterinit(table);
+    pub(crate) fn new(table: &'a mut Hmap<K, V>, hasher: Option<ErasedHasher>) -> Self {
+        let raw = Hiter::mapiterinit(table);
         IterMut { table, raw, hasher, marker: PhantomData }
     }
 }
@@ -132,13 +133,13 @@ impl<K, V, S> fmt::Debug for IterMut<'_, K, V, S> {
 
 /// An owning iterator over `(K, V)`, from `GoMap::into_iter`.
 pub struct IntoIter<K, V> {
-    table: RawTable<K, V>,
-    raw: RawIter,
+    table: Hmap<K, V>,
+    raw: Hiter,
 }
 
 impl<K, V> IntoIter<K, V> {
-    pub(crate) fn new(table: RawTable<K, V>) -> Self {
-        let raw = RawIter::mapiterinit_owning(&table);
+    pub(crate) fn new(table: Hmap<K, V>) -> Self {
+        let raw = Hiter::mapiterinit_owning(&table);
         IntoIter { table, raw }
     }
 }
@@ -169,7 +170,7 @@ impl<K, V> Default for IntoIter<K, V> {
     /// assert_eq!(it.len(), 0);
     /// ```
     fn default() -> Self {
-        IntoIter::new(RawTable::new())
+        IntoIter::new(Hmap::new())
     }
 }
 impl<K, V> FusedIterator for IntoIter<K, V> {}
@@ -183,13 +184,13 @@ impl<K, V> fmt::Debug for IntoIter<K, V> {
 /// A draining iterator, from [`GoMap::drain`](super::GoMap::drain). Dropping it drops what is
 /// left and empties the map, keeping its bucket array.
 pub struct Drain<'a, K, V> {
-    table: &'a mut RawTable<K, V>,
-    raw: RawIter,
+    table: &'a mut Hmap<K, V>,
+    raw: Hiter,
 }
 
 impl<'a, K, V> Drain<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
-        let raw = RawIter::mapiterinit_owning(table);
+    pub(crate) fn new(table: &'a mut Hmap<K, V>) -> Self {
+        let raw = Hiter::mapiterinit_owning(table);
         // If the Drain is leaked, the map reads as empty rather than counting moved-out slots.
         table.count = 0;
         Drain { table, raw }
@@ -232,12 +233,12 @@ impl<K, V> fmt::Debug for Drain<'_, K, V> {
 /// entries it has not reached in the map.
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct ExtractIf<'a, K, V, F> {
-    raw: RawExtract<'a, K, V>,
+    raw: HiterExtract<'a, K, V>,
     pred: F,
 }
 
 impl<'a, K, V, F> ExtractIf<'a, K, V, F> {
-    pub(crate) fn new(raw: RawExtract<'a, K, V>, pred: F) -> Self {
+    pub(crate) fn new(raw: HiterExtract<'a, K, V>, pred: F) -> Self {
         ExtractIf { raw, pred }
     }
 }
@@ -281,10 +282,6 @@ unsafe impl<K: Sync, V: Sync> Sync for IntoIter<K, V> {}
 unsafe impl<K: Send, V: Send> Send for Drain<'_, K, V> {}
 // SAFETY: see above.
 unsafe impl<K: Sync, V: Sync> Sync for Drain<'_, K, V> {}
-// SAFETY: see above; the predicate moves with the iterator, and `&ExtractIf` reaches nothing.
-unsafe impl<K: Send, V: Send, F: Send> Send for ExtractIf<'_, K, V, F> {}
-// SAFETY: see above.
-unsafe impl<K: Sync, V: Sync, F: Sync> Sync for ExtractIf<'_, K, V, F> {}
 
 macro_rules! projection {
     ($(#[$doc:meta])* $name:ident [$($lt:lifetime,)? $($s:ident)?] from $inner:ty => $item:ty, |$kv:pat_param| $e:expr) => {

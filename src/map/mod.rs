@@ -2,7 +2,7 @@
 //!
 //! # The design, before any code
 //!
-//! A map is a header (Go's `hmap`, here `table::RawTable`) and an array of 2^B buckets (Go's
+//! A map is a header (Go's `hmap`, here `table::Hmap`) and an array of 2^B buckets (Go's
 //! `bmap`, here `bucket.rs`). The low B bits of a key's hash pick its bucket. Each bucket holds 8
 //! entries: first 8 *tophash* bytes, then the 8 keys together, then the 8 values together, then a
 //! pointer to an overflow bucket. Grouping keys and values avoids the padding a `(u64, u8)` pair
@@ -57,31 +57,31 @@
 //!
 //! | Go (`runtime/map_noswiss.go`) | gomap | file |
 //! |---|---|---|
-//! | `makemap`, `makemap_small` | `RawTable::makemap` (B from `b_for_hint`); `RawTable::new`, which allocates nothing until the first insert | `table.rs` |
+//! | `makemap`, `makemap_small` | `Hmap::makemap` (B from `b_for_hint`); `Hmap::new`, which allocates nothing until the first insert | `table.rs` |
 //! | `makeBucketArray` | `BucketArray::try_new`, `BucketArray::new` (`preallocated_overflow` sizes the tail) | `bucket.rs`, `msize.rs` |
 //! | `roundupsize` | `roundupsize`, with Go's size class tables | `msize.rs` |
-//! | `mapaccess1`, `mapaccess2`, `mapaccessK` | `RawTable::mapaccess`: an `Option` serves all three (`GoMap::get`, `get_key_value`, `contains_key`) | `table.rs` |
-//! | `mapassign` | `RawTable::mapassign` = `mapassign_fast` (inlined: allocated, not growing, no grow due) or else `mapassign_slow` (first allocation, grow work, grow trigger); the store is `RawTable::insert_at` | `table.rs` |
-//! | `mapdelete` | `RawTable::mapdelete` = `mapdelete_slot` (the search; `mapdelete_grow_work` first while growing) and `vacate` (emptyOne, and the emptyRest fix-up); `remove_at` for `OccupiedEntry::remove` | `table.rs` |
-//! | `hashGrow` | `RawTable::hash_grow` | `table.rs` |
-//! | `growWork` | `RawTable::grow_work` | `table.rs` |
-//! | `evacuate` | `RawTable::evacuate` (`evacuate_run` moves the entries bound for X, or for Y) | `table.rs` |
-//! | `advanceEvacuationMark` | `RawTable::advance_evacuation_mark` | `table.rs` |
-//! | `mapiterinit` | `RawIter::mapiterinit`; `mapiterinit_owning` (owning iterators, which set no flag); `mapiterinit_at` (a chosen start) | `table.rs` |
-//! | `mapiternext` | `RawIter::mapiternext` (`elsewhere` is the `checkBucket` filter); `RawIter::fold` runs a whole fresh iteration in one loop | `table.rs` |
-//! | `mapclear` | `RawTable::mapclear` (`reset` empties the array) | `table.rs` |
-//! | `mapclone` | `RawTable::mapclone` | `table.rs` |
+//! | `mapaccess1`, `mapaccess2`, `mapaccessK` | `Hmap::mapaccess`: an `Option` serves all three (`GoMap::get`, `get_key_value`, `contains_key`) | `table.rs` |
+//! | `mapassign` | `Hmap::mapassign` = `mapassign_fast` (inlined: allocated, not growing, no grow due) or else `mapassign_slow` (first allocation, grow work, grow trigger); the store is `Hmap::insert_at` | `table.rs` |
+//! | `mapdelete` | `Hmap::mapdelete` = `mapdelete_slot` (the search; `mapdelete_grow_work` first while growing) and `vacate` (emptyOne, and the emptyRest fix-up); `remove_at` for `OccupiedEntry::remove` | `table.rs` |
+//! | `hashGrow` | `Hmap::hash_grow` | `table.rs` |
+//! | `growWork` | `Hmap::grow_work` | `table.rs` |
+//! | `evacuate` | `Hmap::evacuate` (`evacuate_run` moves the entries bound for X, or for Y) | `table.rs` |
+//! | `advanceEvacuationMark` | `Hmap::advance_evacuation_mark` | `table.rs` |
+//! | `mapiterinit` | `Hiter::mapiterinit`; `mapiterinit_owning` (owning iterators, which set no flag); `mapiterinit_at` (a chosen start) | `table.rs` |
+//! | `mapiternext` | `Hiter::mapiternext` (`elsewhere` is the `checkBucket` filter); `Hiter::fold` runs a whole fresh iteration in one loop | `table.rs` |
+//! | `mapclear` | `Hmap::mapclear` (`reset` empties the array) | `table.rs` |
+//! | `mapclone` | `Hmap::mapclone` | `table.rs` |
 //! | `overLoadFactor` | `over_load_factor` (`grow_limits` turns it into one compare for the insert fast path) | `table.rs` |
 //! | `tooManyOverflowBuckets` | `too_many_overflow_buckets` | `table.rs` |
-//! | `newoverflow` | `RawTable::new_overflow` (`BucketArray::alloc_overflow` takes the bucket) | `table.rs`, `bucket.rs` |
-//! | `incrnoverflow` | `RawTable::incr_noverflow` | `table.rs` |
+//! | `newoverflow` | `Hmap::new_overflow` (`BucketArray::alloc_overflow` takes the bucket) | `table.rs`, `bucket.rs` |
+//! | `incrnoverflow` | `Hmap::incr_noverflow` | `table.rs` |
 //! | `tophash` | `tophash` | `table.rs` |
 //! | `evacuated` | `Bucket::evacuated` | `bucket.rs` |
-//! | `bucketMask` (`bucketShift` is `1 << B`, inline) | `RawTable::bucket_mask` | `table.rs` |
+//! | `bucketMask` (`bucketShift` is `1 << B`, inline) | `Hmap::bucket_mask` | `table.rs` |
 //! | `(*bmap).overflow`, `setoverflow` | `Bucket::overflow`, `Bucket::set_overflow` | `bucket.rs` |
-//! | `(*hmap).growing`, `sameSizeGrow` | `RawTable::growing`, the `same_size_grow` field | `table.rs` |
+//! | `(*hmap).growing`, `sameSizeGrow` | `Hmap::growing`, the `same_size_grow` field | `table.rs` |
 //! | `cheaprand` | `cheaprand` | `table.rs` |
-//! | `hmap`, `bmap`, `hiter` | `RawTable`, `Bucket` (with `Shape`), `RawIter` | `table.rs`, `bucket.rs` |
+//! | `hmap`, `bmap`, `hiter` | `Hmap`, `Bucket` (with `Shape`), `Hiter` | `table.rs`, `bucket.rs` |
 //! | `t.Hasher` (`aeshash`, `memhash`) | [`crate::RandomState`] | `src/hash/` |
 
 // lib.rs allows unsafe code in this module, whose API layer (this file) and engine files need
@@ -89,6 +89,9 @@
 mod bucket;
 mod entry;
 mod group;
+mod hiter;
+#[deny(unsafe_code)]
+mod hooks;
 mod iter;
 mod memory;
 #[deny(unsafe_code)]
@@ -113,8 +116,9 @@ pub use iter::{
 
 use bucket::AllocFailure;
 pub(crate) use bucket::Bucket;
+pub(crate) use hiter::HiterExtract;
+pub(crate) use table::Hmap;
 use table::{b_for_hint, ErasedHasher, Found, Vacant};
-pub(crate) use table::{RawExtract, RawTable};
 
 use crate::RandomState;
 
@@ -211,7 +215,7 @@ impl From<AllocFailure> for TryReserveError {
 /// ```
 pub struct GoMap<K, V, S = RandomState> {
     hash_builder: S,
-    table: RawTable<K, V>,
+    table: Hmap<K, V>,
     /// Set by the first method that may start a grow (those have `K: Hash, S: BuildHasher`), so
     /// iterators, which std declares without those bounds, can hash keys mid-grow as Go does.
     hash_fn: Option<unsafe fn(*const u8, *const u8) -> u64>,
@@ -236,7 +240,7 @@ unsafe fn erased_hash<K: Hash, S: BuildHasher>(state: *const u8, key: *const u8)
 /// of line so the fast path's slot stays in registers.
 #[inline(never)]
 fn insert_slow<K: Eq, V>(
-    table: &mut RawTable<K, V>,
+    table: &mut Hmap<K, V>,
     hash: u64,
     k: K,
     v: V,
@@ -249,7 +253,7 @@ fn insert_slow<K: Eq, V>(
 /// Stores `v` at a found key's slot (returning the old value) or `k` and `v` in a vacant one.
 #[inline(always)]
 fn store<K, V>(
-    table: &mut RawTable<K, V>,
+    table: &mut Hmap<K, V>,
     slot: Result<Found<K, V>, Vacant<K, V>>,
     k: K,
     v: V,
@@ -319,7 +323,7 @@ impl<K, V, S> GoMap<K, V, S> {
     /// assert_eq!(m[&1], 2);
     /// ```
     pub const fn with_hasher(hash_builder: S) -> Self {
-        GoMap { hash_builder, table: RawTable::new(), hash_fn: None }
+        GoMap { hash_builder, table: Hmap::new(), hash_fn: None }
     }
 
     /// An empty map with B chosen by Go's makemap rule for `capacity`, hashing with
@@ -339,7 +343,7 @@ impl<K, V, S> GoMap<K, V, S> {
     /// m.insert("k", "v");
     /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        let table = match RawTable::makemap(capacity) {
+        let table = match Hmap::makemap(capacity) {
             Ok(t) => t,
             Err(AllocFailure::CapacityOverflow) => panic!("capacity overflow"),
             Err(AllocFailure::Alloc(layout)) => std::alloc::handle_alloc_error(layout),
@@ -611,8 +615,8 @@ impl<K, V, S> GoMap<K, V, S> {
     }
 
     /// The walk behind `extract_if`, for `GoSet::extract_if` too.
-    pub(crate) fn extract_raw(&mut self) -> RawExtract<'_, K, V> {
-        RawExtract::new(&mut self.table)
+    pub(crate) fn extract_raw(&mut self) -> HiterExtract<'_, K, V> {
+        HiterExtract::new(&mut self.table)
     }
 
     /// Keeps only the entries for which `f` returns true (`f` may change the values).
@@ -632,19 +636,19 @@ impl<K, V, S> GoMap<K, V, S> {
 
     /// The table, for the parallel iterators (src/rayon).
     #[cfg(feature = "rayon")]
-    pub(crate) fn table(&self) -> &RawTable<K, V> {
+    pub(crate) fn table(&self) -> &Hmap<K, V> {
         &self.table
     }
 
     /// The table, for `par_iter_mut`.
     #[cfg(feature = "rayon")]
-    pub(crate) fn table_mut(&mut self) -> &mut RawTable<K, V> {
+    pub(crate) fn table_mut(&mut self) -> &mut Hmap<K, V> {
         &mut self.table
     }
 
     /// The table alone, for `into_par_iter` (the hasher is not needed to walk it).
     #[cfg(feature = "rayon")]
-    pub(crate) fn into_table(self) -> RawTable<K, V> {
+    pub(crate) fn into_table(self) -> Hmap<K, V> {
         self.table
     }
 
@@ -666,7 +670,7 @@ where
 
     /// Splits the borrow: the table mutably, and a hash function over keys for evacuation.
     #[inline]
-    fn parts(&mut self) -> (&mut RawTable<K, V>, impl Fn(&K) -> u64 + '_) {
+    fn parts(&mut self) -> (&mut Hmap<K, V>, impl Fn(&K) -> u64 + '_) {
         if self.hash_fn.is_none() {
             self.hash_fn = Some(erased_hash::<K, S>);
         }
@@ -758,7 +762,7 @@ where
             return;
         }
         if want == 0 {
-            self.table = RawTable::new();
+            self.table = Hmap::new();
             return;
         }
         let b = b_for_hint(want);

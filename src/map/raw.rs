@@ -43,20 +43,13 @@ use core::hash::{BuildHasher, Hash};
 
 use super::bucket::{BucketArray, BucketRef, Shape};
 use super::group::match_full;
+use super::hiter::Hiter;
+pub use super::hooks::Generation;
+use super::hooks::Observer;
 use super::iter::Iter;
 use super::msize::preallocated_overflow;
-use super::table::{too_many_overflow_buckets, tophash, RawIter, RawTable};
+use super::table::{too_many_overflow_buckets, tophash, Hmap};
 use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y};
-
-/// Which bucket array.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "teach", derive(serde::Serialize), serde(rename_all = "lowercase"))]
-pub enum Generation {
-    /// The current array (Go's `buckets`).
-    Current,
-    /// The array being evacuated while the map grows (Go's `oldbuckets`).
-    Old,
-}
 
 /// What a tophash byte says about its slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -235,7 +228,7 @@ impl<K, V, S> GoMap<K, V, S> {
 }
 
 impl<'a, K, V, S> RawView<'a, K, V, S> {
-    fn table(&self) -> &'a RawTable<K, V> {
+    fn table(&self) -> &'a Hmap<K, V> {
         &self.map.table
     }
 
@@ -313,7 +306,7 @@ impl<'a, K, V, S> RawView<'a, K, V, S> {
     pub fn walk(&self, start_bucket: usize, offset: usize) -> Vec<WalkStep<'a, K, V>> {
         let table = self.table();
         let hasher = self.map.erased_hasher();
-        let mut it = RawIter::mapiterinit_at(table, start_bucket, offset);
+        let mut it = Hiter::mapiterinit_at(table, start_bucket, offset);
         let mut rec = WalkRecorder { steps: Vec::new() };
         // SAFETY: the table is borrowed shared for 'a, so it is unchanged since mapiterinit.
         while let Some((b, i)) = unsafe { it.mapiternext_observed(table, hasher, &mut rec) } {
@@ -397,49 +390,6 @@ pub struct WalkStep<'a, K, V> {
     pub skipped: usize,
     /// The bucket the skipped entries belong to, when they were hashed to find out.
     pub skipped_to: Option<usize>,
-}
-
-/// Hooks the map's own lookup and iteration code calls as it runs. `()` is the map's own
-/// observer: `ENABLED` is false and every hook is empty, so its calls compile to nothing.
-pub(crate) trait Observer {
-    /// Whether hooks that need extra work to call are called at all.
-    const ENABLED: bool = true;
-    /// mapaccess chose the chain to search (`None`: the map has no bucket array).
-    fn chain(&mut self, _read: Option<(Generation, usize)>) {}
-    /// A bucket of the chain was searched; `word` is its tophash bytes.
-    fn bmap(&mut self, _word: u64) {}
-    /// The key in `slot` of that bucket was compared.
-    fn compare(&mut self, _slot: usize, _equal: bool) {}
-    /// mapiternext moved to current bucket `bucket` and reads chain `read` for it.
-    fn iter_bucket(&mut self, _bucket: usize, _read: (Generation, usize)) {}
-    /// mapiternext passed over an old bucket's entry of new bucket `home` (`None`: not hashed).
-    fn skip(&mut self, _home: Option<usize>) {}
-    /// hashGrow started a grow to 2^`b` buckets: doubling, or the same size (too many
-    /// overflow buckets).
-    fn grow(&mut self, _same_size: bool, _b: u8) {}
-    /// growWork began for a write whose key's old bucket is `oldbucket`.
-    fn grow_work(&mut self, _oldbucket: usize) {}
-    /// evacuate began moving old bucket `oldbucket`, which was not evacuated yet, to X (the
-    /// same index) and, for a doubling, Y (`y`).
-    fn evacuate(&mut self, _oldbucket: usize, _y: Option<usize>) {}
-    /// evacuate moved the entry in (bmap along the old chain, slot) to (new bucket, bmap along
-    /// its chain, slot).
-    fn moved(&mut self, _from: (usize, usize), _to: (usize, usize, usize)) {}
-    /// advanceEvacuationMark reached the end: the old array is gone.
-    fn grow_done(&mut self) {}
-    /// newoverflow linked an overflow bucket.
-    fn overflow(&mut self) {}
-    /// Whether growWork leaves out its second evacuation (old bucket `nevacuate`): only the
-    /// teaching mode of traced.rs says yes.
-    fn hold_evacuation(&self) -> bool {
-        false
-    }
-    /// growWork left out evacuating old bucket `nevacuate`, as `hold_evacuation` asked.
-    fn held(&mut self, _nevacuate: usize) {}
-}
-
-impl Observer for () {
-    const ENABLED: bool = false;
 }
 
 #[derive(Default)]

@@ -6,20 +6,19 @@
 
 use core::cell::Cell;
 use core::mem;
-use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use super::bucket::{AllocFailure, Bucket, BucketArray, Shape};
-use super::group::{full_bits, lowest, match_full, Needle, LO};
+use super::group::{lowest, match_full, Needle, LO};
+use super::hooks::{Generation, GrowPace, Observer};
 use super::memory::Retired;
-use super::raw::{Generation, Observer};
 use super::{
     BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, LOAD_FACTOR_DEN,
     LOAD_FACTOR_NUM, MIN_TOP_HASH,
 };
 
 /// Buckets whose filled slots a `fold` gathers into one 64-bit mask.
-const GROUP: usize = 64 / BUCKET_CNT;
+pub(crate) const GROUP: usize = 64 / BUCKET_CNT;
 
 /// Go's `tophash`: the hash's top byte, lifted past the reserved marker values.
 #[inline(always)]
@@ -103,14 +102,14 @@ pub(crate) struct ErasedHasher {
 impl ErasedHasher {
     /// # Safety
     /// `key` must point to a live key of the type this hasher was made for.
-    unsafe fn hash<K>(self, key: *const K) -> u64 {
+    pub(crate) unsafe fn hash<K>(self, key: *const K) -> u64 {
         // SAFETY: `state` and `f` come from the same GoMap<K, V, S> (see `GoMap::erased_hasher`).
         unsafe { (self.f)(self.state, key.cast()) }
     }
 }
 
 /// Go's hmap.
-pub(crate) struct RawTable<K, V> {
+pub(crate) struct Hmap<K, V> {
     /// Live entries (Go's `count`).
     pub(crate) count: usize,
     /// log2 of the bucket count.
@@ -149,9 +148,9 @@ const ITERATOR: u8 = 1;
 /// Go's hmap flag: an iterator may be using the old array.
 const OLD_ITERATOR: u8 = 2;
 
-impl<K, V> RawTable<K, V> {
+impl<K, V> Hmap<K, V> {
     pub(crate) const fn new() -> Self {
-        RawTable {
+        Hmap {
             count: 0,
             b: 0,
             same_size_grow: false,
@@ -170,7 +169,7 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Go's mapiterinit records that an iterator exists (a map without entries gets none).
-    fn note_iterator(&self) {
+    pub(crate) fn note_iterator(&self) {
         if self.count > 0 && self.iter_flags.load(Relaxed) != ITERATOR | OLD_ITERATOR {
             self.iter_flags.fetch_or(ITERATOR | OLD_ITERATOR, Relaxed);
         }
@@ -197,7 +196,7 @@ impl<K, V> RawTable<K, V> {
     /// in Go (makemap_small), a B = 0 map gets its one bucket on the first insert.
     pub(crate) fn makemap(hint: usize) -> Result<Self, AllocFailure> {
         match b_for_hint(hint) {
-            0 => Ok(RawTable { hinted: hint > 0, ..Self::new() }),
+            0 => Ok(Hmap { hinted: hint > 0, ..Self::new() }),
             b => Self::try_with_b(b),
         }
     }
@@ -245,7 +244,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn mapaccess_observed<O: Observer>(
         &self,
         hash: u64,
-        eq: impl FnMut(&K) -> bool,
+        mut eq: impl FnMut(&K) -> bool,
         obs: &mut O,
     ) -> Option<(Bucket<K, V>, usize)> {
         let bucket = hash as usize & self.mask;
@@ -264,7 +263,7 @@ impl<K, V> RawTable<K, V> {
         // at the tophash line, and two more lines per miss cost more than a hit gains
         // (docs/performance.md, "Measurements behind code choices").
         // SAFETY: a chain of one of the arrays `&self` borrows, or the shared empty bucket.
-        unsafe { search_chain(b, tophash(hash), eq, obs) }
+        unsafe { search_chain::<K, V, false>(b, tophash(hash), &mut eq, obs) }.ok()
     }
 
     /// The old bucket that reads of current bucket `bucket` go to instead while it is not
@@ -272,7 +271,7 @@ impl<K, V> RawTable<K, V> {
     /// `?` and `then_some`, which compiled to a longer lookup
     /// (docs/performance.md, "Measurements behind code choices").
     #[inline(always)]
-    fn unevacuated_old(&self, bucket: usize) -> Option<(usize, Bucket<K, V>)> {
+    pub(crate) fn unevacuated_old(&self, bucket: usize) -> Option<(usize, Bucket<K, V>)> {
         if let Some(old) = &self.oldbuckets {
             let oi = bucket & (old.len() - 1);
             // SAFETY: masked by 2^oldB - 1, so in the old array.
@@ -330,14 +329,15 @@ impl<K, V> RawTable<K, V> {
         let head = unsafe { self.cur.offset(hash as usize & self.mask) };
         head.prefetch_slots();
         // SAFETY: a chain of the current array, held by `&mut self`.
-        let (insert, last) = match unsafe { probe_chain(head, top, &mut eq, &mut ()) } {
-            Ok(found) => return Some(Ok(found)),
-            Err(absent) => absent,
-        };
+        let (insert, last) =
+            match unsafe { search_chain::<K, V, true>(head, top, &mut eq, &mut ()) } {
+                Ok((bucket, slot)) => return Some(Ok(Found { head, bucket, slot })),
+                Err(absent) => absent,
+            };
         if self.count >= self.load_limit || self.noverflow >= self.overflow_limit {
             return None;
         }
-        // SAFETY: what probe_chain just found in the chain from `head`, unchanged since.
+        // SAFETY: what search_chain just found in the chain from `head`, unchanged since.
         Some(Err(unsafe { self.vacant(head, insert, last, top, &mut ()) }))
     }
 
@@ -349,7 +349,7 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
-        self.mapassign_observed(hash, eq, hasher, &mut ())
+        self.mapassign_observed(hash, eq, hasher, &mut (), GrowPace::Go)
     }
 
     /// `mapassign_slow`, reporting grow work, the search and the slot choice to `obs` (see
@@ -361,6 +361,7 @@ impl<K, V> RawTable<K, V> {
         mut eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
         obs: &mut O,
+        pace: GrowPace,
     ) -> Result<Found<K, V>, Vacant<K, V>> {
         if self.buckets.is_none() {
             self.set_buckets(Some(BucketArray::new(self.b, false)));
@@ -370,7 +371,7 @@ impl<K, V> RawTable<K, V> {
         loop {
             let bucket = hash as usize & self.bucket_mask();
             if self.growing() {
-                self.grow_work(bucket, hasher, obs);
+                self.grow_work(bucket, hasher, obs, pace);
             }
             // SAFETY: `bucket` is masked by bucket_mask(), 2^B - 1 of the current array, which
             // grow work does not replace.
@@ -380,10 +381,11 @@ impl<K, V> RawTable<K, V> {
                 obs.chain(Some((Generation::Current, bucket)));
             }
             // SAFETY: a chain of the current array, held by `&mut self`.
-            let (insert, last) = match unsafe { probe_chain(head, top, &mut eq, obs) } {
-                Ok(found) => return Ok(found),
-                Err(absent) => absent,
-            };
+            let (insert, last) =
+                match unsafe { search_chain::<K, V, true>(head, top, &mut eq, obs) } {
+                    Ok((bucket, slot)) => return Ok(Found { head, bucket, slot }),
+                    Err(absent) => absent,
+                };
             // Absent. Growing invalidates the slot search, so start over afterwards (Go's
             // `goto again`).
             if !self.growing()
@@ -393,7 +395,7 @@ impl<K, V> RawTable<K, V> {
                 self.hash_grow(obs);
                 continue;
             }
-            // SAFETY: what probe_chain just found in the chain from `head`, unchanged since.
+            // SAFETY: what search_chain just found in the chain from `head`, unchanged since.
             return Err(unsafe { self.vacant(head, insert, last, top, obs) });
         }
     }
@@ -466,7 +468,7 @@ impl<K, V> RawTable<K, V> {
         eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<(Bucket<K, V>, usize)> {
-        self.mapdelete_observed(hash, eq, hasher, &mut ())
+        self.mapdelete_observed(hash, eq, hasher, &mut (), GrowPace::Go)
     }
 
     /// `mapdelete_slot`, reporting grow work and the search to `obs`.
@@ -474,13 +476,14 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn mapdelete_observed<O: Observer>(
         &mut self,
         hash: u64,
-        eq: impl FnMut(&K) -> bool,
+        mut eq: impl FnMut(&K) -> bool,
         hasher: &impl Fn(&K) -> u64,
         obs: &mut O,
+        pace: GrowPace,
     ) -> Option<(Bucket<K, V>, usize)> {
         let head = if self.growing() || self.retired.is_some() {
             if O::ENABLED {
-                self.mapdelete_grow_work_observed(hash, hasher, obs)?
+                self.mapdelete_grow_work_observed(hash, hasher, obs, pace)?
             } else {
                 // Out of line, without the argument only a traced remove needs.
                 self.mapdelete_grow_work(hash, hasher)?
@@ -497,7 +500,8 @@ impl<K, V> RawTable<K, V> {
         head.prefetch_slots();
         // SAFETY: a chain of the current array, held by `&mut self` (or the shared empty
         // bucket, when there is no array).
-        let (b, i) = unsafe { search_chain(head, tophash(hash), eq, obs) }?;
+        let (b, i) =
+            unsafe { search_chain::<K, V, false>(head, tophash(hash), &mut eq, obs) }.ok()?;
         // SAFETY: found filled in this table's current array, in the chain starting at head.
         unsafe { self.vacate(head, b, i) };
         Some((b, i))
@@ -511,7 +515,7 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<Bucket<K, V>> {
-        self.mapdelete_grow_work_observed(hash, hasher, &mut ())
+        self.mapdelete_grow_work_observed(hash, hasher, &mut (), GrowPace::Go)
     }
 
     /// `mapdelete_grow_work`, reporting the grow work to `obs`.
@@ -521,11 +525,12 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         hasher: &impl Fn(&K) -> u64,
         obs: &mut impl Observer,
+        pace: GrowPace,
     ) -> Option<Bucket<K, V>> {
         self.release_retired();
         let bucket = hash as usize & self.bucket_mask();
         if self.growing() {
-            self.grow_work(bucket, hasher, obs);
+            self.grow_work(bucket, hasher, obs, pace);
         }
         // SAFETY: `bucket` is masked by bucket_mask(), 2^B - 1 of the current array, which
         // grow work does not replace.
@@ -621,11 +626,16 @@ impl<K, V> RawTable<K, V> {
         self.iter_flags.store(if it { OLD_ITERATOR } else { 0 }, Relaxed);
     }
 
-    /// Go's growWork: evacuate the old bucket a write is about to use, then one more. An
-    /// observer may hold back the second, for teaching (traced.rs): the write's own bucket
-    /// must still move, as Go's mapassign and mapdelete only touch the new array.
+    /// Go's growWork: evacuate the old bucket a write is about to use, then one more (unless
+    /// `pace` holds the second back, for teaching).
     #[inline]
-    fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64, obs: &mut impl Observer) {
+    fn grow_work(
+        &mut self,
+        bucket: usize,
+        hasher: &impl Fn(&K) -> u64,
+        obs: &mut impl Observer,
+        pace: GrowPace,
+    ) {
         let old = self.oldbuckets.as_ref().expect("growing");
         let oldbucket = bucket & (old.len() - 1);
         obs.grow_work(oldbucket);
@@ -637,7 +647,7 @@ impl<K, V> RawTable<K, V> {
             unsafe { self.evacuate(oldbucket, hasher, obs) };
         }
         if self.growing() {
-            if obs.hold_evacuation() {
+            if pace == GrowPace::HoldSecond {
                 obs.held(self.nevacuate);
             } else {
                 // SAFETY: while growing, nevacuate < 2^oldB: the grow ends when it gets there.
@@ -854,41 +864,6 @@ impl<K, V> RawTable<K, V> {
         drop(old);
     }
 
-    /// Bucket `j` of the current array as a unit of work that needs no hashing: the chain
-    /// holding the entries that belong to it. An unevacuated old bucket holds the entries of
-    /// both new buckets it feeds (X and Y), so it goes whole with its X visit (`j` below the old
-    /// size, always for a same-size grow) and a Y visit gets nothing; a new bucket whose old
-    /// one is unevacuated is still empty. So each entry lies in exactly one unit's chain, and
-    /// distinct units never share a bucket (extract_if, the parallel iterators).
-    #[inline]
-    pub(crate) fn unit_chain(&self, j: usize) -> Option<Bucket<K, V>> {
-        let new = self.buckets.as_ref()?;
-        match self.unevacuated_old(j) {
-            Some((oi, ob)) => (oi == j).then_some(ob),
-            None => Some(new.bucket(j)),
-        }
-    }
-
-    /// The filled slots of unit `j`'s chain (`unit_chain`), bucket by bucket.
-    #[cfg(feature = "rayon")]
-    pub(crate) fn unit_slots(&self, j: usize) -> impl Iterator<Item = (Bucket<K, V>, usize)> {
-        // The buckets are those of a chain of an array that `&self` borrows, so live and
-        // readable while the iterator, which borrows `self`, lives.
-        // SAFETY: `b` is such a bucket.
-        let next = |b: &Bucket<K, V>| unsafe { b.overflow() };
-        core::iter::successors(self.unit_chain(j), next).flat_map(|b| {
-            // SAFETY: `b` is such a bucket, and i < 8.
-            let filled = move |&i: &usize| unsafe { b.top(i) } >= MIN_TOP_HASH;
-            (0..BUCKET_CNT).filter(filled).map(move |i| (b, i))
-        })
-    }
-
-    /// The number of units (`unit_chain`): 2^B once allocated, else 0.
-    #[inline]
-    pub(crate) fn units(&self) -> usize {
-        self.buckets.as_ref().map_or(0, BucketArray::len)
-    }
-
     /// Moves every entry into a fresh array of 2^new_b buckets (shrink_to, reserve). All
     /// hashes are taken before anything moves, so a panicking `Hash` changes nothing.
     pub(crate) fn rebuild(
@@ -943,7 +918,7 @@ impl<K, V> RawTable<K, V> {
     /// Copies the table bucket for bucket, mid-grow state included (Go's mapclone copies bucket
     /// arrays too), cloning each entry with `f`. No hashing, so `K: Hash` is not needed.
     pub(crate) fn mapclone(&self, f: &mut dyn FnMut(&K, &V) -> (K, V)) -> Self {
-        let mut t = RawTable::new();
+        let mut t = Hmap::new();
         t.mapclone_from(self, f);
         t
     }
@@ -956,7 +931,7 @@ impl<K, V> RawTable<K, V> {
     /// dropped twice.
     pub(crate) fn mapclone_from(&mut self, src: &Self, f: &mut dyn FnMut(&K, &V) -> (K, V)) {
         let mut spare = [self.set_buckets(None), self.oldbuckets.take()];
-        *self = RawTable::new();
+        *self = Hmap::new();
         for a in spare.iter_mut().flatten() {
             a.clear();
         }
@@ -972,7 +947,7 @@ impl<K, V> RawTable<K, V> {
         let buckets = src.buckets.as_ref().map(&mut copy);
         let oldbuckets = src.oldbuckets.as_ref().map(&mut copy);
         drop(spare);
-        *self = RawTable {
+        *self = Hmap {
             cur: Bucket::empty(),
             mask: 0,
             buckets: None,
@@ -1035,19 +1010,26 @@ fn clone_array<K, V>(
     }
 }
 
-/// Searches the chain from `head` for a key with tophash `top`, noting the first empty slot
-/// on the way. `Err` when absent: the first empty slot (if any) and the last bucket searched.
+/// What a chain search found: the key's bucket and slot, or, the key absent, the first empty
+/// slot passed (when asked for) and the last bucket searched.
+#[allow(clippy::type_complexity)]
+type Search<K, V> = Result<(Bucket<K, V>, usize), (Option<(Bucket<K, V>, usize)>, Bucket<K, V>)>;
+
+/// Go's chain loop, shared by mapaccess, mapassign and mapdelete: searches the chain from
+/// `head` for a key with tophash `top` that `eq` accepts, stopping at the first emptyRest. With
+/// `VACANCY` (mapassign) it also notes the first empty slot on the way, Go's `inserti`. Testing
+/// all 8 tophash bytes at once finds the same slots, in the same order, as Go's byte loop.
 ///
 /// # Safety
-/// `head` starts a readable chain of a live array (not the shared empty bucket).
+/// `head` starts a readable chain, or is the shared empty bucket (whose emptyRest bytes end the
+/// search before anything past them is read).
 #[inline(always)]
-#[allow(clippy::type_complexity)]
-unsafe fn probe_chain<K, V>(
+unsafe fn search_chain<K, V, const VACANCY: bool>(
     head: Bucket<K, V>,
     top: u8,
     eq: &mut impl FnMut(&K) -> bool,
     obs: &mut impl Observer,
-) -> Result<Found<K, V>, (Option<(Bucket<K, V>, usize)>, Bucket<K, V>)> {
+) -> Search<K, V> {
     let needle = Needle::new(top);
     let mut insert = None;
     let mut b = head;
@@ -1055,7 +1037,7 @@ unsafe fn probe_chain<K, V>(
         // SAFETY: `b` is in the readable chain from `head` (caller).
         let word = unsafe { b.top_word() };
         obs.bmap(word);
-        if insert.is_none() {
+        if VACANCY && insert.is_none() {
             let e = Needle::empties(word);
             if e != 0 {
                 insert = Some((b, lowest(e)));
@@ -1068,57 +1050,19 @@ unsafe fn probe_chain<K, V>(
             let equal = eq(unsafe { &*b.key(i) });
             obs.compare(i, equal);
             if equal {
-                return Ok(Found { head, bucket: b, slot: i });
-            }
-            m &= m - 1;
-        }
-        if Needle::ends_chain(word) {
-            return Err((insert, b));
-        }
-        // SAFETY: `b` is in the readable chain from `head` (caller).
-        match unsafe { b.overflow() } {
-            Some(next) => b = next,
-            None => return Err((insert, b)),
-        }
-    }
-}
-
-/// Searches the chain from `b` for a key with tophash `top` that `eq` accepts; stops at the
-/// first emptyRest. Testing all 8 tophash bytes at once finds the same slots, in the same order,
-/// as Go's byte loop.
-///
-/// # Safety
-/// `b` starts a readable chain, or is the shared empty bucket (whose emptyRest bytes end the
-/// search before anything past them is read).
-#[inline(always)]
-unsafe fn search_chain<K, V>(
-    mut b: Bucket<K, V>,
-    top: u8,
-    mut eq: impl FnMut(&K) -> bool,
-    obs: &mut impl Observer,
-) -> Option<(Bucket<K, V>, usize)> {
-    let needle = Needle::new(top);
-    loop {
-        // SAFETY: `b` is in the readable chain (caller).
-        let word = unsafe { b.top_word() };
-        obs.bmap(word);
-        let mut m = needle.matches(word);
-        while m != 0 {
-            let i = lowest(m);
-            // SAFETY: tophash == top >= MIN_TOP_HASH, so slot i is filled.
-            let equal = eq(unsafe { &*b.key(i) });
-            obs.compare(i, equal);
-            if equal {
-                return Some((b, i));
+                return Ok((b, i));
             }
             m &= m - 1;
         }
         // An emptyRest byte: nothing further in this bucket or its chain.
         if Needle::ends_chain(word) {
-            return None;
+            return Err((insert, b));
         }
         // SAFETY: `b` is in the readable chain, and not the empty bucket, whose search ended.
-        b = unsafe { b.overflow() }?;
+        match unsafe { b.overflow() } {
+            Some(next) => b = next,
+            None => return Err((insert, b)),
+        }
     }
 }
 
@@ -1156,7 +1100,7 @@ unsafe fn mark_empty_rest_before<K, V>(head: Bucket<K, V>, mut c: Bucket<K, V>) 
 ///
 /// # Safety
 /// `head` starts a writable chain.
-unsafe fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
+pub(crate) unsafe fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
     let mut last: Option<(Bucket<K, V>, usize)> = None;
     let mut b = Some(head);
     while let Some(bk) = b {
@@ -1186,376 +1130,10 @@ unsafe fn fix_empty_rest<K, V>(head: Bucket<K, V>) {
     }
 }
 
-impl<K, V> Default for RawTable<K, V> {
+impl<K, V> Default for Hmap<K, V> {
     fn default() -> Self {
         Self::new()
     }
-}
-
-const NO_CHECK: usize = usize::MAX;
-
-/// The position of an iteration in progress: Go's hiter, less the pointers (the table is passed
-/// to each `mapiternext` call, so owning and borrowing iterators share this walk).
-#[derive(Clone)]
-pub(crate) struct RawIter {
-    start_bucket: usize,
-    /// Slot offset: a bucket's slots are visited from this one, wrapping (Go's `offset`).
-    offset: u32,
-    bucket: usize,
-    wrapped: bool,
-    /// The bucket being walked (Go's bptr); `None` when a new one must be picked.
-    bptr: Option<NonNull<u8>>,
-    /// Filled slots of `bptr` not yet visited, rotated so the lowest bit is the next slot in
-    /// Go's visiting order. Reading all 8 tophash bytes at once replaces Go's slot counter `i`.
-    mask: u64,
-    /// The new bucket whose entries an unevacuated old bucket is being filtered for, or
-    /// NO_CHECK.
-    check_bucket: usize,
-    pub(crate) remaining: usize,
-}
-
-impl RawIter {
-    /// Go's mapiterinit: one random number picks the start bucket (its low B bits) and the
-    /// slot offset (the 3 bits above those).
-    pub(crate) fn mapiterinit<K, V>(table: &RawTable<K, V>) -> Self {
-        let r = cheaprand() as usize;
-        Self::mapiterinit_at(table, r, r >> table.b)
-    }
-
-    /// `mapiterinit` without Go's notice that an iterator exists: for the owning iterators,
-    /// which leave no map behind to evacuate.
-    pub(crate) fn mapiterinit_owning<K, V>(table: &RawTable<K, V>) -> Self {
-        let r = cheaprand() as usize;
-        Self::start(table, r, r >> table.b)
-    }
-
-    /// An iteration from bucket `start & (2^B - 1)` and slot offset `offset & 7`, as if
-    /// mapiterinit had drawn them: for replaying an order Go's runtime produced.
-    pub(crate) fn mapiterinit_at<K, V>(
-        table: &RawTable<K, V>,
-        start: usize,
-        offset: usize,
-    ) -> Self {
-        table.note_iterator();
-        Self::start(table, start, offset)
-    }
-
-    fn start<K, V>(table: &RawTable<K, V>, start: usize, offset: usize) -> Self {
-        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
-        RawIter {
-            start_bucket: start & (nbuckets - 1),
-            offset: (offset & (BUCKET_CNT - 1)) as u32,
-            bucket: start & (nbuckets - 1),
-            wrapped: false,
-            bptr: None,
-            mask: 0,
-            check_bucket: NO_CHECK,
-            remaining: if table.buckets.is_some() { table.count } else { 0 },
-        }
-    }
-
-    /// Starts walking bucket `b`.
-    ///
-    /// # Safety
-    /// `b` is readable until the walk leaves it (a bucket of the table `mapiternext` reads).
-    #[inline(always)]
-    unsafe fn enter<K, V>(&mut self, b: Bucket<K, V>) {
-        self.bptr = Some(b.as_ptr());
-        // SAFETY: readable (caller).
-        self.mask = match_full(unsafe { b.top_word() }).rotate_right(8 * self.offset);
-    }
-
-    /// The bucket being walked.
-    ///
-    /// # Safety
-    /// A bucket is being walked (`enter` was called since the last pick); it was readable
-    /// then and, by `mapiternext`'s contract, still is.
-    #[inline(always)]
-    unsafe fn walking<K, V>(&self) -> Bucket<K, V> {
-        // SAFETY: `enter` set it (caller).
-        Bucket::from_ptr(unsafe { self.bptr.unwrap_unchecked() })
-    }
-
-    /// Go's mapiternext. Returns the next filled slot. With `hasher`, an unevacuated old bucket
-    /// is walked once per new bucket it feeds and filtered by hash, as Go does; without one
-    /// (owning iterators, which may not hash), it is walked whole on its X visit and skipped on
-    /// its Y visit. Both produce every entry exactly once.
-    ///
-    /// # Safety
-    /// `table` must be the table this iterator was made for, unchanged since, except that slots
-    /// already returned may have been emptied.
-    #[inline]
-    pub(crate) unsafe fn mapiternext<K, V>(
-        &mut self,
-        table: &RawTable<K, V>,
-        hasher: Option<ErasedHasher>,
-    ) -> Option<(Bucket<K, V>, usize)> {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.mapiternext_observed(table, hasher, &mut ()) }
-    }
-
-    /// `mapiternext`, reporting each bucket it moves to and each entry it passes over to `obs`
-    /// (see raw.rs).
-    ///
-    /// # Safety
-    /// As for `mapiternext`.
-    #[inline(always)]
-    pub(crate) unsafe fn mapiternext_observed<K, V, O: Observer>(
-        &mut self,
-        table: &RawTable<K, V>,
-        hasher: Option<ErasedHasher>,
-        obs: &mut O,
-    ) -> Option<(Bucket<K, V>, usize)> {
-        loop {
-            // The common case first: another filled slot in the current bucket.
-            if self.mask != 0 {
-                let slot = (lowest(self.mask) + self.offset as usize) & (BUCKET_CNT - 1);
-                self.mask &= self.mask - 1;
-                // SAFETY: a non-zero mask was set by `enter`, which set bptr.
-                let b: Bucket<K, V> = unsafe { self.walking() };
-                if self.check_bucket != NO_CHECK {
-                    if let Some(home) = self.elsewhere(table, b, slot, hasher) {
-                        obs.skip(home);
-                        continue;
-                    }
-                }
-                self.remaining -= 1;
-                return Some((b, slot));
-            }
-            if self.remaining == 0 {
-                return None;
-            }
-            // The rest of the chain, then the next bucket (Go's `b == nil` case).
-            if self.bptr.is_some() {
-                // SAFETY: bptr was just tested to be set; its chain is in the unchanged table
-                // (this function's contract), so readable, and so is the next bucket.
-                unsafe {
-                    let b: Bucket<K, V> = self.walking();
-                    if let Some(next) = b.overflow() {
-                        self.enter(next);
-                        continue;
-                    }
-                }
-            }
-            let new = table.buckets.as_ref()?;
-            if self.bucket == self.start_bucket && self.wrapped {
-                return None;
-            }
-            let j = self.bucket;
-            // SAFETY: `bucket` stays below 2^B of this unchanged table (it wraps to 0 at 2^B
-            // below, and started masked by 2^B - 1).
-            let mut b = unsafe { new.bucket_unchecked(j) };
-            let mut read = (Generation::Current, j);
-            self.check_bucket = NO_CHECK;
-            if let Some((oi, ob)) = table.unevacuated_old(j) {
-                (b, read) = (ob, (Generation::Old, oi));
-                if !table.same_size_grow {
-                    self.check_bucket = j;
-                }
-            }
-            if O::ENABLED {
-                obs.iter_bucket(j, read);
-            }
-            self.bucket += 1;
-            if self.bucket == new.len() {
-                self.bucket = 0;
-                self.wrapped = true;
-            }
-            // SAFETY: a bucket of the unchanged table's current or old array.
-            unsafe { self.enter(b) };
-        }
-    }
-
-    /// The whole remaining walk, for `Iterator::fold` and everything built on it (`sum`,
-    /// `for_each`, `count`, ...). A fresh iterator over a map that is not growing visits the
-    /// same slots in the same order as `mapiternext` would, in a loop that keeps its state in
-    /// registers.
-    ///
-    /// # Safety
-    /// As for `mapiternext`.
-    #[inline]
-    pub(crate) unsafe fn fold<K, V, B>(
-        mut self,
-        table: &RawTable<K, V>,
-        hasher: Option<ErasedHasher>,
-        init: B,
-        mut f: impl FnMut(B, Bucket<K, V>, usize) -> B,
-    ) -> B {
-        let mut acc = init;
-        let fresh = self.bptr.is_none() && !self.wrapped && self.bucket == self.start_bucket;
-        let new = match &table.buckets {
-            Some(new) if fresh && table.oldbuckets.is_none() => new,
-            _ => {
-                // SAFETY: forwarded from the caller.
-                while let Some((b, i)) = unsafe { self.mapiternext(table, hasher) } {
-                    acc = f(acc, b, i);
-                }
-                return acc;
-            }
-        };
-        // The buckets in visiting order (each followed by its overflow chain) are gathered
-        // GROUP at a time, their filled slots into one 64-bit mask that one loop then walks. A
-        // loop per bucket would end, unpredictably, after every 0-8 entries, and at each such
-        // branch the CPU stops reading ahead.
-        let offset = self.offset as usize;
-        let mut units = [new.bucket(0); GROUP];
-        // The units' filled slots, the newest in the top byte.
-        let mut slots = 0u64;
-        let mut n = 0;
-        let mut remaining = self.remaining;
-        // From the start bucket to the end of the array, then from bucket 0 up to it.
-        for (from, to) in [(self.start_bucket, new.len()), (0, self.start_bucket)] {
-            for j in from..to {
-                // SAFETY: j < 2^B: start_bucket was masked by 2^B - 1 of the unchanged table.
-                let mut b = Some(unsafe { new.bucket_unchecked(j) });
-                while let Some(bk) = b {
-                    units[n % GROUP] = bk;
-                    // SAFETY: `bk` is in a chain of the unchanged table's current array.
-                    slots = slots >> BUCKET_CNT | full_bits(unsafe { bk.top_word() }) << 56;
-                    n += 1;
-                    if n == GROUP {
-                        remaining -= slots.count_ones() as usize;
-                        acc = walk_group(acc, &units, slots, offset, &mut f);
-                        (slots, n) = (0, 0);
-                        if remaining == 0 {
-                            return acc;
-                        }
-                    }
-                    // SAFETY: `bk` is in a chain of the unchanged table's current array.
-                    b = unsafe { bk.overflow() };
-                }
-            }
-        }
-        // Fewer than GROUP units: move them down to bytes 0..n.
-        let rest = slots.checked_shr((BUCKET_CNT * (GROUP - n)) as u32).unwrap_or(0);
-        walk_group(acc, &units, rest, offset, &mut f)
-    }
-
-    /// Go's checkBucket filter: `None` when this old bucket's entry belongs to the new bucket
-    /// being visited, else `Some` of the new bucket it belongs to, by its hash. With no hasher
-    /// the whole old bucket goes with its X visit, and is skipped on its Y visit (`Some(None)`).
-    #[cold]
-    fn elsewhere<K, V>(
-        &self,
-        table: &RawTable<K, V>,
-        b: Bucket<K, V>,
-        slot: usize,
-        hasher: Option<ErasedHasher>,
-    ) -> Option<Option<usize>> {
-        let nbuckets = table.buckets.as_ref().map_or(1, BucketArray::len);
-        match hasher {
-            Some(h) => {
-                // SAFETY: the slot is filled and the hasher is this map's.
-                let home = unsafe { h.hash(b.key(slot)) } as usize & (nbuckets - 1);
-                (home != self.check_bucket).then_some(Some(home))
-            }
-            None => (self.check_bucket >= nbuckets / 2).then_some(None),
-        }
-    }
-}
-
-/// The walk of `extract_if` (and `retain`): each unit's chain (`RawTable::unit_chain`) once,
-/// from a random unit, slot by slot. It hashes nothing, so it serves mid-grow as it stands,
-/// and it moves nothing between buckets. A chain it removed from gets its emptyRest markers
-/// fixed when the walk leaves it, or is dropped in it.
-pub(crate) struct RawExtract<'a, K, V> {
-    table: &'a mut RawTable<K, V>,
-    start: usize,
-    /// Units begun so far.
-    begun: usize,
-    head: Option<Bucket<K, V>>,
-    bucket: Option<Bucket<K, V>>,
-    slot: usize,
-    removed: bool,
-}
-
-impl<'a, K, V> RawExtract<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
-        let start = cheaprand() as usize & (table.units().max(1) - 1);
-        RawExtract { table, start, begun: 0, head: None, bucket: None, slot: 0, removed: false }
-    }
-
-    /// Moves out the next entry that `pred` accepts; `None` once every unit is walked.
-    pub(crate) fn next(&mut self, pred: &mut impl FnMut(&K, &mut V) -> bool) -> Option<(K, V)> {
-        loop {
-            while let Some(b) = self.bucket {
-                while self.slot < BUCKET_CNT {
-                    let i = self.slot;
-                    self.slot += 1;
-                    // SAFETY: `b` is in a chain of the table this walk borrows mutably, so
-                    // live and writable; i < 8.
-                    if unsafe { b.top(i) } < MIN_TOP_HASH {
-                        continue;
-                    }
-                    // SAFETY: the slot is filled, in a chain of the table borrowed mutably
-                    // (the walk only empties slots behind it); the references end before it
-                    // is emptied.
-                    if unsafe { pred(&*b.key(i), &mut *b.elem(i)) } {
-                        self.removed = true;
-                        self.table.count -= 1;
-                        // SAFETY: filled; `take` marks it empty before the entry leaves.
-                        return Some(unsafe { b.take(i) });
-                    }
-                }
-                // SAFETY: `b` is in a chain of the table this walk borrows mutably: live.
-                self.bucket = unsafe { b.overflow() };
-                self.slot = 0;
-            }
-            self.finish_chain();
-            let units = self.table.units();
-            if self.begun == units {
-                return None;
-            }
-            let j = (self.start + self.begun) & (units - 1);
-            self.begun += 1;
-            self.head = self.table.unit_chain(j);
-            self.bucket = self.head;
-        }
-    }
-
-    /// At most this many entries are left to extract.
-    pub(crate) fn upper_bound(&self) -> usize {
-        self.table.count
-    }
-
-    /// Restores the emptyRest markers of the chain in progress if the walk emptied a slot of
-    /// it: on moving to the next unit, and when the walk is dropped half-way.
-    fn finish_chain(&mut self) {
-        if let Some(head) = self.head.take() {
-            if mem::take(&mut self.removed) {
-                // SAFETY: `head` starts a chain of the table borrowed mutably: writable.
-                unsafe { fix_empty_rest(head) };
-            }
-        }
-        self.bucket = None;
-    }
-}
-
-impl<K, V> Drop for RawExtract<'_, K, V> {
-    fn drop(&mut self) {
-        self.finish_chain();
-    }
-}
-
-/// Passes the slots in `m` to `f`: bit 8k + i is slot i of `units[k]`. Each bucket's slots go
-/// in Go's order: from slot `offset`, wrapping.
-#[inline(always)]
-fn walk_group<K, V, B>(
-    mut acc: B,
-    units: &[Bucket<K, V>; GROUP],
-    m: u64,
-    offset: usize,
-    f: &mut impl FnMut(B, Bucket<K, V>, usize) -> B,
-) -> B {
-    // Every byte rotated right by offset: bit 0 of byte k is then slot `offset` of units[k].
-    let down = LO * (0xff >> offset);
-    let mut m = (m >> offset) & down | (m << (BUCKET_CNT - offset)) & !down;
-    while m != 0 {
-        let s = m.trailing_zeros() as usize;
-        m &= m - 1;
-        acc = f(acc, units[(s / BUCKET_CNT) % GROUP], (s + offset) % BUCKET_CNT);
-    }
-    acc
 }
 
 /// An evacuation destination: Go's evacDst, the next free slot of the X or Y chain. The new

@@ -52,8 +52,8 @@ use core::hash::{BuildHasher, Hash};
 use serde::Serialize;
 
 use super::bucket::Bucket;
-use super::raw::{Generation, Observer};
-use super::table::{tophash, RawTable};
+use super::hooks::{Generation, GrowPace, Observer};
+use super::table::{tophash, Hmap};
 use super::{store, GoMap};
 
 /// A [`GoMap`] borrowed for traced operations, from [`GoMap::traced`].
@@ -268,10 +268,17 @@ impl<K, V, S> Traced<'_, K, V, S> {
         self
     }
 
+    fn pace(&self) -> GrowPace {
+        if self.hold {
+            GrowPace::HoldSecond
+        } else {
+            GrowPace::Go
+        }
+    }
+
     fn recorder(&self, hash: u64) -> Recorder {
         let t = &self.map.table;
         Recorder {
-            hold: self.hold,
             b: t.b,
             old_b: t.oldbuckets.as_ref().map(|o| o.b()),
             trace: OpTrace {
@@ -296,8 +303,9 @@ where
     pub fn insert(&mut self, k: K, v: V) -> (Option<V>, OpTrace) {
         let hash = self.map.hash(&k);
         let mut rec = self.recorder(hash);
+        let pace = self.pace();
         let (table, hasher) = self.map.parts();
-        let slot = table.mapassign_observed(hash, |q| *q == k, &hasher, &mut rec);
+        let slot = table.mapassign_observed(hash, |q| *q == k, &hasher, &mut rec, pace);
         rec.trace.outcome = match &slot {
             Ok(f) => Outcome::Replaced(locate(table, hash, f.head, f.bucket, f.slot)),
             Err(v) => Outcome::Inserted(locate(table, hash, v.head, v.bucket, v.slot)),
@@ -318,8 +326,10 @@ where
         if self.map.is_empty() {
             return (None, rec.trace);
         }
+        let pace = self.pace();
         let (table, hasher) = self.map.parts();
-        let Some((b, i)) = table.mapdelete_observed(hash, |q| q.borrow() == k, &hasher, &mut rec)
+        let Some((b, i)) =
+            table.mapdelete_observed(hash, |q| q.borrow() == k, &hasher, &mut rec, pace)
         else {
             return (None, rec.trace);
         };
@@ -328,7 +338,7 @@ where
         let head = table.buckets.as_ref().expect("a key was found").bucket(bucket);
         rec.trace.outcome = Outcome::Removed(locate(table, hash, head, b, i));
         // SAFETY: mapdelete just emptied this slot, which still holds the entry; this is the
-        // one place that moves it out, at once, as `RawTable::mapdelete` does.
+        // one place that moves it out, at once, as `Hmap::mapdelete` does.
         let (_, v) = unsafe { b.read_out(i) };
         (Some(v), rec.trace)
     }
@@ -363,7 +373,7 @@ where
 
 /// Where slot `slot` of bmap `b`, in the chain from `head` of the current array, is.
 fn locate<K, V>(
-    table: &RawTable<K, V>,
+    table: &Hmap<K, V>,
     hash: u64,
     head: Bucket<K, V>,
     b: Bucket<K, V>,
@@ -385,7 +395,6 @@ fn locate<K, V>(
 }
 
 struct Recorder {
-    hold: bool,
     /// log2 of the current and old arrays' sizes, as the operation goes.
     b: u8,
     old_b: Option<u8>,
@@ -481,10 +490,6 @@ impl Observer for Recorder {
             Some(Step::Evacuated { overflow, .. }) => *overflow += 1,
             _ => self.trace.steps.push(Step::Overflow),
         }
-    }
-
-    fn hold_evacuation(&self) -> bool {
-        self.hold
     }
 
     fn held(&mut self, nevacuate: usize) {

@@ -7,7 +7,7 @@ use ::rayon::iter::plumbing::UnindexedConsumer;
 use ::rayon::iter::{FromParallelIterator, IntoParallelIterator, ParallelExtend, ParallelIterator};
 
 use super::{collect_chunks, drive_units, Exclusive, Owned, Shared, Units};
-use crate::map::RawTable;
+use crate::map::Hmap;
 use crate::GoMap;
 
 /// A parallel iterator over `(&K, &V)`, from `GoMap::par_iter` (rayon's
@@ -26,7 +26,7 @@ pub struct ParIterMut<'a, K, V> {
 /// An owning parallel iterator over `(K, V)`, from `GoMap::into_par_iter`. Entries that a
 /// consumer stops short of drop with the table.
 pub struct IntoParIter<K, V> {
-    table: RawTable<K, V>,
+    table: Hmap<K, V>,
 }
 
 // SAFETY: the iterator owns the table and moves its entries to the consumer's threads, as

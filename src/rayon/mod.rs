@@ -25,7 +25,7 @@ pub mod set;
 
 use core::marker::PhantomData;
 
-use crate::map::{Bucket, RawTable};
+use crate::map::{Bucket, Hmap};
 
 /// How the threads of one parallel iteration reach the table, which decides what it takes for
 /// the table to cross threads.
@@ -36,9 +36,9 @@ pub(crate) struct Exclusive;
 pub(crate) struct Owned;
 
 /// A table reference that the threads of one parallel iteration share. Each thread works on
-/// the units (`RawTable::unit_chain`) rayon gives it, and no two units share a bucket.
+/// the units (`Hmap::unit_chain`) rayon gives it, and no two units share a bucket.
 pub(crate) struct Units<'a, K, V, A> {
-    table: &'a RawTable<K, V>,
+    table: &'a Hmap<K, V>,
     access: PhantomData<A>,
 }
 
@@ -54,7 +54,7 @@ impl<'a, K, V, A> Units<'a, K, V, A> {
     /// # Safety
     /// With [`Exclusive`] or [`Owned`], the caller must hold the table mutably or own it for
     /// `'a`, so that only this iteration touches its entries.
-    pub(crate) unsafe fn new(table: &'a RawTable<K, V>) -> Self {
+    pub(crate) unsafe fn new(table: &'a Hmap<K, V>) -> Self {
         Units { table, access: PhantomData }
     }
 

@@ -25,13 +25,13 @@
 //! [`GoMap::raw`]: gomap::GoMap::raw
 
 mod narrate;
+mod op;
+mod report;
 mod session;
 
-pub use narrate::Mark;
-pub use session::{
-    Config, HasherKind, KeyKind, Limits, Op, Refusal, Report, Session, LIMITS, MAX_BULK,
-    MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK,
-};
+pub use op::{Op, Refusal, MAX_BULK, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
+pub use report::{Mark, Report};
+pub use session::{Config, HasherKind, KeyKind, Limits, Session, LIMITS};
 
 use serde::Deserialize;
 use std::io::Read;

@@ -2,31 +2,12 @@
 //! ([`OpTrace`]), an iteration's walk ([`WalkStep`]). Everything said here is read off those
 //! reports; nothing is worked out again.
 
-use super::session::{Op, Report};
+use super::op::Op;
+use super::report::{Mark, Report};
 use gomap::map::raw::{Generation, Header, LookupTrace, WalkStep};
 use gomap::map::traced::{Location, OpTrace, Outcome, Step};
 use gomap::map::{BUCKET_CNT, EMPTY_REST};
-use serde::Serialize;
 use std::fmt::Debug;
-
-/// Something to draw on the buckets: a whole chain (no depth or slot) or one slot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Mark {
-    /// Which array.
-    pub array: Generation,
-    /// The bucket.
-    pub bucket: usize,
-    /// The bmap along the chain, for a slot mark.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub depth: Option<usize>,
-    /// The slot, for a slot mark.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slot: Option<usize>,
-    /// What happened there (the page's CSS class).
-    pub kind: &'static str,
-    /// A short label.
-    pub label: String,
-}
 
 fn chain_mark(array: Generation, bucket: usize, kind: &'static str, label: String) -> Mark {
     Mark { array, bucket, depth: None, slot: None, kind, label }

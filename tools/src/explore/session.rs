@@ -7,48 +7,15 @@
 //! is stepped through and how a shared URL is reloaded. Nothing here works out where a key
 //! goes: the map does, and the report says what its own code did.
 
-use super::narrate::{self, Mark};
+use super::narrate;
+use super::op::{bad, Op, Refusal, MAX_BULK, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
+use super::report::Report;
 use crate::inspect::{self, Figures, Layout, ModuloState};
 use gomap::hash::{GoKeys, RandomState};
-use gomap::map::raw::Header;
-use gomap::map::traced::OpTrace;
 use gomap::GoMap;
 use serde::Serialize;
-use std::fmt::{self, Debug};
+use std::fmt::Debug;
 use std::hash::{BuildHasher, Hash};
-
-/// The most entries the map may hold.
-pub const MAX_ENTRIES: usize = 4096;
-/// The most operations the history keeps.
-pub const MAX_STEPS: usize = 1000;
-/// The most keys one bulk insert writes.
-pub const MAX_BULK: usize = 4096;
-/// The most keys written over the whole history (bulk inserts count each key): bounds what
-/// replaying the history to show a step costs.
-pub const MAX_WORK: usize = 100_000;
-/// The longest string key, in bytes.
-pub const MAX_KEY_LEN: usize = 64;
-
-/// Why a request was refused: bad input (400) or a stated cap (422).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// Malformed or meaningless input.
-    Bad(String),
-    /// Understood, but over one of the caps above.
-    Cap(String),
-}
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refusal::Bad(m) | Refusal::Cap(m) => f.write_str(m),
-        }
-    }
-}
-
-fn bad<T>(msg: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal::Bad(msg.into()))
-}
 
 /// The key type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -96,122 +63,6 @@ impl Default for Config {
     }
 }
 
-/// One operation, as written in the history and the URL.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Op {
-    /// `i:KEY`
-    Insert(String),
-    /// `d:KEY`
-    Remove(String),
-    /// `l:KEY`
-    Lookup(String),
-    /// `r:A..B`: keys A to B-1 (u64), or "key-A" to "key-{B-1}".
-    Range(u64, u64),
-    /// `rand:N:SEED`: N random keys (`rand:N` draws the seed).
-    Random(usize, u64),
-    /// `it:R`: an iteration from Go's random word R (`it` draws it).
-    Iterate(u64),
-    /// `clear`
-    Clear,
-    /// `shrink`: shrink_to_fit (gomap's, not Go's).
-    Shrink,
-    /// `evac`: growWork's nevacuate step on its own.
-    EvacuateNext,
-    /// `hold:on` / `hold:off`: whether writes hold back that step.
-    Hold(bool),
-}
-
-impl Op {
-    /// Parses an op; `rand:N` and `it` get their random numbers drawn here.
-    pub fn parse(text: &str) -> Result<Op, Refusal> {
-        let (name, arg) = match text.split_once(':') {
-            Some((n, a)) => (n, Some(a)),
-            None => (text, None),
-        };
-        let num = |what: &str, s: &str| {
-            s.trim().parse::<u64>().or_else(|_| bad(format!("{what} '{s}' is not a number")))
-        };
-        let key = |a: Option<&str>| match a {
-            Some(k) if k.len() <= MAX_KEY_LEN => Ok(k.to_string()),
-            Some(_) => Err(Refusal::Cap(format!("a key is at most {MAX_KEY_LEN} bytes"))),
-            None => bad(format!("'{name}' needs a key: {name}:KEY")),
-        };
-        Ok(match (name, arg) {
-            ("i", a) => Op::Insert(key(a)?),
-            ("d", a) => Op::Remove(key(a)?),
-            ("l", a) => Op::Lookup(key(a)?),
-            ("r", Some(a)) => {
-                let Some((lo, hi)) = a.split_once("..") else {
-                    return bad(format!("range '{a}' is not A..B"));
-                };
-                let (lo, hi) = (num("range start", lo)?, num("range end", hi)?);
-                if lo >= hi {
-                    return bad(format!("range {lo}..{hi} is empty"));
-                }
-                if hi - lo > MAX_BULK as u64 {
-                    return Err(Refusal::Cap(format!(
-                        "a range inserts at most {MAX_BULK} keys, not {}",
-                        hi - lo
-                    )));
-                }
-                Op::Range(lo, hi)
-            }
-            ("rand", Some(a)) => {
-                let (n, seed) = match a.split_once(':') {
-                    Some((n, s)) => (num("count", n)?, num("seed", s)?),
-                    None => (num("count", a)?, rand::random()),
-                };
-                if n == 0 || n > MAX_BULK as u64 {
-                    return Err(Refusal::Cap(format!(
-                        "a random insert writes 1 to {MAX_BULK} keys, not {n}"
-                    )));
-                }
-                Op::Random(n as usize, seed)
-            }
-            ("it", None) => Op::Iterate(rand::random()),
-            ("it", Some(r)) => Op::Iterate(num("iteration start", r)?),
-            ("clear", None) => Op::Clear,
-            ("shrink", None) => Op::Shrink,
-            ("evac", None) => Op::EvacuateNext,
-            ("hold", Some("on")) => Op::Hold(true),
-            ("hold", Some("off")) => Op::Hold(false),
-            _ => {
-                let shown: String = text.chars().take(40).collect();
-                return bad(format!(
-                    "unknown op '{shown}' (ops: i:KEY d:KEY l:KEY r:A..B rand:N it clear \
-                     shrink evac hold:on hold:off)"
-                ));
-            }
-        })
-    }
-
-    /// Keys the op writes, for the [`MAX_WORK`] cap.
-    fn work(&self) -> usize {
-        match self {
-            Op::Range(lo, hi) => (hi - lo) as usize,
-            Op::Random(n, _) => *n,
-            _ => 1,
-        }
-    }
-}
-
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Op::Insert(k) => write!(f, "i:{k}"),
-            Op::Remove(k) => write!(f, "d:{k}"),
-            Op::Lookup(k) => write!(f, "l:{k}"),
-            Op::Range(lo, hi) => write!(f, "r:{lo}..{hi}"),
-            Op::Random(n, seed) => write!(f, "rand:{n}:{seed}"),
-            Op::Iterate(r) => write!(f, "it:{r}"),
-            Op::Clear => f.write_str("clear"),
-            Op::Shrink => f.write_str("shrink"),
-            Op::EvacuateNext => f.write_str("evac"),
-            Op::Hold(on) => write!(f, "hold:{}", if *on { "on" } else { "off" }),
-        }
-    }
-}
-
 /// SplitMix64: the explorer's own reproducible stream for random keys and hash keys.
 pub(crate) fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -256,25 +107,6 @@ impl Key for String {
     fn random(mut x: u64) -> Self {
         (0..6).map(|_| (b'a' + (splitmix(&mut x) % 26) as u8) as char).collect()
     }
-}
-
-/// What one op did, as the page shows it.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Report {
-    /// The op's text.
-    pub op: String,
-    /// What happened, one sentence a line.
-    pub lines: Vec<String>,
-    /// What to draw on the buckets.
-    pub marks: Vec<Mark>,
-    /// The map's own trace, for single-key ops and evacuate next.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace: Option<OpTrace>,
-    /// An iteration's keys in the order Go's mapiternext gave them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order: Option<Vec<String>>,
-    /// The hmap header before the op.
-    pub before: Option<Header>,
 }
 
 /// The map behind a session, whatever its key type and hasher.
