@@ -2,7 +2,7 @@
 # Instructions per operation (callgrind, deterministic) for every workload of benches/map.rs,
 # for a few maps; a noise-free complement to the criterion timings on a shared machine.
 #   scripts/bench-instructions.sh [KEY] [SIZE] [REPS] [MAP...]
-#   defaults: u64 100k 3 gomap std gomap_ahash hashbrown_ahash
+#   defaults: u64 100k 3 gomap std gomap_ahash hashbrown_ahash; BENCH_BIN=path for another build
 # Per op = (instructions with REPS runs - the same without the timed routine) / (REPS * ops):
 # iter workloads subtract a REPS=0 run, batched ones (insert_*, remove) a setup-only run.
 # inflight's per-step figure also holds the trace generation, the same for every map.
@@ -15,8 +15,11 @@ shift $(($# < 3 ? $# : 3))
 maps=("$@")
 [[ ${#maps[@]} -gt 0 ]] || maps=(gomap std gomap_ahash hashbrown_ahash)
 case $size in 1k) n=1000 ;; 100k) n=100000 ;; 1m) n=1000000 ;; 8m) n=8000000 ;; *) exit 2 ;; esac
-cargo bench --bench map --no-run 2>/dev/null
-bin=$(ls -t target/release/deps/map-* | grep -v '\.d$' | head -1)
+# BENCH_BIN: a benches/map.rs binary built elsewhere (an A/B against another commit).
+if [[ -z ${BENCH_BIN:-} ]]; then
+    cargo bench --bench map --no-run 2>/dev/null
+fi
+bin=${BENCH_BIN:-$(ls -t target/release/deps/map-* | grep -v '\.d$' | head -1)}
 
 ir() { # id reps [setup-only]
     local setup=()

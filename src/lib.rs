@@ -22,13 +22,12 @@
 //!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
 //! - Go's Swiss map of Go 1.24+ is on its way as a sibling of [`map`].
 //!
-//! # Features: the map alone, or with its tooling
+//! # Features
 //!
-//! A library that depends on gomap for the map writes
-//! `gomap = { version = "0.1", default-features = false }` and compiles the map, the set, the
-//! hash and the concurrent maps, with their few small dependencies (bumpalo, cpufeatures,
-//! rand, crossbeam-epoch, and libc on Linux). Two library features join them to the ecosystem
-//! a `HashMap` user leans on; both are off by default:
+//! A dependency on gomap compiles the map, the set, the hash and the concurrent maps, with
+//! their few small dependencies (bumpalo, cpufeatures, rand, crossbeam-epoch, and libc on
+//! Linux). Two features join them to the ecosystem a `HashMap` user leans on; both are off by
+//! default:
 //!
 //! - `serde`: `Serialize` and `Deserialize` for [`GoMap`] (as a map) and [`GoSet`] (as a
 //!   sequence), and for [`ConcurrentMap`] and [`concurrent::RwLockMap`] as a snapshot of their

@@ -3,8 +3,8 @@
 //!
 //! Go's compiler builds a bucket type per map type; here the layout is computed from the sizes of
 //! `K` and `V` as associated constants, and a bucket is addressed through [`Bucket`], a raw pointer
-//! with typed accessors. This file, `table.rs` and `memory.rs` (where a generation's memory
-//! comes from) hold all of the map's unsafe code.
+//! with typed accessors, whose raw-pointer contracts the engine files (`table.rs`, `hiter.rs`)
+//! and the API files build on.
 
 use core::alloc::Layout;
 use core::marker::PhantomData;

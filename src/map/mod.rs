@@ -45,10 +45,13 @@
 //! Files: `bucket.rs` (bmap layout and a generation's buckets), `memory.rs` (where their memory
 //! comes from and how it goes back), `msize.rs` (Go's allocator size classes, which size the
 //! preallocated overflow buckets), `group.rs` (tests on all 8 tophash bytes at once),
-//! `table.rs` (hmap: lookup, assign, delete, grow, evacuate, iteration order), this file (the
+//! `table.rs` (hmap: lookup, assign, delete, grow, evacuate), `hiter.rs` (hiter: Go's
+//! iteration order, and the walk that removes as it goes), `hooks.rs` (what the engine reports
+//! to an observer as it runs, and `GrowPace`, the teaching hold on evacuation), this file (the
 //! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`, [`raw`] (a read-only view of
-//! the insides, for teaching and inspection), and `traced` (feature `inspect`: the map's own
-//! writes and lookups reporting each step, and a teaching-only hold on evacuation).
+//! the insides, for teaching and inspection), and `traced` (feature `teach`: the map's own
+//! writes and lookups reporting each step). Every file here but `msize.rs`, `hooks.rs` and
+//! `traits.rs` may hold unsafe code (lib.rs allows it for this module; those three deny it).
 //!
 //! # Where Go's functions are
 //!
@@ -63,12 +66,13 @@
 //! | `mapaccess1`, `mapaccess2`, `mapaccessK` | `Hmap::mapaccess`: an `Option` serves all three (`GoMap::get`, `get_key_value`, `contains_key`) | `table.rs` |
 //! | `mapassign` | `Hmap::mapassign` = `mapassign_fast` (inlined: allocated, not growing, no grow due) or else `mapassign_slow` (first allocation, grow work, grow trigger); the store is `Hmap::insert_at` | `table.rs` |
 //! | `mapdelete` | `Hmap::mapdelete` = `mapdelete_slot` (the search; `mapdelete_grow_work` first while growing) and `vacate` (emptyOne, and the emptyRest fix-up); `remove_at` for `OccupiedEntry::remove` | `table.rs` |
+//! | the `bucketloop` of mapaccess, mapassign and mapdelete | `search_chain` (one loop for all three; mapassign's also notes `inserti`, the first empty slot) | `table.rs` |
 //! | `hashGrow` | `Hmap::hash_grow` | `table.rs` |
 //! | `growWork` | `Hmap::grow_work` | `table.rs` |
 //! | `evacuate` | `Hmap::evacuate` (`evacuate_run` moves the entries bound for X, or for Y) | `table.rs` |
 //! | `advanceEvacuationMark` | `Hmap::advance_evacuation_mark` | `table.rs` |
-//! | `mapiterinit` | `Hiter::mapiterinit`; `mapiterinit_owning` (owning iterators, which set no flag); `mapiterinit_at` (a chosen start) | `table.rs` |
-//! | `mapiternext` | `Hiter::mapiternext` (`elsewhere` is the `checkBucket` filter); `Hiter::fold` runs a whole fresh iteration in one loop | `table.rs` |
+//! | `mapiterinit` | `Hiter::mapiterinit`; `mapiterinit_owning` (owning iterators, which set no flag); `mapiterinit_at` (a chosen start) | `hiter.rs` |
+//! | `mapiternext` | `Hiter::mapiternext` (`elsewhere` is the `checkBucket` filter); `Hiter::fold` runs a whole fresh iteration in one loop | `hiter.rs` |
 //! | `mapclear` | `Hmap::mapclear` (`reset` empties the array) | `table.rs` |
 //! | `mapclone` | `Hmap::mapclone` | `table.rs` |
 //! | `overLoadFactor` | `over_load_factor` (`grow_limits` turns it into one compare for the insert fast path) | `table.rs` |
@@ -81,7 +85,7 @@
 //! | `(*bmap).overflow`, `setoverflow` | `Bucket::overflow`, `Bucket::set_overflow` | `bucket.rs` |
 //! | `(*hmap).growing`, `sameSizeGrow` | `Hmap::growing`, the `same_size_grow` field | `table.rs` |
 //! | `cheaprand` | `cheaprand` | `table.rs` |
-//! | `hmap`, `bmap`, `hiter` | `Hmap`, `Bucket` (with `Shape`), `Hiter` | `table.rs`, `bucket.rs` |
+//! | `hmap`, `bmap`, `hiter` | `Hmap`, `Bucket` (with `Shape`), `Hiter` | `table.rs`, `bucket.rs`, `hiter.rs` |
 //! | `t.Hasher` (`aeshash`, `memhash`) | [`crate::RandomState`] | `src/hash/` |
 
 // lib.rs allows unsafe code in this module, whose API layer (this file) and engine files need

@@ -9,7 +9,7 @@
 //!
 //! [`RawView::trace_lookup`] and [`RawView::walk`] do not replay a lookup or an iteration: they
 //! run the map's own `mapaccess` and `mapiternext`, which report each step to an observer. So do
-//! the traced writes of `gomap::map::traced` (feature `inspect`): the map's own `mapassign`
+//! the traced writes of `gomap::map::traced` (feature `teach`): the map's own `mapassign`
 //! and `mapdelete`, saying which old buckets they evacuated and where each entry went. The map's
 //! own calls pass `()`, whose hooks are empty and compile away.
 //!

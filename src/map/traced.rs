@@ -1,4 +1,4 @@
-//! Teaching only (feature `inspect`): writes and lookups that report every step the map's own
+//! Teaching only (feature `teach`): writes and lookups that report every step the map's own
 //! code takes, and a way to hold back incremental evacuation so a learner can step through a
 //! grow. `gomap explore` drives a live map through this.
 //!
