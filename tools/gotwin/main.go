@@ -54,8 +54,13 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	flag.Parse()
 	if swissMap {
-		fmt.Fprintln(os.Stderr, "gotwin: build with GOEXPERIMENT=noswissmap (this binary uses the Swiss-table map)")
-		os.Exit(2)
+		// The Swiss build speaks PROTOCOL-SWISS.md (swiss.go); -prealloc, -changed-only and
+		// -cpuprofile are classic-map only.
+		if *checkEvery < 0 || *budget < 1 || flag.NArg() != 0 || *prealloc >= 0 || *changedOnly || *cpuprofile != "" {
+			fmt.Fprintln(os.Stderr, "gotwin: usage (Swiss build): gotwin [-check-every N] [-check-budget N] [-verify-range] [-selftest] < script")
+			os.Exit(2)
+		}
+		os.Exit(runSwiss(options{checkEvery: *checkEvery, budget: *budget, verifyRange: *verify}, *selftest))
 	}
 	if *checkEvery < 0 || *budget < 1 || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "gotwin: usage: gotwin [-check-every N] [-check-budget N] [-changed-only] [-verify-range] [-selftest] [-prealloc maxB] < script")
