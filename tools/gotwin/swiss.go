@@ -45,6 +45,7 @@ type swStats struct {
 	maxTables, tables                                  int
 	splits, grows, doublings, toTable                  int
 	deepChecks, slotsChecked                           int
+	ranges, rangesRecomputed                           int
 }
 
 type sengine struct {
@@ -893,7 +894,10 @@ func (e *sengine) doRange() (entryOff, dirOff uint64, n int, toks []byte) {
 	if uint64(n) != e.m.used {
 		e.fail("range produced %d keys, map holds %d", n, e.m.used)
 	}
+	e.st.ranges++
 	if e.opts.verifyRange {
+		e.checkRangeOrder(entryOff, dirOff, buf)
+		e.st.rangesRecomputed++
 		seen := make(map[key]bool, n)
 		for _, k := range e.rangeKeys {
 			if seen[k] {
@@ -915,6 +919,47 @@ func (e *sengine) doRange() (entryOff, dirOff uint64, n int, toks []byte) {
 		}
 	}
 	return entryOff, dirOff, n, buf
+}
+
+// checkRangeOrder recomputes, from the map's memory and Init's two draws alone, the order a
+// range over an unchanging map produces, and compares it with the runtime's: this shows that
+// the range line carries all a replayer needs. Small map: slots (i + entryOffset) % 8 for i in
+// 0..7. Directory: entries (dirIdx + dirOffset) & (dirLen-1), moved back to the table's first
+// entry (dirOffset absorbs the move, for the rest of the iteration), each table walked in
+// slot order (i + entryOffset) & (capacity-1), then dirIdx advances by the table's entries.
+func (e *sengine) checkRangeOrder(entryOff, dirOff uint64, got []byte) {
+	var want []byte
+	emit := func(grp unsafe.Pointer, slot int) {
+		if ctrlFull(uint8(*(*uint64)(grp) >> (8 * slot))) {
+			want = append(want, ' ')
+			want = e.appendKeyTok(want, e.slotKey(grp, slot))
+		}
+	}
+	m := e.m
+	switch {
+	case m.used == 0:
+	case m.dirLen == 0:
+		for i := uint64(0); i < groupSlots; i++ {
+			emit(m.dirPtr, int((i+entryOff)%groupSlots))
+		}
+	default:
+		for dirIdx := 0; dirIdx < m.dirLen; {
+			d := int((uint64(dirIdx) + dirOff) & uint64(m.dirLen-1))
+			t := e.dirAt(d)
+			if t.index != d {
+				dirOff -= uint64(d - t.index)
+			}
+			mask := uint64(t.capacity) - 1
+			for i := uint64(0); i <= mask; i++ {
+				ent := (i + entryOff) & mask
+				emit(unsafe.Add(t.groups, uintptr(ent>>3)*e.gs), int(ent&7))
+			}
+			dirIdx += 1 << (m.globalDepth - t.localDepth)
+		}
+	}
+	if !bytes.Equal(want, got) {
+		e.fail("range order differs from the one recomputed from entryOffset %016x and dirOffset %016x (dirLen %d):\n got %.300s\nwant %.300s", entryOff, dirOff, m.dirLen, got, want)
+	}
 }
 
 // runSwiss is main for the Swiss build.
