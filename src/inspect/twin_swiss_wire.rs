@@ -851,6 +851,51 @@ mod tests {
         }
     }
 
+    /// Replays any outputs named in GOMAP_TWIN_SWISS_OUT (paths separated by `:`), for big
+    /// runs too large to commit: `tools/gotwin` (Swiss build) < script > out.
+    #[test]
+    fn outputs_named_in_the_environment_replay() {
+        let Some(paths) = std::env::var_os("GOMAP_TWIN_SWISS_OUT") else { return };
+        for p in std::env::split_paths(&paths) {
+            let text =
+                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let wire = parse(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let mut m = Model::default();
+            let (mut checks, mut ranges) = (0, 0);
+            for b in &wire.blocks {
+                m.apply(b).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                checks += usize::from(b.check.is_some());
+                if let Some(r) = &b.range {
+                    assert_eq!(r.keys.len() as u64, b.map.used);
+                    ranges += 1;
+                }
+                if b.check.is_none() {
+                    continue;
+                }
+                assert_eq!(m.full_slots(), b.map.used, "{}: block at line {}", p.display(), b.line);
+                for t in m.tables.values() {
+                    let full: usize =
+                        t.groups.iter().map(|g| g.slots.iter().flatten().count()).sum();
+                    assert_eq!(
+                        full,
+                        usize::from(t.fields.used),
+                        "{}: line {}",
+                        p.display(),
+                        b.line
+                    );
+                }
+            }
+            println!(
+                "{}: {} blocks, {} checks, {} ranges, {} tables at the end",
+                p.display(),
+                wire.blocks.len(),
+                checks,
+                ranges,
+                m.tables.len()
+            );
+        }
+    }
+
     fn header() -> String {
         format!(
             "twin-swiss 1\nbackend mem\naeskeysched {}\nhashkey {z} {z} {z} {z}\nkeys u64\nlayout 136 16 8\n",
