@@ -70,8 +70,11 @@ type sengine struct {
 	nextID   int
 	syncs    int
 	ids      []int
-	dirIDs   []int // the directory as last printed, one table id per entry
-	small    *tabModel
+	// The directory's pointer and raw entries at the last full walk.
+	dirSnapPtr unsafe.Pointer
+	dirSnap    []byte
+	dirIDs     []int // the directory as last printed, one table id per entry
+	small      *tabModel
 
 	it swIter
 
@@ -414,6 +417,23 @@ func (e *sengine) sync(all bool) bool {
 	if m.dirLen != 1<<m.globalDepth || m.globalShift != 64-m.globalDepth {
 		e.fail("directory of %d entries at global depth %d, shift %d", m.dirLen, m.globalDepth, m.globalShift)
 	}
+	if !changed && e.sameDirectory() {
+		// Fast path: the directory holds the same tables as after the last op, so only the
+		// op's own table (every table, for a clear) can have changed. Checkpoints check that.
+		for _, tm := range e.live {
+			if !all && !tm.touched {
+				continue
+			}
+			if f := readFields(tm.p); f != tm.f {
+				tm.f = f
+				e.writeTable(tm)
+			}
+			e.refreshAll(tm, false)
+			e.checkTableCounts(tm)
+			tm.touched = false
+		}
+		return false
+	}
 	// Walk the directory; number tables not seen before in directory order.
 	oldDirLen := len(e.dirIDs)
 	prevLive := append(e.prevLive[:0], e.live...)
@@ -477,6 +497,8 @@ func (e *sengine) sync(all bool) bool {
 	e.st.tables = len(e.live)
 	e.st.maxTables = max(e.st.maxTables, len(e.live))
 	e.ids = ids
+	e.dirSnapPtr = m.dirPtr
+	e.dirSnap = append(e.dirSnap[:0], unsafe.Slice((*byte)(m.dirPtr), m.dirLen*8)...)
 	if !slicesEqual(ids, e.dirIDs) {
 		e.dirIDs = append(e.dirIDs[:0], ids...)
 		l := append(e.line[:0], "dir"...)
@@ -507,6 +529,14 @@ func (e *sengine) sync(all bool) bool {
 		e.fail("tables hold %d entries, the map says %d", used, m.used)
 	}
 	return changed
+}
+
+// sameDirectory reports whether the directory is the array, with the same entries, that the
+// last full walk saw.
+func (e *sengine) sameDirectory() bool {
+	m := e.m
+	return m.dirPtr == e.dirSnapPtr && m.dirLen*8 == len(e.dirSnap) &&
+		bytes.Equal(unsafe.Slice((*byte)(m.dirPtr), m.dirLen*8), e.dirSnap)
 }
 
 func slicesEqual(a, b []int) bool {
@@ -651,11 +681,16 @@ func (e *sengine) checkpoint(i int) {
 	if e.small != nil {
 		e.refreshAll(e.small, true)
 	}
+	var used uint64
 	for _, tm := range e.live {
 		e.refreshAll(tm, true)
 		if readFields(tm.p) != tm.f {
 			e.fail("op %d: table %d's fields changed unprinted", i, tm.id)
 		}
+		used += uint64(tm.f.used)
+	}
+	if len(e.live) > 0 && (used != e.m.used || !e.sameDirectory()) {
+		e.fail("op %d: tables hold %d entries (the map says %d), or the directory changed unprinted", i, used, e.m.used)
 	}
 	e.st.checkpoints++
 	l := append(e.line[:0], "check "...)
