@@ -6,6 +6,10 @@
 // process's hash keys and hash0 and compares the two byte for byte. The input and output are
 // those of PROTOCOL.md (version 2) in this directory; docs/twin.md says what is compared.
 //
+// Built without GOEXPERIMENT=noswissmap (Go 1.24's default), the same program runs the same
+// scripts on a Swiss-table map instead and speaks PROTOCOL-SWISS.md (swiss.go); its -selftest
+// is swiss_selftest.go's, and swiss-selftest.sh builds it and runs that on both hash paths.
+//
 // Run it from this directory:
 //
 //	GOTOOLCHAIN=local GOEXPERIMENT=noswissmap go run -ldflags=-checklinkname=0 . < script.txt
