@@ -604,7 +604,7 @@ impl Model {
     /// # Errors
     /// A line that does not fit the model (a group of an unknown table, a group number past
     /// the table's groups, a live table without a `table` line, a check digest that differs
-    /// from the model's), by line number.
+    /// from the model's), naming the block's first line (its `op` line).
     pub fn apply(&mut self, b: &Block) -> Result<(), ParseError> {
         self.map = Some(b.map);
         match b.map.mode {
