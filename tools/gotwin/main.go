@@ -6,6 +6,10 @@
 // process's hash keys and hash0 and compares the two byte for byte. The input and output are
 // those of PROTOCOL.md (version 2) in this directory; docs/twin.md says what is compared.
 //
+// Built without GOEXPERIMENT=noswissmap (Go 1.24's default), the same program runs the same
+// scripts on a Swiss-table map instead and speaks PROTOCOL-SWISS.md (swiss.go); its -selftest
+// is swiss_selftest.go's, and swiss-selftest.sh builds it and runs that on both hash paths.
+//
 // Run it from this directory:
 //
 //	GOTOOLCHAIN=local GOEXPERIMENT=noswissmap go run -ldflags=-checklinkname=0 . < script.txt
@@ -54,8 +58,13 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
 	flag.Parse()
 	if swissMap {
-		fmt.Fprintln(os.Stderr, "gotwin: build with GOEXPERIMENT=noswissmap (this binary uses the Swiss-table map)")
-		os.Exit(2)
+		// The Swiss build speaks PROTOCOL-SWISS.md (swiss.go); -prealloc, -changed-only and
+		// -cpuprofile are classic-map only.
+		if *checkEvery < 0 || *budget < 1 || flag.NArg() != 0 || *prealloc >= 0 || *changedOnly || *cpuprofile != "" {
+			fmt.Fprintln(os.Stderr, "gotwin: usage (Swiss build): gotwin [-check-every N] [-check-budget N] [-verify-range] [-selftest] < script")
+			os.Exit(2)
+		}
+		os.Exit(runSwiss(options{checkEvery: *checkEvery, budget: *budget, verifyRange: *verify}, *selftest))
 	}
 	if *checkEvery < 0 || *budget < 1 || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "gotwin: usage: gotwin [-check-every N] [-check-budget N] [-changed-only] [-verify-range] [-selftest] [-prealloc maxB] < script")
