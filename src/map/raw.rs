@@ -2,8 +2,8 @@
 //! current and old bucket arrays, every chain and bmap, each slot's tophash byte, key and value.
 //!
 //! This is the teaching and inspection API. [`GoMap::raw`] borrows the map, so nothing can change
-//! while a view exists, and everything is safe to call. The pictures of `gomap::inspect` (behind
-//! the `inspect` feature), the Go twin's byte-for-byte comparison and the white-box tests all read
+//! while a view exists, and everything is safe to call. The pictures of `gomap_tools::inspect` (the
+//! tools crate in tools/), the Go twin's byte-for-byte comparison and the white-box tests all read
 //! the map through it; no rule of the map (tophash, bucket choice, which chain a read serves,
 //! bucket shape) is worked out anywhere else.
 //!
