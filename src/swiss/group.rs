@@ -471,15 +471,15 @@ mod tests {
             assert_eq!(slots(match_empty(w)), want(&|c| c == CTRL_EMPTY));
             assert_eq!(slots(match_empty_or_deleted(w)), want(&|c| c & 0x80 != 0));
             assert_eq!(slots(match_full(w)), want(&|c| c & 0x80 == 0));
-            let h2 = (x >> 60) as u8 & 0x7f | (b[3] & 0x7f) * ((x & 1) as u8);
+            let h2 = ((x >> 60) as u8 & 0x7f) | ((b[3] & 0x7f) * ((x & 1) as u8));
             let got = slots(match_h2(w, h2));
             let exact = want(&|c| c == h2);
             // The lowest report is exact; later ones are a superset, on full slots only.
             assert_eq!(got.first(), exact.first());
             assert!(exact.iter().all(|i| got.contains(i)));
             assert!(got.iter().all(|&i| bytes(w)[i] & 0x80 == 0));
-            for i in 0..8 {
-                assert_eq!(ctrl_get(w, i), b[i]);
+            for (i, &c) in b.iter().enumerate() {
+                assert_eq!(ctrl_get(w, i), c);
             }
         }
     }
@@ -496,7 +496,7 @@ mod tests {
         // map[struct{}]struct{}: zero-sized slots, the group still ends a byte after them.
         assert_eq!(Shape::<(), ()>::GROUP_SIZE, 16);
         // A 200-byte key is boxed.
-        assert!(Shape::<[u8; 200], u8>::INDIRECT_KEY);
+        const { assert!(Shape::<[u8; 200], u8>::INDIRECT_KEY) };
         assert_eq!(Shape::<[u8; 200], u8>::SLOT_SIZE, 16);
     }
 

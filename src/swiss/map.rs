@@ -144,10 +144,30 @@ impl<K, V> SwissTable<K, V> {
     /// (the capacity overflows, or `dirSize * 1024 * GroupSize` exceeds `maxAlloc`, 2^48
     /// bytes), this returns `Err(CapacityOverflow)`: the caller chooses Go's answer
     /// ([`SwissTable::new`]) or std's (an error).
+    ///
+    /// Go's rounding can leave room for slightly fewer than `hint` entries (897 gives two
+    /// 512-slot tables, room for 896); [`reserve`](Self::reserve) guarantees its room.
     pub fn with_hint(hint: usize) -> Result<Self, AllocError> {
         let mut m = Self::new();
-        if hint <= GROUP_SLOTS {
+        let Some((dir_size, table_capacity)) = Self::new_map_shape(hint)? else {
             return Ok(m);
+        };
+        m.global_depth = dir_size.trailing_zeros() as u8;
+        m.global_shift = 64 - m.global_depth;
+        m.tables.reserve_exact(dir_size);
+        m.dir.reserve_exact(dir_size);
+        for i in 0..dir_size {
+            m.tables.push(Table::new_table(table_capacity, i, m.global_depth)?);
+            m.dir.push(i as u32);
+        }
+        Ok(m)
+    }
+
+    /// NewMap's arithmetic: `None` for a small map, else the directory size and each table's
+    /// requested capacity (before `newTable` rounds it).
+    fn new_map_shape(hint: usize) -> Result<Option<(usize, u64)>, AllocError> {
+        if hint <= GROUP_SLOTS {
+            return Ok(None);
         }
         let target = hint.wrapping_mul(GROUP_SLOTS) / MAX_AVG_GROUP_LOAD as usize;
         if target < hint {
@@ -162,16 +182,22 @@ impl<K, V> SwissTable<K, V> {
         if mem > MAX_ALLOC || dir_size > u64::from(u32::MAX) {
             return Err(AllocError::CapacityOverflow);
         }
-        m.global_depth = dir_size.trailing_zeros() as u8;
-        m.global_shift = 64 - m.global_depth;
-        let per_table = target as u64 / dir_size;
-        m.tables.reserve_exact(dir_size as usize);
-        m.dir.reserve_exact(dir_size as usize);
-        for i in 0..dir_size as usize {
-            m.tables.push(Table::new_table(per_table, i, m.global_depth)?);
-            m.dir.push(i as u32);
-        }
-        Ok(m)
+        Ok(Some((dir_size as usize, target as u64 / dir_size)))
+    }
+
+    /// The (capacity, group bytes) of `with_hint(hint)`, without allocating.
+    fn hint_room(hint: usize) -> Result<(usize, usize), AllocError> {
+        Ok(match Self::new_map_shape(hint)? {
+            None => (GROUP_SLOTS, super::group::Shape::<K, V>::GROUP_SIZE),
+            Some((dir_size, cap)) => {
+                let cap = cap.max(GROUP_SLOTS as u64).next_power_of_two() as usize;
+                let room = if cap <= GROUP_SLOTS { cap - 1 } else { cap * 7 / 8 };
+                (
+                    dir_size * room,
+                    dir_size * cap / GROUP_SLOTS * super::group::Shape::<K, V>::GROUP_SIZE,
+                )
+            }
+        })
     }
 
     /// Live entries (Go's `used`, `len(m)`).
@@ -645,7 +671,8 @@ impl<K, V> SwissTable<K, V> {
     /// no such call. A small map that stays within 8 entries only gets its group; otherwise,
     /// if the room is short, the map is rebuilt as Go's `NewMap(len + additional)` followed by
     /// inserting the entries (in the order of a walk of the directory's tables, groups and
-    /// slots from the start), so its layout is that of a Go map made with that hint.
+    /// slots from the start), so its layout is that of a Go map made with that hint. (The hint
+    /// is `len + additional`, raised just enough where Go's rounding would leave less room.)
     ///
     /// Every key is hashed before anything moves, so a panicking hasher changes nothing. If the
     /// keys cluster so that a new table needs to grow during the rebuild and the hasher panics
@@ -663,7 +690,13 @@ impl<K, V> SwissTable<K, V> {
             }
             return Ok(());
         }
-        self.rebuild(need, hasher)
+        // The smallest hint from `need` up whose NewMap has room for `need` (Go's rounding
+        // can fall a little short).
+        let mut hint = need;
+        while Self::hint_room(hint)?.0 < need {
+            hint = hint.checked_add(hint / 8 + 1).ok_or(AllocError::CapacityOverflow)?;
+        }
+        self.rebuild(hint, hasher)
     }
 
     /// Shrinks toward `max(len, min_capacity)`. Go never shrinks a map (not on delete, not on
@@ -683,12 +716,8 @@ impl<K, V> SwissTable<K, V> {
         }
         let now: usize = self.small.allocated_bytes()
             + self.tables.iter().map(|t| t.groups.allocated_bytes()).sum::<usize>();
-        let want = match Self::with_hint(target) {
-            Ok(m) if target > GROUP_SLOTS => {
-                m.tables.iter().map(|t| t.groups.allocated_bytes()).sum::<usize>()
-            }
-            Ok(_) => super::group::Shape::<K, V>::GROUP_SIZE,
-            Err(_) => return Ok(()),
+        let Ok((_, want)) = Self::hint_room(target) else {
+            return Ok(());
         };
         if want < now {
             self.rebuild(target, hasher)?;
