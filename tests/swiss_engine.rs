@@ -114,7 +114,12 @@ fn lookup_speed_against_hashbrown() {
     use std::hint::black_box;
     use std::time::Instant;
     let s = foldhash::fast::FixedState::with_seed(7);
-    for n in [1_000usize, 100_000, 1_000_000] {
+    // SWISS_BENCH_N=1000 times one size.
+    let sizes: Vec<usize> = match std::env::var("SWISS_BENCH_N") {
+        Ok(v) => vec![v.parse().expect("a size")],
+        Err(_) => vec![1_000, 100_000, 1_000_000],
+    };
+    for n in sizes {
         let keys: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
         let mut hb = hashbrown::HashMap::with_hasher(s.clone());
         let mut sw = SwissTable::<u64, u64>::new();
