@@ -88,8 +88,10 @@
 //! # Where the unsafe code is
 //!
 //! Only `group.rs` (the group array: allocation, slot reads and writes, each checked against
-//! the control byte) and `map.rs` (the [`Slot`] accessors, raw handles, and `Send`/`Sync` for
-//! them). `table.rs`, `iter.rs`, `raw.rs` and `tests.rs` are safe code.
+//! the control byte; the directory's copy of a group array's address and the lookup through
+//! it) and `map.rs` (the [`Slot`] accessors, the lookup's unchecked directory read, and
+//! `Send`/`Sync` for the handles). `table.rs`, `iter.rs` and `raw.rs` have no `unsafe` at all;
+//! `tests.rs` (and `tests/swiss_engine.rs`) call the raw API's `unsafe fn`s, as its user will.
 //!
 //! # Where Go's functions are
 //!
@@ -98,7 +100,7 @@
 //! | `Map` | [`SwissTable`] (`dirPtr`/`dirLen` = `small` or `dir` + `tables`) | `map.rs` |
 //! | `NewMap`, `NewEmptyMap` | [`SwissTable::with_hint`], [`SwissTable::new`] | `map.rs` |
 //! | `h1`, `h2` | [`h1`], [`h2`] | `mod.rs` |
-//! | `directoryIndex`, `directoryAt` | `SwissTable::directory_index`, `directory_at` | `map.rs` |
+//! | `directoryIndex`, `directoryAt` | `SwissTable::directory_index`, `directory_at` (plus `hot`, a per-entry copy of each table's group array address, not in Go) | `map.rs` |
 //! | `replaceTable`, `installTableSplit` | `replace_table`, `install_table_split` | `map.rs` |
 //! | `getWithKey`, `getWithoutKey`, `mapaccess*` | [`SwissTable::find`] → `table.get_with_key` | `map.rs`, `table.rs` |
 //! | `getWithKeySmall` | `get_with_key_small` | `map.rs` |
