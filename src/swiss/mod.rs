@@ -84,6 +84,21 @@
 //! - Go's `table.index` of a stale table is -1; tables here are never stale, so it is a `usize`.
 //! - A type aligned to more than 8 bytes (Go has none) starts slot 0 at its alignment.
 //! - `reserve`, `shrink_to` and `clone_with` have no Go counterpart; see their docs.
+//! - On an update, Go stores the new key over the old one for keys whose equal values can
+//!   differ in bytes (`NeedKeyUpdate`: floats, strings; `table.go`, PutSlot's
+//!   `typedmemmove(typ.Key, slotKey, key)`). The engine keeps the old key, as std's `insert`
+//!   does; a caller that wants Go's behaviour can write it through [`SwissTable::slot_ptrs`].
+//! - Go's fast paths for small maps of 4- and 8-byte and string keys (`mapaccess1_fast64`...)
+//!   compare keys without hashing; `find` always takes a hash. Same answer, same layout.
+//! - The directory keeps, per entry, a copy of its table's group array address (`hot`), so a
+//!   lookup goes directory -> groups instead of directory -> table -> groups.
+//! - Go's compiler may give a map that does not escape a group on the stack before its first
+//!   insert; a twin comparing `dirPtr != nil` must allow for it.
+//!
+//! **Speed.** A hit costs about what hashbrown's does (1.0x to 1.6x with the same hasher on
+//! this machine, noisy; `tests/swiss_engine.rs` has the timing). A miss costs more (2x to 3.5x):
+//! it probes until a group with an empty slot, and Go's 8-slot groups at 7/8 load have none
+//! far more often than hashbrown's 16-slot ones. That is Go's design, kept.
 //!
 //! # Where the unsafe code is
 //!

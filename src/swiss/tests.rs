@@ -878,3 +878,44 @@ mod differential {
         }
     }
 }
+
+/// Go's own `TestTableGroupCount` (`internal/runtime/maps/map_swiss_test.go`): tables and
+/// groups after `make(map[int]int)` or `make(map[int]int, n)` and n inserts.
+#[test]
+fn gos_table_group_count() {
+    // Go's TableCount (dirLen) and GroupCount (1 for an allocated small map, else the sum over
+    // distinct tables).
+    fn counts(t: &SwissTable<u64, u64>) -> (usize, usize) {
+        let v = t.view();
+        let h = v.header();
+        if h.small {
+            (0, usize::from(h.allocated))
+        } else {
+            (h.dir_len, v.tables().iter().map(|t| t.group_count()).sum())
+        }
+    }
+    let (below_max, at_max) = (8 * 3 / 2, 2 * 8 * 7 / 8);
+    // n, after make(map, n), after the inserts.
+    let cases = [
+        (0, (0, 0), (0, 0)),
+        (1, (0, 0), (0, 1)),
+        (8, (0, 0), (0, 1)),
+        (9, (1, 2), (1, 2)),
+        (below_max, (1, 2), (1, 2)),
+        (at_max, (1, 2), (1, 2)),
+        (at_max + 1, (1, 4), (1, 4)),
+        (2 * below_max, (1, 4), (1, 4)),
+        (2 * at_max + 1, (1, 8), (1, 8)),
+    ];
+    for (n, hinted, after) in cases {
+        for hint in [false, true] {
+            let h = |k: &u64| mix(*k);
+            let mut m = if hint { M::with_hint(n, h) } else { M::new(h) };
+            assert_eq!(counts(&m.t), if hint { hinted } else { (0, 0) }, "n {n} hint {hint}");
+            for k in 0..n as u64 {
+                m.insert(k, k);
+            }
+            assert_eq!(counts(&m.t), after, "n {n} hint {hint}");
+        }
+    }
+}
