@@ -149,12 +149,16 @@
 //! | `Iter`, `Iter.Init`, `Iter.Next`, `nextDirIdx` | [`RawIter`], [`RawIter::init`] / [`RawIter::init_at`], [`RawIter::next`] | `iter.rs` |
 //! | `checkInvariants` | [`SwissTable::check_invariants`] | `map.rs` |
 
+// The crate denies unsafe code; these two files hold all of this engine's.
+#[allow(unsafe_code)]
 mod group;
 mod iter;
+#[allow(unsafe_code)]
 mod map;
 pub mod raw;
 mod table;
 #[cfg(test)]
+#[allow(unsafe_code)]
 mod tests;
 
 pub use iter::RawIter;
