@@ -29,7 +29,7 @@ mod op;
 mod report;
 mod session;
 
-pub use op::{Op, Refusal, MAX_BULK, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
+pub use op::{shown, Op, Refusal, MAX_BULK, MAX_ECHO, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
 pub use report::{Mark, Report};
 pub use session::{Config, HasherKind, KeyKind, Limits, Session, LIMITS};
 
@@ -62,9 +62,17 @@ fn ok(content_type: &'static str, body: impl Into<String>) -> Answer {
     Answer { status: 200, content_type, body: body.into() }
 }
 
-/// A refusal as one line of text.
+/// The longest refusal line, in characters: each echoed value is cut to [`op::MAX_ECHO`]
+/// already; this bounds what a library's message (serde's) might quote.
+const MAX_LINE: usize = 400;
+
+/// A refusal as one line of text, at most [`MAX_LINE`] characters.
 fn fail(status: u16, msg: impl Into<String>) -> Answer {
     let line: String = msg.into().lines().collect::<Vec<_>>().join(" ");
+    let line = match line.char_indices().nth(MAX_LINE) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    };
     Answer { status, content_type: TEXT, body: line + "\n" }
 }
 
@@ -115,9 +123,12 @@ pub fn handle(session: &mut Session, method: &str, path: &str, body: &str) -> An
                 match pair.split_once('=') {
                     Some(("step", n)) => match n.parse() {
                         Ok(n) => step = Some(n),
-                        Err(_) => return fail(400, format!("step '{n}' is not a number")),
+                        Err(_) => return fail(400, format!("step '{}' is not a number", shown(n))),
                     },
-                    _ => return fail(400, format!("unknown query parameter '{pair}' (step=N)")),
+                    _ => {
+                        let pair = shown(pair);
+                        return fail(400, format!("unknown query parameter '{pair}' (step=N)"));
+                    }
                 }
             }
             state(session, step)
@@ -150,12 +161,12 @@ pub fn handle(session: &mut Session, method: &str, path: &str, body: &str) -> An
             }
         }
         (_, "/" | "/index.html" | "/explore.js" | "/explore.css" | "/api/state") => {
-            fail(405, format!("{method} {path}: use GET"))
+            fail(405, format!("{} {path}: use GET", shown(method)))
         }
         (_, "/api/op" | "/api/new" | "/api/load") => {
-            fail(405, format!("{method} {path}: use POST"))
+            fail(405, format!("{} {path}: use POST", shown(method)))
         }
-        _ => fail(404, format!("no such page: {path}")),
+        _ => fail(404, format!("no such page: {}", shown(path))),
     }
 }
 
