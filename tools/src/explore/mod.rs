@@ -106,7 +106,16 @@ struct LoadRequest {
 }
 
 fn json<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, Answer> {
-    serde_json::from_str(body).map_err(|e| fail(400, format!("bad JSON body: {e}")))
+    serde_json::from_str(body).map_err(|e| {
+        // serde quotes the offending value between backticks: cut each quote as others are.
+        let said: Vec<String> = e
+            .to_string()
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 1 { shown(part) } else { part.to_string() })
+            .collect();
+        fail(400, format!("bad JSON body: {}", said.join("`")))
+    })
 }
 
 /// Answers one request: `path` may carry a query. The session is the server's one map.
