@@ -312,7 +312,8 @@ fn a_failed_write_is_one_line_and_a_non_zero_exit() {
 #[test]
 fn a_closed_pipe_ends_quietly_as_unix_tools_do() {
     use std::io::Read;
-    for args in [&["trace", "--n", "200000"][..], &["layout", "--n", "3000", "--max-buckets", "0"]] {
+    for args in [&["trace", "--n", "200000"][..], &["layout", "--n", "3000", "--max-buckets", "0"]]
+    {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gomap"))
             .args(args)
             .stdout(std::process::Stdio::piped())
@@ -336,10 +337,8 @@ fn docs_refuses_a_docs_directory_that_is_not_gomap_s() {
     std::fs::write(dir.join("README.md"), "# another project\n").unwrap();
     std::fs::write(dir.join("docs/notes.md"), "notes\n").unwrap();
     let listing = || {
-        let mut v: Vec<_> = std::fs::read_dir(dir.join("docs"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let mut v: Vec<_> =
+            std::fs::read_dir(dir.join("docs")).unwrap().map(|e| e.unwrap().file_name()).collect();
         v.sort();
         v
     };
@@ -394,8 +393,12 @@ fn trace_and_layout_show_the_same_nevacuate() {
     // After its grows end, a map keeps Go's hmap.nevacuate (the last old array's size): the
     // trace row of the 100th insert and the layout of the same 100 keys say the same.
     let tsv = stdout(&gomap(&["trace", "--n", "100"]));
-    let row: Vec<&str> =
-        tsv.lines().find(|l| l.split('\t').nth(1) == Some("insert 99")).unwrap().split('\t').collect();
+    let row: Vec<&str> = tsv
+        .lines()
+        .find(|l| l.split('\t').nth(1) == Some("insert 99"))
+        .unwrap()
+        .split('\t')
+        .collect();
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&gomap(&["layout", "--n", "100", "--format", "json"])))
             .unwrap();

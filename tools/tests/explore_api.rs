@@ -323,7 +323,10 @@ fn a_lookup_mid_grow_names_the_old_array_s_b() {
     let s = e.op("l:1");
     assert_eq!(s["layout"]["hmap"]["B"], 3);
     let said = lines(&s);
-    assert!(said.contains("the old array's B = 2: the low 2 bits of the hash are 01 = 1"), "{said}");
+    assert!(
+        said.contains("the old array's B = 2: the low 2 bits of the hash are 01 = 1"),
+        "{said}"
+    );
     assert!(!said.contains("the low B = 2"), "{said}");
 }
 

@@ -47,11 +47,16 @@ fn the_readme_set_up_shows_two_commands_and_what_each_needs() {
     let readme = read("README.md");
     let at = readme.find("## Set up").expect("a Set up section");
     let setup = &readme[at..at + readme[at..].find("\n## Use it").expect("Use it follows")];
-    let block = setup.split("```sh\n").nth(1).expect("a command block").split("```").next().unwrap();
-    let commands: Vec<&str> =
-        block.lines().map(|l| l.split('#').next().unwrap().trim()).filter(|l| !l.is_empty()).collect();
+    let block =
+        setup.split("```sh\n").nth(1).expect("a command block").split("```").next().unwrap();
+    let commands: Vec<&str> = block
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .collect();
     assert_eq!(commands, ["cargo run --release", "cargo test"], "{block}");
-    for says in ["ignored", "needs chromium and", "cargo test -- --include-ignored", "Go toolchain"] {
+    for says in ["ignored", "needs chromium and", "cargo test -- --include-ignored", "Go toolchain"]
+    {
         assert!(setup.contains(says), "Set up does not say '{says}'");
     }
 }

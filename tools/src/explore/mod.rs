@@ -29,7 +29,9 @@ mod op;
 mod report;
 mod session;
 
-pub use op::{shown, Op, Refusal, MAX_BULK, MAX_ECHO, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
+pub use op::{
+    shown, Op, Refusal, MAX_BULK, MAX_ECHO, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK,
+};
 pub use report::{Mark, Report};
 pub use session::{Config, HasherKind, KeyKind, Limits, Session, LIMITS};
 

@@ -83,7 +83,9 @@ impl Op {
             None => (text, None),
         };
         let num = |what: &str, s: &str| {
-            s.trim().parse::<u64>().or_else(|_| bad(format!("{what} '{}' is not a number", shown(s))))
+            s.trim()
+                .parse::<u64>()
+                .or_else(|_| bad(format!("{what} '{}' is not a number", shown(s))))
         };
         let key = |a: Option<&str>| match a {
             Some(k) if k.len() <= MAX_KEY_LEN => Ok(k.to_string()),
