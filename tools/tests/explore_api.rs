@@ -328,6 +328,11 @@ fn a_lookup_mid_grow_names_the_old_array_s_b() {
         "{said}"
     );
     assert!(!said.contains("the low B = 2"), "{said}");
+    // Key 1 is old bucket 1's first entry: one tophash byte read, and the search returns.
+    assert!(
+        said.contains("its bucket: the tophash byte of slot 0 compared, b4 in slot 0"),
+        "{said}"
+    );
 }
 
 #[test]

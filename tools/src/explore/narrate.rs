@@ -181,10 +181,11 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
                 } else {
                     format!("{:02x} in slot {}", t.tophash, matching.join(", "))
                 };
-                r.lines.push(format!(
-                    "{bmap}: tophash bytes of slots 0-{} compared, {hits}{end}",
-                    n - 1
-                ));
+                let read = match n {
+                    1 => "the tophash byte of slot 0".to_string(),
+                    n => format!("tophash bytes of slots 0-{}", n - 1),
+                };
+                r.lines.push(format!("{bmap}: {read} compared, {hits}{end}"));
             }
             Step::Compare { slot, equal } => {
                 let Some((array, bucket)) = chain else { continue };
