@@ -28,7 +28,7 @@
 //! evacuated in.
 //!
 //! ```
-//! use gomap::inspect::ModuloState;
+//! use gomap::hash::teach::ModuloState;
 //! use gomap::map::traced::{Outcome, Step};
 //! use gomap::GoMap;
 //!
