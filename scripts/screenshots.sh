@@ -107,6 +107,7 @@ states=(
   "held-grow|key=u64&hasher=modulo&seed=0&ops=$held"
   "evacuate-next|key=u64&hasher=modulo&seed=0&ops=$held,evac"
   "strings|key=string&hasher=mem&seed=7&ops=r:0..20,d:key-3,i:gopher"
+  "iterate|key=u64&hasher=modulo&seed=0&ops=r:0..20,d:5,it:12345"
 )
 for s in "${states[@]}"; do
   name="${s%%|*}" query="${s#*|}"

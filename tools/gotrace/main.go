@@ -56,10 +56,9 @@ func main() {
 	row := func(op string) {
 		h := header(m)
 		growing := h.oldbuckets != nil
-		nevac := uintptr(0)
-		if growing {
-			nevac = h.nevacuate
-		}
+		// hmap.nevacuate as it is: it keeps its last value (the old array's size) after a
+		// grow ends, as gomap trace, gomap layout --format json and gomap explore show it.
+		nevac := h.nevacuate
 		fmt.Fprintf(out, "%d\t%s\t%d\t%d\t%d\t%t\t%d\t%t\n", step, op, h.count, h.b, h.noverflow,
 			growing, nevac, h.flags&sameSizeGrowFlag != 0)
 		step++

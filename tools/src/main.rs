@@ -269,9 +269,19 @@ fn bad<T>(msg: impl Into<String>) -> Res<T> {
 
 fn out(s: &str) -> Res<()> {
     let mut o = anstream::stdout().lock();
-    // A closed pipe (gomap trace | head) is not an error worth a message.
-    let _ = o.write_all(s.as_bytes()).and_then(|_| o.flush());
-    Ok(())
+    written(o.write_all(s.as_bytes()).and_then(|_| o.flush()))
+}
+
+/// A write to stdout's outcome: a failed write (a full disk, /dev/full) is one line and a
+/// non-zero exit. A closed pipe (gomap trace | head) is not worth a message: the process ends
+/// quietly with the status a shell reports for a tool that SIGPIPE stopped (128 + 13), as
+/// Unix tools do (Rust ignores SIGPIPE, so the write fails instead of stopping the process).
+fn written(r: std::io::Result<()>) -> Res<()> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(128 + 13),
+        Err(e) => bad(format!("cannot write to stdout: {e}")),
+    }
 }
 
 /// A progress bar on stderr for `len` steps; indicatif draws it only on a terminal.
@@ -386,9 +396,14 @@ fn draw<K: Debug, V: Debug, S>(a: &LayoutArgs, m: &GoMap<K, V, S>, color: bool) 
 
 fn cmd_trace(a: &TraceArgs) -> Res<()> {
     let pb = progress(trace::rows(a.n), "rows");
-    let tsv = trace::run_with(a.n, inspect::FixedState::with_seed(0), |rows| pb.set_position(rows));
+    // Streamed row by row: --n 16777216 prints about 3 GB, which is never held in memory.
+    let mut o = std::io::BufWriter::with_capacity(1 << 16, anstream::stdout().lock());
+    let r = trace::write_with(a.n, inspect::FixedState::with_seed(0), &mut o, |rows| {
+        pb.set_position(rows);
+    })
+    .and_then(|()| o.flush());
     pb.finish_and_clear();
-    out(&tsv)
+    written(r)
 }
 
 fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
@@ -559,6 +574,10 @@ impl<S: BuildHasher> BenchMap for HashMap<u64, u64, S> {
     }
 }
 
+/// The fewest keys per round whose timings `gomap bench` presents without a warning: below
+/// it, a phase takes microseconds, close to what the timer resolves.
+const MEANINGFUL_N: u64 = 10_000;
+
 /// Nanoseconds per insert, hit, miss and remove on `n` keys: the best of `rounds` runs.
 fn time_map<M: BenchMap>(
     n: u64,
@@ -614,6 +633,14 @@ fn cmd_bench(a: &BenchArgs) -> Res<()> {
         "{n} u64 keys, best of {rounds} rounds, ns per operation (lower is better){}\n\n",
         if cfg!(debug_assertions) { "; DEBUG BUILD: use --release for real figures" } else { "" }
     );
+    if n < MEANINGFUL_N {
+        s.push_str(&format!(
+            "n = {n} is too small to mean anything: each timing covers {n} operation(s), a few \
+             microseconds at most, near what the timer resolves and swamped by noise and the \
+             first touches of fresh memory; the ratios below are not the maps' speeds (use \
+             --n {MEANINGFUL_N} or more; the default is 200000)\n\n"
+        ));
+    }
     s.push_str(&format!(
         "{:<16}{:>14}{:>16}{:>22}{:>14}{:>14}\n",
         "operation", "gomap", "std (SipHash)", "std (gomap's hash)", "gomap/std", "gomap/std*"

@@ -52,4 +52,12 @@ fn count_and_b_match_go_row_for_row() {
     // Doublings that outlast their first write (4+ old buckets) are as many in both; same-size
     // grows depend on hashing and are left out.
     assert_eq!(grows(&go_rows), grows(&our_rows));
+    // Both print hmap.nevacuate as the map holds it: between grows, the last old array's size.
+    for (who, rows) in [("go", &go_rows), ("gomap", &our_rows)] {
+        for r in rows.iter().filter(|r| r[5] == "false") {
+            let (b, nev): (u32, u64) = (r[3].parse().unwrap(), r[6].parse().unwrap());
+            let ok = if b == 0 { nev == 0 } else { nev == 1 << (b - 1) || nev == 1 << b };
+            assert!(ok, "{who}: nevacuate {nev} at B {b} between grows: {r:?}");
+        }
+    }
 }

@@ -272,3 +272,121 @@ fn caps_on_map_size_and_history_length_are_422_and_stated() {
     // Still serving the last good map.
     assert_eq!(e.state()["steps"], 1000);
 }
+
+/// The report's marks as (slot, kind) for the slot marks of buckets[`bucket`] at depth 0.
+fn slot_marks(s: &Value, bucket: u64) -> Vec<(u64, String)> {
+    s["report"]["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["bucket"] == bucket && m["depth"] == 0 && m["array"] == "current")
+        .map(|m| (m["slot"].as_u64().unwrap(), m["kind"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn lines(s: &Value) -> String {
+    let l: Vec<&str> =
+        s["report"]["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    l.join("\n")
+}
+
+#[test]
+fn a_lookup_hit_is_narrated_through_the_equal_key_and_no_further() {
+    let e = modulo();
+    // B = 0: keys 0-5 in bucket 0's slots 0-5; slot 6 is emptyRest.
+    e.op("r:0..6");
+    let s = e.op("l:1");
+    let said = lines(&s);
+    // The map's search returned at slot 1: Go's loop reads slots 0 and 1, not 2-6.
+    assert!(said.contains("tophash bytes of slots 0-1 compared"), "{said}");
+    assert!(said.contains("slot 1's key is equal, so the search returns there"), "{said}");
+    assert!(!said.contains("emptyRest, so nothing later"), "{said}");
+    let marks = slot_marks(&s, 0);
+    assert!(marks.iter().all(|(slot, _)| *slot <= 1), "marks past the equal key: {marks:?}");
+    assert!(marks.contains(&(0, "th-compared".into())), "{marks:?}");
+    assert!(marks.contains(&(1, "key-eq".into())), "{marks:?}");
+    // How Go's own lookups differ is said on the page.
+    assert!(said.contains("mapaccess1_fast64") && said.contains("never stops at emptyRest"));
+    // A miss still reads through the emptyRest that ended the search.
+    let s = e.op("l:9");
+    let said = lines(&s);
+    assert!(said.contains("slots 0-6 compared"), "{said}");
+    assert!(said.contains("slot 6 is emptyRest"), "{said}");
+    assert!(slot_marks(&s, 0).contains(&(6, "th-stop".into())));
+}
+
+#[test]
+fn a_lookup_mid_grow_names_the_old_array_s_b() {
+    let e = modulo();
+    e.op("hold:on");
+    e.op("r:0..27"); // the 27th key doubles 4 buckets to 8; evacuation waits
+    let s = e.op("l:1");
+    assert_eq!(s["layout"]["hmap"]["B"], 3);
+    let said = lines(&s);
+    assert!(
+        said.contains("the old array's B = 2: the low 2 bits of the hash are 01 = 1"),
+        "{said}"
+    );
+    assert!(!said.contains("the low B = 2"), "{said}");
+    // Key 1 is old bucket 1's first entry: one tophash byte read, and the search returns.
+    assert!(
+        said.contains("its bucket: the tophash byte of slot 0 compared, b4 in slot 0"),
+        "{said}"
+    );
+}
+
+#[test]
+fn refusals_echo_at_most_a_few_characters_of_the_request() {
+    let e = modulo();
+    let nines = "9".repeat(200_000);
+    let digits = "7".repeat(5000);
+    let bodies = [
+        json!({"op": format!("r:{nines}..5")}).to_string(),
+        json!({"op": format!("r:5..{nines}")}).to_string(),
+        json!({"op": format!("r:{nines}")}).to_string(),
+        json!({"op": format!("it:{nines}")}).to_string(),
+        json!({"op": format!("rand:{nines}")}).to_string(),
+        json!({"op": format!("frob:{nines}")}).to_string(),
+        json!({"key": "u64", "hasher": nines, "seed": 0}).to_string(),
+    ];
+    for body in &bodies {
+        let (status, text) = e.post("api/op", body);
+        let (status, text) =
+            if body.contains("hasher") { e.post("api/new", body) } else { (status, text) };
+        assert!((400..500).contains(&status), "{status}");
+        assert!(text.len() < 250, "{} bytes: {}", text.len(), &text[..300]);
+        assert_eq!(text.lines().count(), 1);
+    }
+    for path in [
+        format!("api/state?step={digits}"),
+        format!("api/state?{digits}=1"),
+        format!("api/{digits}"),
+    ] {
+        let (status, text) = e.get(&path);
+        assert!((400..500).contains(&status), "{status}");
+        assert!(text.len() < 200, "{} bytes: {}", text.len(), &text[..200]);
+    }
+    let (_, text) = e.get(&format!("api/state?step={digits}"));
+    assert!(text.contains("step '7777777777") && text.contains("…' is not a number"), "{text}");
+}
+
+#[test]
+fn iteration_has_its_own_colour_and_legend_entry() {
+    let e = Explorer::start(&[]);
+    let (_, css) = e.get("explore.css");
+    let (_, page) = e.get("");
+    let stroke = |rule: &str| -> String {
+        let at = css.find(&format!("{rule} {{")).unwrap_or_else(|| panic!("{rule} in the CSS"));
+        let body = &css[at..at + css[at..].find('}').unwrap()];
+        let s = body.find("stroke: ").expect("a stroke") + 8;
+        body[s..s + 7].to_string()
+    };
+    let iter = stroke(".mark.iter");
+    assert_ne!(iter, stroke(".mark.freed"), "iteration drawn in the slot-freed colour");
+    assert_eq!(iter, stroke(".mark.iter-start"));
+    for other in [".mark.taken, .mark.replaced", ".mark.key-eq, .mark.found", ".mark.key-ne"] {
+        assert_ne!(iter, stroke(other), "{other}");
+    }
+    assert!(page.contains(r#"<i class="ol iter"></i>iteration"#), "no legend entry");
+    assert!(css.contains(&format!("#legend i.iter {{ border-color: {iter}; }}")), "{css}");
+}

@@ -25,11 +25,14 @@
     e.hidden = !msg;
   }
 
-  // Runs a request; the page shows its state, or its one-line refusal.
+  // Runs a request; the page shows its state, or its one-line refusal and then what the
+  // server holds (a refused load or op leaves the server's map as it was, and the next click
+  // acts on that map, so that is the map the page must show).
   function run(promise) {
     document.body.dataset.busy = '1';
     return promise.then((s) => { showError(''); render(s); },
-      (e) => { showError(e.message); })
+      (e) => api('GET', '/api/state').then((s) => { render(s); showError(e.message); },
+        () => { showError(e.message); }))
       .then(() => { document.body.dataset.busy = ''; });
   }
 

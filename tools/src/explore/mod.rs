@@ -29,7 +29,9 @@ mod op;
 mod report;
 mod session;
 
-pub use op::{Op, Refusal, MAX_BULK, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
+pub use op::{
+    shown, Op, Refusal, MAX_BULK, MAX_ECHO, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK,
+};
 pub use report::{Mark, Report};
 pub use session::{Config, HasherKind, KeyKind, Limits, Session, LIMITS};
 
@@ -62,9 +64,17 @@ fn ok(content_type: &'static str, body: impl Into<String>) -> Answer {
     Answer { status: 200, content_type, body: body.into() }
 }
 
-/// A refusal as one line of text.
+/// The longest refusal line, in characters: each echoed value is cut to [`op::MAX_ECHO`]
+/// already; this bounds what a library's message (serde's) might quote.
+const MAX_LINE: usize = 400;
+
+/// A refusal as one line of text, at most [`MAX_LINE`] characters.
 fn fail(status: u16, msg: impl Into<String>) -> Answer {
     let line: String = msg.into().lines().collect::<Vec<_>>().join(" ");
+    let line = match line.char_indices().nth(MAX_LINE) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    };
     Answer { status, content_type: TEXT, body: line + "\n" }
 }
 
@@ -98,7 +108,16 @@ struct LoadRequest {
 }
 
 fn json<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, Answer> {
-    serde_json::from_str(body).map_err(|e| fail(400, format!("bad JSON body: {e}")))
+    serde_json::from_str(body).map_err(|e| {
+        // serde quotes the offending value between backticks: cut each quote as others are.
+        let said: Vec<String> = e
+            .to_string()
+            .split('`')
+            .enumerate()
+            .map(|(i, part)| if i % 2 == 1 { shown(part) } else { part.to_string() })
+            .collect();
+        fail(400, format!("bad JSON body: {}", said.join("`")))
+    })
 }
 
 /// Answers one request: `path` may carry a query. The session is the server's one map.
@@ -115,9 +134,12 @@ pub fn handle(session: &mut Session, method: &str, path: &str, body: &str) -> An
                 match pair.split_once('=') {
                     Some(("step", n)) => match n.parse() {
                         Ok(n) => step = Some(n),
-                        Err(_) => return fail(400, format!("step '{n}' is not a number")),
+                        Err(_) => return fail(400, format!("step '{}' is not a number", shown(n))),
                     },
-                    _ => return fail(400, format!("unknown query parameter '{pair}' (step=N)")),
+                    _ => {
+                        let pair = shown(pair);
+                        return fail(400, format!("unknown query parameter '{pair}' (step=N)"));
+                    }
                 }
             }
             state(session, step)
@@ -150,12 +172,12 @@ pub fn handle(session: &mut Session, method: &str, path: &str, body: &str) -> An
             }
         }
         (_, "/" | "/index.html" | "/explore.js" | "/explore.css" | "/api/state") => {
-            fail(405, format!("{method} {path}: use GET"))
+            fail(405, format!("{} {path}: use GET", shown(method)))
         }
         (_, "/api/op" | "/api/new" | "/api/load") => {
-            fail(405, format!("{method} {path}: use POST"))
+            fail(405, format!("{} {path}: use POST", shown(method)))
         }
-        _ => fail(404, format!("no such page: {path}")),
+        _ => fail(404, format!("no such page: {}", shown(path))),
     }
 }
 

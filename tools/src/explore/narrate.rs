@@ -39,13 +39,53 @@ fn place(at: Location) -> String {
     format!("{}[{}]{bmap}, slot {}", array_name(at.array), at.bucket, at.slot)
 }
 
-/// Where Go's byte loop stops in a bmap: the first emptyRest, whose slot it reads too.
-fn compared_through(tophash: &[u8; 8]) -> (usize, bool) {
+/// What the map's own search did in one bmap, read off its trace: the steps after a
+/// [`Step::Bmap`] are the keys it compared (slots whose tophash matched, in slot order), and
+/// the step after those says whether it went on to the next bmap of the chain.
+struct BmapSearch {
+    /// The slot whose key was equal: the search returned there.
+    hit: Option<usize>,
+    /// Whether the search went on to the chain's next bmap.
+    went_on: bool,
+}
+
+fn bmap_search(rest: &[Step]) -> BmapSearch {
+    let mut hit = None;
+    let mut i = 0;
+    while let Some(Step::Compare { slot, equal }) = rest.get(i) {
+        if *equal {
+            hit = Some(*slot);
+        }
+        i += 1;
+    }
+    BmapSearch { hit, went_on: matches!(rest.get(i), Some(Step::Bmap { .. })) }
+}
+
+/// The slots of a bmap that Go's loop reads, in its order, for what the map's search did
+/// there: through the equal key where it returned; through the first emptyRest where the
+/// search ended in this bmap without a hit (gomap's word test saw that byte; Go's byte loop
+/// breaks on it); all 8 where it went on. Returns (slots read, whether the last is emptyRest).
+fn slots_read(tophash: &[u8; 8], search: &BmapSearch) -> (usize, bool) {
+    if let Some(slot) = search.hit {
+        return (slot + 1, false);
+    }
+    if search.went_on {
+        return (BUCKET_CNT, false);
+    }
     match tophash.iter().position(|&t| t == EMPTY_REST) {
         Some(i) => (i + 1, true),
         None => (BUCKET_CNT, false),
     }
 }
+
+/// How Go's own lookups differ from the map's search, said under every lookup.
+pub(crate) const GO_LOOKUP_NOTE: &str = "gomap tests a bmap's 8 tophash bytes in one step and \
+    compares keys only where they match: the same slots, in the same order, as Go's generic \
+    mapaccess1 byte loop, narrated above. Go compiles a lookup of a u64 key to \
+    mapaccess1_fast64 instead, which compares the keys slot by slot, reads a slot's tophash only \
+    to check that it is not empty, and never stops at emptyRest (string keys: \
+    mapaccess1_faststr compares lengths and tophash, and stops at emptyRest only in a one-bucket \
+    map); all of them find the same slot.";
 
 /// An insert, remove or lookup.
 pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpTrace) {
@@ -72,7 +112,7 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
     let mut depth = 0;
     let mut searches = 0;
     let mut last_stop = false;
-    for s in &t.steps {
+    for (idx, s) in t.steps.iter().enumerate() {
         match *s {
             Step::Chain { array, bucket, b } => {
                 chain = Some((array, bucket));
@@ -91,10 +131,16 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
                     }
                     _ => String::new(),
                 };
+                // Mid-grow the old array has its own B, one less than the header's (or the
+                // same, for a same-size grow).
+                let of = match array {
+                    Generation::Old => "the old array's ",
+                    Generation::Current => "",
+                };
                 let bits = match b {
-                    0 => "B = 0: one bucket".to_string(),
+                    0 => format!("{of}B = 0: one bucket"),
                     _ => format!(
-                        "the low B = {b} bits of the hash are {:0width$b} = {bucket}",
+                        "{of}B = {b}: the low {b} bits of the hash are {:0width$b} = {bucket}",
                         t.hash & mask,
                         width = b as usize
                     ),
@@ -105,7 +151,8 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
             Step::Bmap { depth: d, tophash } => {
                 depth = d;
                 let Some((array, bucket)) = chain else { continue };
-                let (n, stop) = compared_through(&tophash);
+                let search = bmap_search(&t.steps[idx + 1..]);
+                let (n, stop) = slots_read(&tophash, &search);
                 last_stop = stop;
                 let matching: Vec<String> =
                     (0..n).filter(|&i| tophash[i] == t.tophash).map(|i| i.to_string()).collect();
@@ -119,20 +166,26 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
                     r.marks.push(slot_mark(at, kind, ""));
                 }
                 let bmap = if d == 0 { "its bucket".into() } else { format!("overflow bmap {d}") };
-                let end = if stop {
-                    format!("; slot {} is emptyRest, so nothing later in the chain", n - 1)
-                } else {
-                    String::new()
+                let end = match search.hit {
+                    Some(slot) => format!(
+                        "; slot {slot}'s key is equal, so the search returns there (in one step \
+                         gomap tested all 8 bytes; Go's loop reads none past slot {slot})"
+                    ),
+                    None if stop => {
+                        format!("; slot {} is emptyRest, so nothing later in the chain", n - 1)
+                    }
+                    None => String::new(),
                 };
                 let hits = if matching.is_empty() {
                     format!("none is {:02x}", t.tophash)
                 } else {
                     format!("{:02x} in slot {}", t.tophash, matching.join(", "))
                 };
-                r.lines.push(format!(
-                    "{bmap}: tophash bytes of slots 0-{} compared, {hits}{end}",
-                    n - 1
-                ));
+                let read = match n {
+                    1 => "the tophash byte of slot 0".to_string(),
+                    n => format!("tophash bytes of slots 0-{}", n - 1),
+                };
+                r.lines.push(format!("{bmap}: {read} compared, {hits}{end}"));
             }
             Step::Compare { slot, equal } => {
                 let Some((array, bucket)) = chain else { continue };
@@ -191,15 +244,21 @@ pub(crate) fn keyed(r: &mut Report, op: &Op, key: &str, before: &Header, t: &OpT
         Outcome::Found(at) => {
             r.marks.push(slot_mark(at, "found", "found"));
             r.lines.push(format!("found in {}", place(at)));
+            r.lines.push(GO_LOOKUP_NOTE.into());
         }
         Outcome::Absent if chain.is_none() => {
             r.lines.push("not found: the map has no bucket array yet".into());
         }
-        Outcome::Absent => r.lines.push(if last_stop {
-            "not found: the search stopped at emptyRest".into()
-        } else {
-            "not found: the search reached the end of the chain".into()
-        }),
+        Outcome::Absent => {
+            r.lines.push(if last_stop {
+                "not found: the search stopped at emptyRest".into()
+            } else {
+                "not found: the search reached the end of the chain".into()
+            });
+            if verb == "lookup" {
+                r.lines.push(GO_LOOKUP_NOTE.into());
+            }
+        }
         Outcome::Done => {}
     }
 }

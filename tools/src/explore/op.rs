@@ -31,6 +31,21 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// The most characters of a request's text that a refusal echoes.
+pub const MAX_ECHO: usize = 24;
+
+/// `text` as a refusal echoes it: its first [`MAX_ECHO`] characters, and "…" when there were
+/// more, so that no answer grows with its request.
+pub fn shown(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(MAX_ECHO).collect();
+    if chars.next().is_some() {
+        head + "…"
+    } else {
+        head
+    }
+}
+
 pub(super) fn bad<T>(msg: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal::Bad(msg.into()))
 }
@@ -68,7 +83,9 @@ impl Op {
             None => (text, None),
         };
         let num = |what: &str, s: &str| {
-            s.trim().parse::<u64>().or_else(|_| bad(format!("{what} '{s}' is not a number")))
+            s.trim()
+                .parse::<u64>()
+                .or_else(|_| bad(format!("{what} '{}' is not a number", shown(s))))
         };
         let key = |a: Option<&str>| match a {
             Some(k) if k.len() <= MAX_KEY_LEN => Ok(k.to_string()),
@@ -81,7 +98,7 @@ impl Op {
             ("l", a) => Op::Lookup(key(a)?),
             ("r", Some(a)) => {
                 let Some((lo, hi)) = a.split_once("..") else {
-                    return bad(format!("range '{a}' is not A..B"));
+                    return bad(format!("range '{}' is not A..B", shown(a)));
                 };
                 let (lo, hi) = (num("range start", lo)?, num("range end", hi)?);
                 if lo >= hi {
@@ -115,10 +132,10 @@ impl Op {
             ("hold", Some("on")) => Op::Hold(true),
             ("hold", Some("off")) => Op::Hold(false),
             _ => {
-                let shown: String = text.chars().take(40).collect();
                 return bad(format!(
-                    "unknown op '{shown}' (ops: i:KEY d:KEY l:KEY r:A..B rand:N it clear \
-                     shrink evac hold:on hold:off)"
+                    "unknown op '{}' (ops: i:KEY d:KEY l:KEY r:A..B rand:N it clear \
+                     shrink evac hold:on hold:off)",
+                    shown(text)
                 ));
             }
         })

@@ -8,7 +8,7 @@
 //! goes: the map does, and the report says what its own code did.
 
 use super::narrate;
-use super::op::{bad, Op, Refusal, MAX_BULK, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
+use super::op::{bad, shown, Op, Refusal, MAX_BULK, MAX_ENTRIES, MAX_KEY_LEN, MAX_STEPS, MAX_WORK};
 use super::report::Report;
 use crate::inspect::{self, Figures, Layout, ModuloState};
 use gomap::hash::{GoKeys, RandomState};
@@ -84,8 +84,7 @@ trait Key: Eq + Hash + Debug + Clone + 'static {
 impl Key for u64 {
     fn parse(text: &str) -> Result<Self, Refusal> {
         text.trim().parse().or_else(|_| {
-            let shown: String = text.chars().take(24).collect();
-            bad(format!("key '{shown}' is not a u64 (this map's keys are whole numbers)"))
+            bad(format!("key '{}' is not a u64 (this map's keys are whole numbers)", shown(text)))
         })
     }
     fn nth(i: u64) -> Self {

@@ -442,9 +442,23 @@ pub fn stale(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     if let Some(readme) = dir.parent().map(|p| p.join("README.md")).filter(|p| p.is_file()) {
         md.push(readme);
     }
+    let mut texts = Vec::new();
     for p in md {
         let old =
             std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        texts.push((p, old));
+    }
+    // gomap's own docs carry figure markers; a docs/ without one is someone else's, and the
+    // tour page and figures are not written into it.
+    if !texts.iter().any(|(_, t)| t.contains(START)) {
+        return Err(format!(
+            "{} is not gomap's docs directory: none of its .md files, nor the README beside it, \
+             holds a `{START}NAME -->` marker (run it in gomap's checkout, or name that \
+             checkout's docs with --out)",
+            dir.display()
+        ));
+    }
+    for (p, old) in texts {
         let new = splice(&old, &figs).map_err(|e| format!("{}: {e}", p.display()))?;
         if new != old {
             out.push((p, new));

@@ -520,6 +520,9 @@ impl GoTool {
     /// # Errors
     /// When no toolchain is found or installed, or the build fails.
     pub fn build_default(install: bool) -> Result<GoTool, String> {
+        // Tests call this from several threads at once: one install and one build at a time.
+        static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("gotwin");
         if !src.join("main.go").is_file() {
             return Err(format!(
