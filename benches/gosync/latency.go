@@ -8,11 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"math/bits"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
 var (
@@ -29,7 +32,24 @@ func splitmix(i uint64) uint64 {
 
 type recorder struct{ ns []int64 }
 
+// threadClock: GOMAP_CLAT_CLOCK=thread times operations by the thread's CPU time, as the Rust
+// side does, leaving preemption out.
+var threadClock = os.Getenv("GOMAP_CLAT_CLOCK") == "thread"
+
+func threadCPUNs() int64 {
+	var ts syscall.Timespec
+	const clockThreadCPUTimeID = 3
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Sec*1e9 + ts.Nsec
+}
+
 func (r *recorder) time(f func()) {
+	if threadClock {
+		t0 := threadCPUNs()
+		f()
+		r.ns = append(r.ns, threadCPUNs()-t0)
+		return
+	}
 	t0 := time.Now()
 	f()
 	r.ns = append(r.ns, int64(time.Since(t0)))
@@ -114,6 +134,7 @@ func loadOrStoreLatency(m *sync.Map, n uint64, r *recorder) {
 }
 
 func runLatency(name, workload string, run int) {
+	runtime.LockOSThread()
 	m := new(sync.Map)
 	r := &recorder{ns: make([]int64, 0, 8_000_000)}
 	t0 := time.Now()
@@ -162,7 +183,7 @@ func runLatency(name, workload string, run int) {
 		"p999_ns": at(99.9), "p9999_ns": at(99.99), "max_ns": at(100),
 		"over_10us": over10, "over_100us": over100, "over_1ms": over1ms,
 		"wall_ms": float64(wall.Nanoseconds()) / 1e6, "percentiles": ps,
-		"go_sync_map": syncMapImpl,
+		"go_sync_map": syncMapImpl, "clock": map[bool]string{true: "thread-cpu", false: "wall"}[threadClock],
 	})
 	fmt.Println(string(line))
 }

@@ -107,10 +107,11 @@ enum Retired<K, V, S> {
     Draining(Box<Inner<K, Entry<V>, S>>, Cursor),
 }
 
-/// Bucket chains of `read` copied into a dirty map being rebuilt, per locked operation.
-const COPY_CHAINS: usize = 8;
+/// Bucket chains of `read` copied into a dirty map being rebuilt, per locked operation. One
+/// under loom, so that the models' small maps stay mid-rebuild across several operations.
+const COPY_CHAINS: usize = if cfg!(loom) { 1 } else { 2 };
 /// Bucket chains of a retired read map emptied per locked operation.
-const DRAIN_CHAINS: usize = 8;
+const DRAIN_CHAINS: usize = 4;
 /// Bucket chains copied per lock hold by a `range` that must finish a rebuild to promote.
 const RANGE_CHAINS: usize = 256;
 
