@@ -37,10 +37,12 @@ use crate::RandomState;
 /// # When to use it
 ///
 /// As Go's documentation says of `sync.Map`, this design pays off when keys are written once
-/// and read many times (caches that only grow), or when threads work on disjoint keys. Adding
-/// a new key after a promotion copies every key of `read` into a fresh `dirty` map, so a steady
-/// stream of new keys (churn) or a write-heavy mix runs slower than [`RwLockMap`]; see the
-/// `concurrent` benchmark.
+/// and read many times (caches that only grow), or when threads work on disjoint keys. After a
+/// promotion, new keys need every key of `read` copied into a fresh `dirty` map again; Go does
+/// that in one store, this map a few bucket chains per locked operation (so no operation pays
+/// for the whole map), but the work is still there, so a steady stream of new keys (churn) or a
+/// write-heavy mix runs slower than [`RwLockMap`]; see the `concurrent` benchmark and
+/// docs/concurrency.md.
 ///
 /// Lookups use `K: Borrow<Q>`, like [`HashMap`](std::collections::HashMap).
 ///
@@ -662,7 +664,8 @@ where
     /// As in Go, this is not a snapshot: each key is visited at most once, but a value stored
     /// or deleted during the call may or may not be seen. `f` may call back into the map. If
     /// keys were added since the last promotion, the dirty map is promoted first (as Go does),
-    /// so the next new key costs a copy of the map.
+    /// finishing its rebuild if one is under way (a bounded piece per lock hold), and new keys
+    /// after that start a new rebuild.
     ///
     /// # Examples
     ///
