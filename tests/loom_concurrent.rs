@@ -6,7 +6,8 @@
 //! locked slow paths below is explored.
 #![cfg(loom)]
 
-use gomap::ConcurrentMap;
+use gomap::hash::Backend;
+use gomap::{ConcurrentMap, RandomState};
 use loom::sync::Arc;
 use loom::thread;
 
@@ -160,5 +161,106 @@ fn promotion_expunge_and_unexpunge_together() {
         assert_eq!(t2.join().unwrap(), None);
         assert_eq!(contents(&m), vec![(1, 11), (2, 20)]);
         assert_eq!(m.len(), 2);
+    });
+}
+
+/// A read map of this many keys spans several bucket chains, and under loom a rebuild copies
+/// one chain per locked operation, so the models below start with a dirty map half built.
+const MANY: u8 = 24;
+
+/// Keys `0..MANY` (value = key) in read, then a new key 100 whose store starts a rebuild that
+/// copies only the first chain.
+///
+/// Hashed with a fixed seed: which keys share a chain decides how many cells each copy step
+/// touches, and loom needs every execution to take the same steps.
+fn half_rebuilt() -> Arc<ConcurrentMap<u8, u8>> {
+    half_rebuilt_of(MANY)
+}
+
+/// As [`half_rebuilt`], with keys `0..n` (14 is the fewest that fill four chains).
+fn half_rebuilt_of(n: u8) -> Arc<ConcurrentMap<u8, u8>> {
+    let seeded = RandomState::with_seed(7, Backend::Mem).expect("the portable hash");
+    let m = Arc::new(ConcurrentMap::with_hasher(seeded));
+    for k in 0..n {
+        m.store(k, k);
+    }
+    m.range(|_, _| true);
+    m.store(100, 100);
+    m
+}
+
+fn expected(changes: &[(u8, Option<u8>)]) -> Vec<(u8, u8)> {
+    expected_of(MANY, changes)
+}
+
+fn expected_of(n: u8, changes: &[(u8, Option<u8>)]) -> Vec<(u8, u8)> {
+    let mut v: Vec<(u8, u8)> = (0..n).map(|k| (k, k)).chain([(100, 100)]).collect();
+    for &(k, x) in changes {
+        v.retain(|e| e.0 != k);
+        if let Some(x) = x {
+            v.push((k, x));
+        }
+    }
+    v.sort_unstable();
+    v
+}
+
+/// Mid-rebuild, one thread deletes read keys and stores one back (the cursor may expunge it
+/// in between, or copy it live), while misses on the new key push the copy along and
+/// promote once it is done. Nothing may be lost or come back.
+#[test]
+fn half_rebuilt_dirty_races_delete_revive_and_promotion() {
+    model(|| {
+        let m = half_rebuilt();
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || {
+            m2.delete(&3);
+            m2.delete(&(MANY - 1));
+            m2.store(3, 33);
+        });
+        for _ in 0..3 {
+            assert_eq!(m.load(&100), Some(100));
+        }
+        t.join().unwrap();
+        assert_eq!(m.load(&(MANY - 1)), None);
+        assert_eq!(contents(&m), expected(&[(3, Some(33)), (MANY - 1, None)]));
+        assert_eq!(m.len(), MANY as usize);
+    });
+}
+
+/// Mid-rebuild, a range must finish the copy and promote while another thread stores a new
+/// key and swaps a read key not yet copied. (Fewer keys: every entry the range visits is a
+/// point where the other thread may run.)
+#[test]
+fn half_rebuilt_dirty_races_range_and_stores() {
+    const N: u8 = 14;
+    model(|| {
+        let m = half_rebuilt_of(N);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || {
+            m2.store(101, 1);
+            m2.swap(N - 2, 7)
+        });
+        let n = contents(&m).len();
+        assert!(n == N as usize + 1 || n == N as usize + 2);
+        assert_eq!(t.join().unwrap(), Some(N - 2));
+        assert_eq!(contents(&m), expected_of(N, &[(101, Some(1)), (N - 2, Some(7))]));
+    });
+}
+
+/// Mid-rebuild, load_and_delete of the new key (dirty only) races load_or_store of keys in
+/// read that are not yet copied and of a deleted one.
+#[test]
+fn half_rebuilt_dirty_races_load_and_delete_and_load_or_store() {
+    model(|| {
+        let m = half_rebuilt();
+        m.delete(&5);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.load_and_delete(&100));
+        assert_eq!(m.load_or_store(5, 55), (55, false));
+        assert_eq!(m.load_or_store(MANY - 1, 0), (MANY - 1, true));
+        assert_eq!(t.join().unwrap(), Some(100));
+        assert_eq!(m.load(&100), None);
+        assert_eq!(contents(&m), expected(&[(5, Some(55)), (100, None)]));
     });
 }

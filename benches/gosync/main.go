@@ -232,6 +232,10 @@ func main() {
 	warm := flag.Duration("warm", 200*time.Millisecond, "warm-up window")
 	ms := flag.Int("ms", 500, "timed window in milliseconds")
 	flag.Parse()
+	if *latencyWorkload != "" {
+		runLatency("go-syncmap-"+syncMapImpl, *latencyWorkload, *latencyRun)
+		return
+	}
 	if flag.NArg() != 4 {
 		fail("usage: gosyncbench [-warm D] [-ms N] MAP SIZE WORKLOAD THREADS")
 	}

@@ -93,6 +93,10 @@ mod imp {
             // epoch delays the drop past every guard that may have loaded it. `T: Send +
             // 'static` because that drop may run on another thread, after the map is gone.
             unsafe { guard.defer_destroy(old) };
+            // Hand the old pointee to the global queue now: a thread that seldom retires
+            // anything would otherwise keep it in its local bag, and ConcurrentMap waits for
+            // the last reference to a retired read map before emptying it.
+            guard.flush();
         }
     }
 
