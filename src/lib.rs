@@ -17,6 +17,10 @@
 //!   bucket and slot ([`map::raw`]). The [`map`] module docs walk through the design and list
 //!   where each of Go's runtime functions lives.
 //! - [`GoSet`] ([`set`]) is std's `HashSet` API on that map, as Go's `map[T]struct{}`.
+//! - [`swiss`] is the engine of Go 1.24's map, the Swiss table (`internal/runtime/maps`):
+//!   8-slot groups behind a control word, tables of up to 1024 slots, a directory of tables
+//!   by the hash's top bits. A raw API (hashes from the caller, slots as handles) and a
+//!   read-only view of every table, group and slot; its module docs walk through the design.
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
 //! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
 //!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).

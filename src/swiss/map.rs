@@ -225,13 +225,18 @@ impl<K, V> SwissTable<K, V> {
         self.used == 0
     }
 
-    /// Entries that fit before some growth: 8 for a small map (allocated or not); otherwise
+    /// Entries that fit before some growth: 0 before the first group is allocated (the first
+    /// insert allocates it), 8 for a small map; otherwise
     /// `len` plus every table's growthLeft. With several tables this is the room if new keys
     /// spread over the tables as their hashes do on average: a table that fills up grows on
     /// its own (that is the point of the directory), even while others have room.
     pub fn capacity(&self) -> usize {
         if self.dir.is_empty() {
-            GROUP_SLOTS
+            if self.small.len() == 0 {
+                0
+            } else {
+                GROUP_SLOTS
+            }
         } else {
             self.used + self.tables.iter().map(|t| usize::from(t.growth_left)).sum::<usize>()
         }
@@ -658,10 +663,12 @@ impl<K, V> SwissTable<K, V> {
     /// Drops every entry and frees everything, leaving the state of [`new`](Self::new) (what
     /// drop and an owning iterator's end need; `clearSeq` is kept).
     pub fn reset_to_empty(&mut self) {
-        let clear_seq = self.clear_seq;
-        // The old value drops here: each group array drops its entries and frees itself.
-        *self = Self::new();
-        self.clear_seq = clear_seq;
+        let mut old = core::mem::replace(self, Self::new());
+        self.clear_seq = old.clear_seq;
+        // Each group array drops its entries and frees itself (a panicking drop still lets
+        // the others run, and `self` is already the empty map).
+        old.used = 0;
+        drop(old);
     }
 
     /// A copy with the same layout, byte for byte: the same directory, tables (capacities,
