@@ -86,6 +86,7 @@ pub mod rayon;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod set;
+#[allow(unsafe_code)]
 pub mod swiss;
 
 pub use concurrent::ConcurrentMap;
