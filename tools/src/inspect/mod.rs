@@ -33,6 +33,7 @@ pub mod docs;
 pub mod tour;
 pub mod trace;
 pub mod twin;
+pub mod twin_swiss;
 pub mod twin_swiss_wire;
 
 pub use gomap::hash::teach::{FixedHasher, FixedState, ModuloHasher, ModuloState};

@@ -189,7 +189,7 @@ impl<K: TwinKey> Script<K> {
     }
 }
 
-fn op_text<K: TwinKey>(op: &Op<K>, s: &mut String) {
+pub(crate) fn op_text<K: TwinKey>(op: &Op<K>, s: &mut String) {
     match op {
         Op::Insert(k, v) => {
             s.push_str("insert ");
@@ -251,10 +251,10 @@ pub enum Size {
 }
 
 /// splitmix64, for reproducible scripts.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -262,13 +262,13 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
 
 /// nsqd-style message ID: 16 ASCII hex digits of a time-ordered counter.
-fn msg_id(guid: u64) -> Id16 {
+pub(crate) fn msg_id(guid: u64) -> Id16 {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = [0u8; 16];
     for (i, b) in id.iter_mut().enumerate() {
@@ -277,14 +277,14 @@ fn msg_id(guid: u64) -> Id16 {
     Id16(id)
 }
 
-fn random_str(r: &mut Rng) -> String {
+pub(crate) fn random_str(r: &mut Rng) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789/-_.";
     let len = r.below(41) as usize;
     (0..len).map(|_| ALPHABET[r.below(ALPHABET.len() as u64) as usize] as char).collect()
 }
 
 /// Random inserts and deletes over a key pool of `pool` keys, a range every `range_every` ops.
-fn mixed<K: Clone>(
+pub(crate) fn mixed<K: Clone>(
     r: &mut Rng,
     ops: usize,
     pool: &[K],
@@ -308,7 +308,7 @@ fn mixed<K: Clone>(
 /// oldest until no more than that are left. With the count near the load factor's limit the
 /// chains fill and empty unevenly, overflow buckets pile up, and Go's
 /// too-many-overflow-buckets rule starts same-size grows.
-fn fifo_churn<K: Clone>(
+pub(crate) fn fifo_churn<K: Clone>(
     keys: &[K],
     live: impl Fn(usize) -> usize,
     range_every: usize,
@@ -484,7 +484,16 @@ pub fn suite(size: Size) -> Vec<AnyScript> {
 /// The Go side: a built `tools/gotwin` binary.
 #[derive(Clone, Debug)]
 pub struct GoTool {
-    bin: PathBuf,
+    pub(crate) bin: PathBuf,
+}
+
+/// Which of Go's two map implementations a [`GoTool`] is built with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GoMapKind {
+    /// The classic bucket map (`GOEXPERIMENT=noswissmap`), PROTOCOL.md.
+    Classic,
+    /// Go 1.24's default Swiss-table map (GOEXPERIMENT unset), PROTOCOL-SWISS.md.
+    Swiss,
 }
 
 impl GoTool {
@@ -494,14 +503,38 @@ impl GoTool {
     /// # Errors
     /// The build's error output when `go build` fails or cannot start.
     pub fn build(go: &Path, src: &Path, out_dir: &Path) -> Result<GoTool, String> {
+        Self::build_kind(go, src, out_dir, GoMapKind::Classic)
+    }
+
+    /// Builds `tools/gotwin` with the map `kind`: `GOEXPERIMENT=noswissmap` for the classic
+    /// map (binary `gotwin`), GOEXPERIMENT unset for the Swiss map (binary `gotwin-swiss`);
+    /// both with `-ldflags=-checklinkname=0` and `GOTOOLCHAIN=local`.
+    ///
+    /// # Errors
+    /// The build's error output when `go build` fails or cannot start.
+    pub fn build_kind(
+        go: &Path,
+        src: &Path,
+        out_dir: &Path,
+        kind: GoMapKind,
+    ) -> Result<GoTool, String> {
         std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-        let bin = out_dir.join("gotwin");
-        let out = Command::new(go)
+        let mut cmd = Command::new(go);
+        let bin = match kind {
+            GoMapKind::Classic => {
+                cmd.env("GOEXPERIMENT", "noswissmap");
+                out_dir.join("gotwin")
+            }
+            GoMapKind::Swiss => {
+                cmd.env_remove("GOEXPERIMENT");
+                out_dir.join("gotwin-swiss")
+            }
+        };
+        let out = cmd
             .args(["build", "-ldflags=-checklinkname=0", "-o"])
             .arg(&bin)
             .arg(".")
             .current_dir(src)
-            .env("GOEXPERIMENT", "noswissmap")
             .env("GOTOOLCHAIN", "local")
             .output()
             .map_err(|e| format!("cannot run {}: {e}", go.display()))?;
@@ -520,6 +553,14 @@ impl GoTool {
     /// # Errors
     /// When no toolchain is found or installed, or the build fails.
     pub fn build_default(install: bool) -> Result<GoTool, String> {
+        Self::build_default_kind(install, GoMapKind::Classic)
+    }
+
+    /// [`build_default`](Self::build_default) for the map `kind`.
+    ///
+    /// # Errors
+    /// When no toolchain is found or installed, or the build fails.
+    pub fn build_default_kind(install: bool, kind: GoMapKind) -> Result<GoTool, String> {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("gotwin");
         if !src.join("main.go").is_file() {
             return Err(format!(
@@ -528,7 +569,7 @@ impl GoTool {
             ));
         }
         let go = go_toolchain(install)?;
-        Self::build(&go, &src, &target_dir().join("gotwin"))
+        Self::build_kind(&go, &src, &target_dir().join("gotwin"), kind)
     }
 }
 
@@ -681,7 +722,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-fn tool<T>(msg: impl Into<String>) -> Result<T, Error> {
+pub(crate) fn tool<T>(msg: impl Into<String>) -> Result<T, Error> {
     Err(Error::Tool(msg.into()))
 }
 
