@@ -23,8 +23,8 @@
 //! ```
 
 use super::twin::{
-    fifo_churn, mixed, msg_id, op_text, random_str, tool, AnyScript, Error, GoTool, Id16, Op,
-    Rng, Script, Size, TwinKey,
+    fifo_churn, mixed, msg_id, op_text, random_str, tool, AnyScript, Error, GoTool, Id16, Op, Rng,
+    Script, Size, TwinKey,
 };
 use super::twin_swiss_wire::{self as wire, Block, Group, KeyKind, Mode, Model, TableRef, WireKey};
 use gomap::hash::{Backend, GoKeys, RandomState};
@@ -554,7 +554,9 @@ impl Ids {
         let mut now = HashMap::new();
         for t in view.tables() {
             let was = self.prev.get(&(t.index() >> shift)).filter(|p| {
-                p.1 == t.capacity() && p.2 == t.local_depth() && (t.index() >> shift) << shift == t.index()
+                p.1 == t.capacity()
+                    && p.2 == t.local_depth()
+                    && (t.index() >> shift) << shift == t.index()
             });
             let id = match was {
                 Some(p) => p.0,
@@ -818,11 +820,8 @@ fn block<K: SwissKey>(
     }
     // The groups to compare: those Go printed, those the Rust op wrote, every group of a new
     // table, and everything at a thinned checkpoint.
-    let groups_total: usize = if h.small {
-        1
-    } else {
-        shape.tables.iter().map(|(_, t)| t.group_count()).sum()
-    };
+    let groups_total: usize =
+        if h.small { 1 } else { shape.tables.iter().map(|(_, t)| t.group_count()).sum() };
     *since_full += 1;
     let full = matches!(touched, Touched::All)
         || (b.check.is_some()
