@@ -663,7 +663,7 @@ impl<K, V> SwissTable<K, V> {
     /// Drops every entry and frees everything, leaving the state of [`new`](Self::new) (what
     /// drop and an owning iterator's end need; `clearSeq` is kept).
     pub fn reset_to_empty(&mut self) {
-        let mut old = core::mem::replace(self, Self::new());
+        let mut old = core::mem::take(self);
         self.clear_seq = old.clear_seq;
         // Each group array drops its entries and frees itself (a panicking drop still lets
         // the others run, and `self` is already the empty map).
