@@ -62,7 +62,10 @@ enum Command {
     /// Runs every twin script on gomap and on Go's own classic map (tools/gotwin, built with
     /// a Go toolchain) and compares the hmap fields, every bucket's bytes and every range
     /// order after every operation; first, the preallocated overflow buckets of maps of many
-    /// shapes. The first difference is printed and the exit status is 1.
+    /// shapes. With --map swiss (or both), the Swiss suite on gomap's Swiss engine and Go
+    /// 1.24's Swiss map (tools/gotwin built without GOEXPERIMENT): header, directory, every
+    /// table's fields, every written group's control word and slots, and range orders. The
+    /// first difference is printed and the exit status is 1.
     Twin(TwinArgs),
     /// A quick side-by-side with std's HashMap
     ///
