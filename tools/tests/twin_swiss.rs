@@ -70,6 +70,7 @@ fn a_seed_one_bit_off_is_caught_at_the_first_insert() {
         // Go draws the seed, so a key's h2 under both seeds may agree (1 in 128); all of the
         // first 8 inserts' (the small group's) cannot but by a chance of 2^-56.
         assert!((0..8).contains(&op), "found only at op {op}: {what}");
+        println!("seed ^ {bit:#x}: after op {op}: {what}");
         assert!(what.contains("small group, slot") && what.contains("control byte"), "{what}");
     }
 }
