@@ -211,15 +211,13 @@ impl<K, V> GroupsRef<K, V> {
                 let i = first(m);
                 let slot =
                     group.wrapping_add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
+                // SAFETY: slot i of a group inside a live allocation (caller), so not null.
+                let slot = unsafe { NonNull::new_unchecked(slot) };
                 // SAFETY: match_h2 reports only full slots (see find_in_group), which hold live
                 // keys by the GroupArray invariant; nobody writes during the call (caller).
-                let key = unsafe { &*slot_key::<K, V>(NonNull::new_unchecked(slot)) };
+                let key = unsafe { &*slot_key::<K, V>(slot) };
                 if eq(key) {
-                    // SAFETY: inside a live allocation, so not null.
-                    return Some((
-                        unsafe { NonNull::new_unchecked(slot) },
-                        offset * GROUP_SLOTS + i,
-                    ));
+                    return Some((slot, offset * GROUP_SLOTS + i));
                 }
                 m = remove_first(m);
             }
