@@ -7,7 +7,7 @@
 //! whoever replays the script.
 //!
 //! ```
-//! use gomap::inspect::twin_swiss_wire::{parse, Model, Mode};
+//! use gomap_tools::inspect::twin_swiss_wire::{parse, Model, Mode};
 //!
 //! let out = "twin-swiss 1\nbackend mem\naeskeysched ".to_string() + &"00".repeat(128)
 //!     + "\nhashkey 0000000000000001 0000000000000002 0000000000000003 0000000000000004\n\
