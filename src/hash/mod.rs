@@ -349,11 +349,42 @@ impl RandomState {
     /// assert_eq!(s.hash_one(42u64), t.hash_one(42u64));
     /// ```
     pub fn from_go(keys: &GoKeys, hash0: u32) -> Result<Self, BackendUnavailable> {
+        Self::from_go_seed(keys, u64::from(hash0))
+    }
+
+    /// The hasher of one Go 1.24 Swiss-table map (Go's default map): as
+    /// [`from_go`](Self::from_go), but with the map's full 64-bit seed, `maps.Map.seed` (a
+    /// `uintptr`; the classic map's `hash0` is 32 bits). Go's Swiss map hashes a key with
+    /// `typ.Hasher(key, m.seed)`, the same aeshash or memhash functions with this seed, so a
+    /// state built here gives every key the hash Go's runtime gives it in that map.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_go`](Self::from_go): [`BackendUnavailable`] for [`GoKeys::Aes`] where this
+    /// CPU cannot run aeshash.
+    ///
+    /// ```
+    /// use std::hash::BuildHasher;
+    /// use gomap::hash::{Backend, GoKeys, RandomState};
+    ///
+    /// // Keys and a seed as tools/gotwin's Swiss build prints them (GODEBUG=cpu.aes=off).
+    /// let keys = GoKeys::Mem([0x5e1f_ab1e, 0x0bad_cafe, 0xfee1_900d, 0x7e57_ab1e]);
+    /// let s = RandomState::from_go_seed(&keys, 0xf3c3_d2ac_8ac4_d322).unwrap();
+    /// assert_eq!(s.backend(), Backend::Mem);
+    /// assert_eq!(s.seed(), 0xf3c3_d2ac_8ac4_d322);
+    /// // A seed that fits in 32 bits hashes as from_go's hash0 does.
+    /// let a = RandomState::from_go_seed(&keys, 0x1234_5678).unwrap();
+    /// let b = RandomState::from_go(&keys, 0x1234_5678).unwrap();
+    /// assert_eq!(a.hash_one(42u64), b.hash_one(42u64));
+    /// // The high half of the seed counts.
+    /// assert_ne!(s.hash_one(42u64), RandomState::from_go_seed(&keys, 0xac8a_c4d3_22).unwrap().hash_one(42u64));
+    /// ```
+    pub fn from_go_seed(keys: &GoKeys, seed: u64) -> Result<Self, BackendUnavailable> {
         let (backend, keys) = match keys {
             GoKeys::Aes(sched) => (Backend::Aes, Keys { aes: AesKeys(*sched), mem: [0; 4] }),
             GoKeys::Mem(words) => (Backend::Mem, Keys { aes: AesKeys([0; 128]), mem: *words }),
         };
-        Ok(Self::build(u64::from(hash0), check(backend)?, intern(keys)))
+        Ok(Self::build(seed, check(backend)?, intern(keys)))
     }
 
     /// Invariant: `b` passed `check`.

