@@ -82,6 +82,7 @@ pub mod rayon;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod set;
+pub mod swiss;
 
 pub use concurrent::ConcurrentMap;
 pub use hash::RandomState;

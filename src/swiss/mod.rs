@@ -1,0 +1,166 @@
+//! The engine of `SwissMap`: Go 1.24's Swiss table map (`internal/runtime/maps`), structure
+//! for structure. Given the same hash function and seed, the header, directory, tables and
+//! every group's control word and slots are the same as a Go 1.24 process's after every
+//! insert, delete and clear.
+//!
+//! # The design
+//!
+//! **Groups.** Storage is in *groups* of 8 slots behind one 8-byte *control word*, one byte
+//! per slot: `0x80` empty, `0xFE` deleted (a tombstone), or, for a full slot, the 7-bit *h2*
+//! of its key's hash (high bit clear). A slot holds the key then the value, as Go lays a slot
+//! out (`struct { key K; elem V }`); a key or value over 128 bytes is boxed and the slot holds
+//! the pointer (Go's indirect key and elem). The hash splits in two: **h1 = hash >> 7** picks
+//! where probing starts, **h2 = hash & 0x7f** goes in the control byte. A lookup compares h2
+//! against all 8 bytes at once with word arithmetic on the control word (SWAR: `match_h2`,
+//! `match_empty`, `match_empty_or_deleted`, `match_full`), and compares keys only where h2
+//! matches (about 1 in 128 slots by chance).
+//!
+//! **The small map.** A map that has never held more than 8 entries is a single group with no
+//! table (Go's `dirLen == 0`, `dirPtr` pointing at the group). Nothing is allocated until the
+//! first insert (`grow_to_small`). Deletes in it always leave empty slots: with one group
+//! there is no probe sequence to keep intact. When an insert finds all 8 slots used, the map
+//! becomes a table of 16 slots (`grow_to_table`) — even if the key is already there, as Go does.
+//!
+//! **Tables.** A table is an open-addressed hash table of a power-of-two number of groups.
+//! Probing starts at group `h1 & (groups - 1)` and follows Go's triangular `probe_seq`
+//! (`offset += ++index`, mod groups), which visits every group once. A probe ends at the first
+//! group with an empty slot; hence the table always keeps one empty slot at least.
+//!
+//! **Deletes and tombstones.** Deleting from a group that still has an empty slot marks the
+//! slot empty (no probe can have passed through that group). Deleting from a group with no
+//! empty slot marks it deleted, a tombstone, which lookups step over and inserts reuse first
+//! (the first tombstone on the key's probe sequence, once the key is known to be absent). A
+//! table's *growthLeft* counts the slots that may still be filled before it must rehash:
+//! `capacity * 7/8` (`maxAvgGroupLoad` 7 of 8 slots) for tables over one group, `capacity - 1`
+//! for a one-group table. An insert into an empty slot spends one, a delete that leaves an
+//! empty slot gives one back, and a tombstone keeps its slot spent until the next rehash
+//! (`tombstones() = capacity*7/8 - used - growthLeft`; Go 1.24 has no `pruneTombstones`,
+//! which came in 1.25).
+//!
+//! **Growth.** An insert that finds no room (growthLeft 0 and no tombstone on its probe
+//! sequence) *rehashes* its table: up to `maxTableCapacity` (1024 slots) the table is replaced
+//! by one of twice the capacity (`grow`), dropping the tombstones; beyond that it *splits* in
+//! two 1024-slot tables (`split`), by the next hash bit from the top. The map is a directory
+//! of tables indexed by the top *globalDepth* bits of the hash (extendible hashing:
+//! `directory_index = hash >> globalShift`, `globalShift = 64 - globalDepth`). A table with
+//! *localDepth* < globalDepth fills `1 << (globalDepth - localDepth)` consecutive directory
+//! entries starting at its *index*. Splitting a table whose localDepth equals globalDepth
+//! doubles the directory first (each entry becomes two, each table's index doubles); the two
+//! halves then take the old table's entries in the directory. So a grow moves at most 1024
+//! slots' entries, never the whole map.
+//!
+//! **NewMap's hint** (`with_hint`). A hint of at most 8 allocates nothing. Otherwise the map
+//! aims at `hint * 8/7` slots: `dirSize = ceil(target / 1024)` rounded up to a power of two
+//! tables, each of `target / dirSize` slots (at least 8, rounded up to a power of two), with
+//! globalDepth and localDepth `log2(dirSize)` from the start. Absurd hints (overflow, more
+//! than Go's `maxAlloc`) give Go an empty map and here an error.
+//!
+//! **Clear** drops every entry of a non-empty map and keeps its shape: the small group is
+//! emptied; every table is emptied in place (used 0, growthLeft reset, tombstones gone) with
+//! its capacity, localDepth and index; the directory stays; `used` becomes 0 and `clearSeq`
+//! goes up by one (Go's iterators use it to notice a clear). An empty map is left untouched.
+//!
+//! **Iteration** (`RawIter`) starts at a random directory entry (`dirOffset`) and a random
+//! slot (`entryOffset`): for each table, in directory order from the start (a start inside a
+//! table's run of entries moves back to the run's first entry) and skipping the other entries
+//! of the same table, it walks the table's slots `(entryIdx + entryOffset) & (capacity - 1)`
+//! for entryIdx = 0.., yielding the full ones. A small map walks `(entryIdx + entryOffset) % 8`.
+//!
+//! **Hashes come from outside.** The engine never hashes: each operation takes the key's
+//! `hash: u64` (Go's `typ.Hasher(key, m.seed)`), an `eq` closure for key equality, and, where
+//! entries move (grow, split, the small map becoming a table, reserve, shrink), a
+//! `hasher: &impl Fn(&K) -> u64`. Go draws a new seed on `Clear` and when a delete empties the
+//! map; the seed belongs to the caller's hasher, so that is the caller's to do.
+//!
+//! **Panics.** Every grow hashes all the entries it will move before it moves any, so a
+//! panicking hasher leaves the map as it was; a panicking `eq` happens before any change; a
+//! panicking drop (in `clear`, `delete` callers, or `Drop`) still drops every other entry
+//! once. Nothing is dropped twice and no group array is leaked.
+//!
+//! **Differences from Go** (all outside what a Go map's structure shows):
+//! - A replaced table is freed at once (Go keeps it for iterators, marked `index = -1`), so a
+//!   `RawIter` is only specified for a map that is not grown while it runs (removals are fine).
+//! - Go's `writing` flag is reported as 0: `&mut` excludes concurrent writes.
+//! - Go's `table.index` of a stale table is -1; tables here are never stale, so it is a `usize`.
+//! - A type aligned to more than 8 bytes (Go has none) starts slot 0 at its alignment.
+//! - `reserve`, `shrink_to` and `clone_with` have no Go counterpart; see their docs.
+//!
+//! # Where the unsafe code is
+//!
+//! Only `group.rs` (the group array: allocation, slot reads and writes, each checked against
+//! the control byte) and `map.rs` (the [`Slot`] accessors, raw handles, and `Send`/`Sync` for
+//! them). `table.rs`, `iter.rs`, `raw.rs` and `tests.rs` are safe code.
+//!
+//! # Where Go's functions are
+//!
+//! | Go (`internal/runtime/maps`) | gomap | file |
+//! |---|---|---|
+//! | `Map` | [`SwissTable`] (`dirPtr`/`dirLen` = `small` or `dir` + `tables`) | `map.rs` |
+//! | `NewMap`, `NewEmptyMap` | [`SwissTable::with_hint`], [`SwissTable::new`] | `map.rs` |
+//! | `h1`, `h2` | [`h1`], [`h2`] | `mod.rs` |
+//! | `directoryIndex`, `directoryAt` | `SwissTable::directory_index`, `directory_at` | `map.rs` |
+//! | `replaceTable`, `installTableSplit` | `replace_table`, `install_table_split` | `map.rs` |
+//! | `getWithKey`, `getWithoutKey`, `mapaccess*` | [`SwissTable::find`] → `table.get_with_key` | `map.rs`, `table.rs` |
+//! | `getWithKeySmall` | `get_with_key_small` | `map.rs` |
+//! | `PutSlot`, `mapassign*` | [`SwissTable::find_or_vacancy`] → `table.put_slot`, then [`SwissTable::insert_at`] (`insert_vacant`) | `map.rs`, `table.rs` |
+//! | `putSlotSmall` | `put_slot_small` | `map.rs` |
+//! | `growToSmall`, `growToTable` | `grow_to_small`, `grow_to_table` | `map.rs` |
+//! | `table.rehash`, `grow`, `split` | `rehash`, `grow`, `split` (methods of `SwissTable` taking a table id) | `map.rs` |
+//! | `localDepthMask` | `local_depth_mask` | `map.rs` |
+//! | `table.uncheckedPutSlot` | `Table::unchecked_put_slot` | `table.rs` |
+//! | `Delete`, `deleteSmall`, `table.Delete` | [`SwissTable::delete`] (small case inline), `Table::delete` → `Table::remove_slot`; [`SwissTable::remove_at`] | `map.rs`, `table.rs` |
+//! | `table.tombstones` | `Table::tombstones` | `table.rs` |
+//! | `pruneTombstones` | not in Go 1.24.11 | — |
+//! | `Clear`, `clearSmall`, `table.Clear` | [`SwissTable::clear`], `Table::clear_counts` + `GroupArray::clear` | `map.rs`, `table.rs`, `group.rs` |
+//! | `newTable`, `table.reset`, `resetGrowthLeft` | `Table::new_table`, `reset_growth_left` | `table.rs` |
+//! | `probeSeq`, `makeProbeSeq`, `next` | `ProbeSeq::new`, `ProbeSeq::next` | `table.rs` |
+//! | `table` | `Table` | `table.rs` |
+//! | `ctrlGroup.matchH2`, `matchEmpty`, `matchEmptyOrDeleted`, `matchFull` | `match_h2`, `match_empty`, `match_empty_or_deleted`, `match_full` | `group.rs` |
+//! | `bitset.first`, `removeFirst`, `removeBelow`; `ctrlGroup.get` | `first`, `remove_first`, `remove_below`; `ctrl_get` | `group.rs` |
+//! | `groupsReference`, `newGroups`, `groupReference.key`/`elem` | `GroupArray`, `GroupArray::new`, `slot_key`/`slot_elem` | `group.rs` |
+//! | `SwissMapType.SlotSize`, `ElemOff`, `GroupSize`, `IndirectKey`/`IndirectElem` | `Shape` | `group.rs` |
+//! | `Iter`, `Iter.Init`, `Iter.Next`, `nextDirIdx` | [`RawIter`], [`RawIter::init`] / [`RawIter::init_at`], [`RawIter::next`] | `iter.rs` |
+//! | `checkInvariants` | [`SwissTable::check_invariants`] | `map.rs` |
+
+mod group;
+mod iter;
+mod map;
+pub mod raw;
+mod table;
+#[cfg(test)]
+mod tests;
+
+pub use iter::RawIter;
+pub use map::{Slot, SwissTable, Vacancy};
+
+/// The error of a fallible allocation: the same type as the classic map's.
+pub type AllocError = crate::map::TryReserveError;
+
+/// Slots per group (Go's `abi.SwissMapGroupSlots`).
+pub const GROUP_SLOTS: usize = 8;
+/// Control byte of an empty slot (Go's `ctrlEmpty`).
+pub const CTRL_EMPTY: u8 = 0b1000_0000;
+/// Control byte of a deleted slot, a tombstone (Go's `ctrlDeleted`).
+pub const CTRL_DELETED: u8 = 0b1111_1110;
+/// Slots of 8 a table fills before it rehashes (Go's `maxAvgGroupLoad`).
+pub const MAX_AVG_GROUP_LOAD: u16 = 7;
+/// Largest table before it splits (Go's `maxTableCapacity`).
+pub const MAX_TABLE_CAPACITY: usize = 1024;
+/// Keys larger than this many bytes are stored boxed (Go's `abi.SwissMapMaxKeyBytes`).
+pub const MAX_KEY_SIZE: usize = 128;
+/// Values larger than this many bytes are stored boxed (Go's `abi.SwissMapMaxElemBytes`).
+pub const MAX_ELEM_SIZE: usize = 128;
+/// Go's `maxAlloc` on 64-bit Linux (2^48), which bounds NewMap's hint.
+pub(crate) const MAX_ALLOC: u64 = 1 << 48;
+
+/// Go's `h1`: the upper 57 bits of the hash, which choose where probing starts.
+#[inline(always)]
+pub fn h1(hash: u64) -> u64 {
+    hash >> 7
+}
+
+/// Go's `h2`: the low 7 bits of the hash, stored in a full slot's control byte.
+#[inline(always)]
+pub fn h2(hash: u64) -> u8 {
+    (hash & 0x7f) as u8
+}
