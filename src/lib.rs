@@ -71,6 +71,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[allow(unsafe_code)]
+pub mod api;
 pub mod concurrent;
 pub mod hash;
 #[allow(unsafe_code)]
@@ -82,12 +84,14 @@ pub mod rayon;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod set;
+#[allow(unsafe_code)]
 pub mod swiss;
 
 pub use concurrent::ConcurrentMap;
 pub use hash::RandomState;
 pub use map::{GoMap, Stats, TryReserveError};
 pub use set::GoSet;
+pub use swiss::SwissMap;
 
 /// The README's Rust examples run as doctests.
 #[cfg(doctest)]

@@ -28,7 +28,7 @@
 //! evacuated in.
 //!
 //! ```
-//! use gomap::inspect::ModuloState;
+//! use gomap::hash::teach::ModuloState;
 //! use gomap::map::traced::{Outcome, Step};
 //! use gomap::GoMap;
 //!
@@ -54,7 +54,8 @@ use serde::Serialize;
 use super::bucket::Bucket;
 use super::hooks::{Generation, GrowPace, Observer};
 use super::table::{tophash, Hmap};
-use super::{store, GoMap};
+use super::engine::store;
+use super::GoMap;
 
 /// A [`GoMap`] borrowed for traced operations, from [`GoMap::traced`].
 pub struct Traced<'a, K, V, S> {

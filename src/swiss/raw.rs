@@ -1,4 +1,4 @@
-//! A read-only view of a [`SwissTable`]'s insides, for teaching and for the Go twin: Go's
+//! A read-only view of a [`SwissMap`](super::SwissMap)'s insides, for teaching and for the Go twin: Go's
 //! header fields, the directory, each table's fields, each group's control word and slots.
 //! No `unsafe` here.
 //!
