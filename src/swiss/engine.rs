@@ -124,6 +124,13 @@ impl<K, V> Engine<K, V> for SwissTable<K, V> {
         SwissTable::clone_with(self, f)
     }
 
+    /// Empties `self` first (as the classic map does), so a panicking clone or drop leaves it
+    /// empty, with every entry it held dropped once.
+    fn clone_from_with(&mut self, src: &Self, f: &mut dyn FnMut(&K, &V) -> (K, V)) {
+        self.reset_to_empty();
+        *self = src.clone_with(f);
+    }
+
     fn try_reserve(
         &mut self,
         additional: usize,
