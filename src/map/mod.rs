@@ -108,7 +108,6 @@ pub mod traced;
 use core::fmt;
 
 use bucket::AllocFailure;
-pub(crate) use bucket::Bucket;
 pub(crate) use hiter::HiterExtract;
 pub(crate) use table::Hmap;
 

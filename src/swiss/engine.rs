@@ -208,3 +208,35 @@ impl<K, V> Engine<K, V> for SwissTable<K, V> {
         walk.map.used
     }
 }
+
+#[cfg(feature = "rayon")]
+impl<K, V> SwissTable<K, V> {
+    /// Units of work for the parallel iterators: each table, or the small map's group.
+    pub(crate) fn par_units(&self) -> usize {
+        if self.dir.is_empty() {
+            usize::from(self.small.len() != 0)
+        } else {
+            self.tables.len()
+        }
+    }
+
+    /// The full slots of unit `j` (see `par_units`), group by group.
+    pub(crate) fn par_unit_slots(&self, j: usize) -> impl Iterator<Item = Slot> + '_ {
+        let (tid, groups) = if self.dir.is_empty() {
+            (super::map::SMALL_TABLE, &self.small)
+        } else {
+            (j, &self.tables[j].groups)
+        };
+        (0..groups.len()).flat_map(move |g| {
+            let mut full = super::group::match_full(groups.ctrls(g));
+            core::iter::from_fn(move || {
+                if full == 0 {
+                    return None;
+                }
+                let i = super::group::first(full);
+                full = super::group::remove_first(full);
+                Some(self.slot_at(tid, g, i))
+            })
+        })
+    }
+}
