@@ -23,8 +23,8 @@ use core::marker::PhantomData;
 use ::serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use ::serde::ser::{Serialize, Serializer};
 
-use crate::concurrent::{ConcurrentMap, RwLockMap};
 use crate::api::{Engine, Map};
+use crate::concurrent::{ConcurrentMap, RwLockMap};
 use crate::{GoMap, GoSet};
 
 /// The most a size hint from the input may make a map or set allocate up front: a hostile

@@ -6,8 +6,8 @@ use std::fmt::Debug;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use arbitrary::Arbitrary;
-use gomap::hash::{backend, testing};
 use gomap::api::{Engine, Entry, Map};
+use gomap::hash::{backend, testing};
 use gomap::{GoMap, SwissMap};
 
 /// One run's script: which hasher and key/value types, how many distinct keys, the operations.
@@ -263,7 +263,6 @@ impl Reached {
         self.max_b = self.max_b.max(o.max_b);
         self.max_tables = self.max_tables.max(o.max_tables);
     }
-
 }
 
 /// What the runner asks of each engine's own structure.

@@ -11,8 +11,8 @@ use super::bucket::{Bucket, BucketArray};
 use super::group::{full_bits, lowest, match_full, LO};
 use super::hooks::{Generation, Observer};
 use super::table::{cheaprand, fix_empty_rest, Hmap, GROUP};
-use crate::api::engine::ErasedHasher;
 use super::{BUCKET_CNT, MIN_TOP_HASH};
+use crate::api::engine::ErasedHasher;
 
 /// Units of a walk: each bucket of the current array with the chain that holds its entries
 /// (extract_if and rayon's parallel iterators split the map along these).

@@ -266,7 +266,6 @@ impl<K, V, S> GoMap<K, V, S> {
             old_buckets: h.old_b.map_or(0, |b| 1 << b),
         }
     }
-
 }
 
 #[cfg(test)]

@@ -46,9 +46,9 @@ use super::group::match_full;
 use super::hiter::Hiter;
 pub use super::hooks::Generation;
 use super::hooks::Observer;
-use super::Iter;
 use super::msize::preallocated_overflow;
 use super::table::{too_many_overflow_buckets, tophash, Hmap};
+use super::Iter;
 use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y};
 
 /// What a tophash byte says about its slot.

@@ -52,9 +52,9 @@ use core::hash::{BuildHasher, Hash};
 use serde::Serialize;
 
 use super::bucket::Bucket;
+use super::engine::store;
 use super::hooks::{Generation, GrowPace, Observer};
 use super::table::{tophash, Hmap};
-use super::engine::store;
 use super::GoMap;
 
 /// A [`GoMap`] borrowed for traced operations, from [`GoMap::traced`].

@@ -77,7 +77,9 @@ impl<K: Send, V: Send, E: ParEngine<K, V>> ParallelIterator for IntoParIter<K, V
     }
 }
 
-impl<'a, K: Sync, V: Sync, S, E: ParEngine<K, V> + 'a> IntoParallelIterator for &'a Map<K, V, S, E> {
+impl<'a, K: Sync, V: Sync, S, E: ParEngine<K, V> + 'a> IntoParallelIterator
+    for &'a Map<K, V, S, E>
+{
     type Iter = ParIter<'a, K, V, E>;
     type Item = (&'a K, &'a V);
 

@@ -25,7 +25,11 @@ pub struct SwissWalk<'a, K, V> {
 }
 
 /// A cursor from Go's `Iter.Init` with chosen draws (`SwissMap::iter_at`).
-pub(crate) fn cursor_at<K, V>(map: &SwissTable<K, V>, dir_offset: u64, entry_offset: u64) -> SwissCursor {
+pub(crate) fn cursor_at<K, V>(
+    map: &SwissTable<K, V>,
+    dir_offset: u64,
+    entry_offset: u64,
+) -> SwissCursor {
     SwissCursor { raw: RawIter::init_at(map, dir_offset, entry_offset), remaining: map.used }
 }
 
