@@ -17,10 +17,15 @@
 //!   bucket and slot ([`map::raw`]). The [`map`] module docs walk through the design and list
 //!   where each of Go's runtime functions lives.
 //! - [`GoSet`] ([`set`]) is std's `HashSet` API on that map, as Go's `map[T]struct{}`.
+//! - [`SwissMap`] ([`swiss`]) is Go 1.24's map, the Swiss table (`internal/runtime/maps`):
+//!   8-slot groups behind a control word, tables of up to 1024 slots, a directory of tables
+//!   by the hash's top bits; the same API as [`GoMap`], plus [`SwissMap::stats`] for Go's
+//!   header fields and [`SwissMap::raw`], a read-only view of every table, group and slot
+//!   ([`swiss::raw`]). Its module docs walk through the design.
+//! - [`api`] is the one API layer both maps share: [`api::Map`] over a table engine.
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
 //! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
 //!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
-//! - Go's Swiss map of Go 1.24+ is on its way as a sibling of [`map`].
 //!
 //! # Features
 //!

@@ -90,6 +90,13 @@ pub trait Engine<K, V>: Sized + sealed::Sealed {
     #[doc(hidden)]
     fn len(&self) -> usize;
 
+    /// No live entries.
+    #[doc(hidden)]
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Entries the engine holds before its next growth.
     #[doc(hidden)]
     fn capacity(&self) -> usize;

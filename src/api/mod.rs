@@ -197,7 +197,7 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
     /// ```
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.table.len() == 0
+        self.table.is_empty()
     }
 
     /// Entries the map holds before its next load-factor grow: 0 before the first allocation,

@@ -70,6 +70,7 @@ pub(crate) struct Owned;
 /// the units ([`ParEngine::unit_slots`]) rayon gives it, and no two units share a slot.
 pub(crate) struct Units<'a, K, V, E, A> {
     table: &'a E,
+    #[allow(clippy::type_complexity)]
     access: PhantomData<(A, fn() -> (K, V))>,
 }
 

@@ -161,6 +161,75 @@ pub(crate) unsafe fn slot_elem<K, V>(slot: NonNull<u8>) -> *mut V {
     }
 }
 
+/// A copy of a [`GroupArray`]'s pointer and mask, with its table's id: what the directory's
+/// fast path keeps per entry, so that a lookup goes from the directory straight to the
+/// groups (one dependent load fewer than directory -> table -> groups).
+pub(crate) struct GroupsRef<K, V> {
+    data: NonNull<u8>,
+    mask: u32,
+    /// The id of the table owning the array.
+    pub(crate) table: u32,
+    marker: PhantomData<(K, V)>,
+}
+
+impl<K, V> Clone for GroupsRef<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for GroupsRef<K, V> {}
+
+// SAFETY: an alias of a GroupArray kept inside the same map, which moves between threads with
+// it (reads through it are unsafe fns whose callers hold the map).
+unsafe impl<K: Send, V: Send> Send for GroupsRef<K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Sync, V: Sync> Sync for GroupsRef<K, V> {}
+
+impl<K, V> GroupsRef<K, V> {
+    /// Go's `table.getWithKey` on these groups: the slot's address and group * 8 + slot.
+    ///
+    /// # Safety
+    /// The [`GroupArray`] this was made from must be alive, unmoved (its allocation, that is;
+    /// the `GroupArray` value may move) and not written during the call.
+    #[inline(always)]
+    pub(crate) unsafe fn get_with_key(
+        self,
+        hash: u64,
+        eq: &mut impl FnMut(&K) -> bool,
+    ) -> Option<(NonNull<u8>, usize)> {
+        let h2 = (hash & 0x7f) as u8;
+        let mask = self.mask as usize;
+        let mut offset = (hash >> 7) as usize & mask;
+        let mut index = 0;
+        loop {
+            // The probe sequence keeps offset <= mask, so the group is inside the array.
+            let group = self.data.as_ptr().wrapping_add(offset * Shape::<K, V>::GROUP_SIZE);
+            // SAFETY: the array is alive (caller), group `offset` is in it, aligned to 8.
+            let ctrl = unsafe { group.cast::<u64>().read() };
+            let mut m = match_h2(ctrl, h2);
+            while m != 0 {
+                let i = first(m);
+                let slot =
+                    group.wrapping_add(Shape::<K, V>::SLOTS_OFF + i * Shape::<K, V>::SLOT_SIZE);
+                // SAFETY: slot i of a group inside a live allocation (caller), so not null.
+                let slot = unsafe { NonNull::new_unchecked(slot) };
+                // SAFETY: match_h2 reports only full slots (see find_in_group), which hold live
+                // keys by the GroupArray invariant; nobody writes during the call (caller).
+                let key = unsafe { &*slot_key::<K, V>(slot) };
+                if eq(key) {
+                    return Some((slot, offset * GROUP_SLOTS + i));
+                }
+                m = remove_first(m);
+            }
+            if match_empty(ctrl) != 0 {
+                return None;
+            }
+            index += 1;
+            offset = (offset + index) & mask;
+        }
+    }
+}
+
 /// The control word a `GroupArray` with no groups reads: all empty, never written.
 static EMPTY_CTRL: u64 = BITSET_EMPTY;
 
@@ -219,6 +288,21 @@ impl<K, V> GroupArray<K, V> {
             };
         }
         Ok(GroupArray { data, mask: len - 1, len, marker: PhantomData })
+    }
+
+    /// The directory's copy of this array's address, for table `table`.
+    pub(crate) fn as_ref(&self, table: usize) -> GroupsRef<K, V> {
+        GroupsRef {
+            data: self.data,
+            mask: self.mask as u32,
+            table: table as u32,
+            marker: PhantomData,
+        }
+    }
+
+    /// Whether `r` is a copy of this array's address.
+    pub(crate) fn is(&self, r: &GroupsRef<K, V>) -> bool {
+        self.data == r.data && self.mask == r.mask as usize
     }
 
     /// The number of groups.

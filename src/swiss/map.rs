@@ -6,7 +6,7 @@
 
 use core::ptr::NonNull;
 
-use super::group::{ctrl_get, first, remove_first, slot_elem, slot_key, GroupArray};
+use super::group::{ctrl_get, first, remove_first, slot_elem, slot_key, GroupArray, GroupsRef};
 use super::table::{copy_groups, PutSlot, Table};
 use super::{
     h2, AllocError, CTRL_EMPTY, GROUP_SLOTS, MAX_ALLOC, MAX_AVG_GROUP_LOAD, MAX_TABLE_CAPACITY,
@@ -95,6 +95,10 @@ pub struct SwissTable<K, V> {
     /// The tables the directory points to (Go allocates each on its own; here an arena, so
     /// that a directory entry is an index).
     pub(crate) tables: Vec<Table<K, V>>,
+    /// For each directory entry, its table's group array address (not in Go: a cache that
+    /// saves lookups one dependent load). Rebuilt by `refresh_hot` after every change to the
+    /// directory or a table's groups; always as long as `dir`.
+    hot: Vec<GroupsRef<K, V>>,
     /// Go's `globalDepth`.
     pub(crate) global_depth: u8,
     /// Go's `globalShift` (0 for a small map, as Go's zeroed header; 64 - globalDepth after).
@@ -132,6 +136,7 @@ impl<K, V> SwissTable<K, V> {
             small: GroupArray::none(),
             dir: Vec::new(),
             tables: Vec::new(),
+            hot: Vec::new(),
             global_depth: 0,
             global_shift: 0,
             clear_seq: 0,
@@ -160,7 +165,15 @@ impl<K, V> SwissTable<K, V> {
             m.tables.push(Table::new_table(table_capacity, i, m.global_depth)?);
             m.dir.push(i as u32);
         }
+        m.refresh_hot();
         Ok(m)
+    }
+
+    /// Rebuilds `hot` from `dir` and `tables`.
+    fn refresh_hot(&mut self) {
+        let tables = &self.tables;
+        self.hot.clear();
+        self.hot.extend(self.dir.iter().map(|&t| tables[t as usize].groups.as_ref(t as usize)));
     }
 
     /// NewMap's arithmetic: `None` for a small map, else the directory size and each table's
@@ -212,13 +225,18 @@ impl<K, V> SwissTable<K, V> {
         self.used == 0
     }
 
-    /// Entries that fit before some growth: 8 for a small map (allocated or not); otherwise
+    /// Entries that fit before some growth: 0 before the first group is allocated (the first
+    /// insert allocates it), 8 for a small map; otherwise
     /// `len` plus every table's growthLeft. With several tables this is the room if new keys
     /// spread over the tables as their hashes do on average: a table that fills up grows on
     /// its own (that is the point of the directory), even while others have room.
     pub fn capacity(&self) -> usize {
         if self.dir.is_empty() {
-            GROUP_SLOTS
+            if self.small.len() == 0 {
+                0
+            } else {
+                GROUP_SLOTS
+            }
         } else {
             self.used + self.tables.iter().map(|t| usize::from(t.growth_left)).sum::<usize>()
         }
@@ -265,9 +283,15 @@ impl<K, V> SwissTable<K, V> {
         if self.dir.is_empty() {
             return self.get_with_key_small(hash, &mut eq);
         }
-        let tid = self.directory_at(self.directory_index(hash));
-        let (g, i) = self.tables[tid].get_with_key(hash, &mut eq)?;
-        Some(self.slot_at(tid, g, i))
+        let idx = self.directory_index(hash);
+        debug_assert!(idx < self.hot.len());
+        // SAFETY: `hot` is as long as `dir`, which is 1 << globalDepth long, and
+        // directory_index is below that (the top globalDepth bits, or 0 for one entry).
+        let groups = unsafe { *self.hot.get_unchecked(idx) };
+        // SAFETY: `hot[idx]` is the group array of table `dir[idx]` (refresh_hot runs after
+        // every change to either), alive and unwritten while `&self` is held.
+        let (ptr, pos) = unsafe { groups.get_with_key(hash, &mut eq) }?;
+        Some(Slot { ptr, table: groups.table, pos: pos as u32 })
     }
 
     /// Go's `getWithKeySmall`: a byte-by-byte scan of the one group for `h2`, comparing keys
@@ -481,6 +505,7 @@ impl<K, V> SwissTable<K, V> {
         self.dir.push((self.tables.len() - 1) as u32);
         self.global_depth = 0;
         self.global_shift = 64;
+        self.refresh_hot();
         Ok(())
     }
 
@@ -532,6 +557,7 @@ impl<K, V> SwissTable<K, V> {
         self.drain_table(tid, &hashes, |h, k, v| nt.unchecked_put_slot(h, k, v));
         self.tables[tid] = nt;
         self.replace_table(tid);
+        self.refresh_hot();
         Ok(())
     }
 
@@ -551,6 +577,7 @@ impl<K, V> SwissTable<K, V> {
             }
         });
         self.install_table_split(tid, left, right);
+        self.refresh_hot();
         Ok(())
     }
 
@@ -636,10 +663,12 @@ impl<K, V> SwissTable<K, V> {
     /// Drops every entry and frees everything, leaving the state of [`new`](Self::new) (what
     /// drop and an owning iterator's end need; `clearSeq` is kept).
     pub fn reset_to_empty(&mut self) {
-        let clear_seq = self.clear_seq;
-        // The old value drops here: each group array drops its entries and frees itself.
-        *self = Self::new();
-        self.clear_seq = clear_seq;
+        let mut old = core::mem::take(self);
+        self.clear_seq = old.clear_seq;
+        // Each group array drops its entries and frees itself (a panicking drop still lets
+        // the others run, and `self` is already the empty map).
+        old.used = 0;
+        drop(old);
     }
 
     /// A copy with the same layout, byte for byte: the same directory, tables (capacities,
@@ -660,6 +689,7 @@ impl<K, V> SwissTable<K, V> {
             m.tables.push(t.clone_with(f)?);
         }
         m.dir = self.dir.clone();
+        m.refresh_hot();
         m.used = self.used;
         m.global_depth = self.global_depth;
         m.global_shift = self.global_shift;
@@ -797,6 +827,10 @@ impl<K, V> SwissTable<K, V> {
         }
         assert_eq!(self.small.len(), 0);
         assert_eq!(self.dir.len(), 1 << self.global_depth, "dirLen");
+        assert_eq!(self.hot.len(), self.dir.len(), "hot");
+        for (h, &t) in self.hot.iter().zip(&self.dir) {
+            assert!(self.tables[t as usize].groups.is(h) && h.table == t, "hot entry");
+        }
         assert_eq!(self.global_shift, 64 - self.global_depth, "globalShift");
         let mut used = 0usize;
         let mut i = 0;

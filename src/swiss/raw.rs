@@ -80,6 +80,12 @@ impl<'a, K, V> SwissView<'a, K, V> {
         }
     }
 
+    /// Go's `directoryIndex(hash)`: the directory entry a hash selects (meaningful once the
+    /// map has a directory).
+    pub fn directory_index(&self, hash: u64) -> usize {
+        self.map.directory_index(hash)
+    }
+
     /// The small map's group (`None` once the map has tables, or before its first insert).
     pub fn small_group(&self) -> Option<GroupView<'a, K, V>> {
         (self.map.small.len() != 0).then(|| GroupView::new(&self.map.small, 0))

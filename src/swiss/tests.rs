@@ -835,6 +835,7 @@ mod differential {
                     while let Some(s) = it.next(&m.t) {
                         // SAFETY: fresh slot, removed once.
                         if unsafe { *m.t.value(s) } % 2 == 0 {
+                            // SAFETY: the slot the cursor just gave, removed once.
                             unsafe { m.t.remove_at(s) };
                         }
                     }
@@ -875,6 +876,181 @@ mod differential {
         fn against_std_go_hash(ops in proptest::collection::vec(op(), 1..1500)) {
             let rs = crate::RandomState::new();
             run(&ops, move |k| rs.hash_one(k));
+        }
+    }
+}
+
+/// Go's own `TestTableGroupCount` (`internal/runtime/maps/map_swiss_test.go`): tables and
+/// groups after `make(map[int]int)` or `make(map[int]int, n)` and n inserts.
+#[test]
+fn gos_table_group_count() {
+    // Go's TableCount (dirLen) and GroupCount (1 for an allocated small map, else the sum over
+    // distinct tables).
+    fn counts(t: &SwissTable<u64, u64>) -> (usize, usize) {
+        let v = t.view();
+        let h = v.header();
+        if h.small {
+            (0, usize::from(h.allocated))
+        } else {
+            (h.dir_len, v.tables().iter().map(|t| t.group_count()).sum())
+        }
+    }
+    let (below_max, at_max) = (8 * 3 / 2, 2 * 8 * 7 / 8);
+    // n, after make(map, n), after the inserts.
+    let cases = [
+        (0, (0, 0), (0, 0)),
+        (1, (0, 0), (0, 1)),
+        (8, (0, 0), (0, 1)),
+        (9, (1, 2), (1, 2)),
+        (below_max, (1, 2), (1, 2)),
+        (at_max, (1, 2), (1, 2)),
+        (at_max + 1, (1, 4), (1, 4)),
+        (2 * below_max, (1, 4), (1, 4)),
+        (2 * at_max + 1, (1, 8), (1, 8)),
+    ];
+    for (n, hinted, after) in cases {
+        for hint in [false, true] {
+            let h = |k: &u64| mix(*k);
+            let mut m = if hint { M::with_hint(n, h) } else { M::new(h) };
+            assert_eq!(counts(&m.t), if hint { hinted } else { (0, 0) }, "n {n} hint {hint}");
+            for k in 0..n as u64 {
+                m.insert(k, k);
+            }
+            assert_eq!(counts(&m.t), after, "n {n} hint {hint}");
+        }
+    }
+}
+
+/// The twin check against a real Go 1.24.11 runtime: the same 6000 operations (insert,
+/// delete, clear; xorshift-driven) with the same hash functions, the whole structure dumped
+/// every 97 steps and at the end, plus the iteration order from three chosen starts. Go's side
+/// is `src/swiss/testdata/twin_dump_test.go` + `export_twin_test.go`, run inside
+/// `internal/runtime/maps` with `go test -overlay` (see the comment at the top of the first).
+/// The expected outputs are kept as FNV-1a digests of Go's text; with `SWISS_GO_DUMP_DIR`
+/// set, the texts are compared line by line instead (for finding a difference).
+mod go_twin {
+    use super::*;
+
+    fn group(out: &mut Vec<u64>, g: &raw::GroupView<'_, u64, u64>) {
+        out.push(g.ctrl());
+        for (i, s) in g.slots().iter().enumerate() {
+            if let Some((k, v)) = s {
+                out.extend([i as u64, **k, **v]);
+            }
+        }
+        out.push(99);
+    }
+
+    fn dump(t: &SwissTable<u64, u64>) -> Vec<u64> {
+        let v = t.view();
+        let h = v.header();
+        let mut out = vec![
+            h.used,
+            h.dir_len as u64,
+            u64::from(h.global_depth),
+            u64::from(h.global_shift),
+            h.clear_seq,
+            u64::from(h.allocated),
+        ];
+        if h.small {
+            if let Some(g) = v.small_group() {
+                group(&mut out, &g);
+            }
+            return out;
+        }
+        let tables = v.tables();
+        let mut last = None;
+        for id in v.directory() {
+            let t = &tables[id];
+            out.extend([1000, t.index() as u64]);
+            if last == Some(id) {
+                continue;
+            }
+            last = Some(id);
+            out.extend([
+                2000,
+                u64::from(t.used()),
+                u64::from(t.capacity()),
+                u64::from(t.growth_left()),
+                u64::from(t.local_depth()),
+                t.index() as u64,
+            ]);
+            for g in t.groups() {
+                group(&mut out, &g);
+            }
+        }
+        out
+    }
+
+    fn list(v: &[u64]) -> String {
+        let s: Vec<String> = v.iter().map(u64::to_string).collect();
+        format!("[{}]", s.join(" "))
+    }
+
+    fn run(variant: u32) -> String {
+        let hash = move |k: &u64| {
+            if variant == 1 {
+                (k % 13) << 7 | (mix(k % 7) & (3 << 62))
+            } else {
+                mix(*k)
+            }
+        };
+        let mut m = M::with_hint(if variant == 2 { 3000 } else { 0 }, hash);
+        let mut out = String::new();
+        let mut x: u64 = 88172645463325252;
+        for step in 0..6000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = (x >> 8) % 4000;
+            match x % 100 {
+                0..60 => {
+                    m.insert(k, step);
+                }
+                60..99 => {
+                    m.remove(&k);
+                }
+                _ => {
+                    if step % 3 == 0 {
+                        m.t.clear();
+                    }
+                }
+            }
+            if step % 97 == 0 || step > 5990 {
+                out += &format!("step {step}\n{}\n", list(&dump(&m.t)));
+                for (d, e) in [(0, 0), (3, 5), (u64::MAX, 12345)] {
+                    let keys: Vec<u64> = m.keys_from(d, e).into_iter().copied().collect();
+                    out += &format!("I {}\n", list(&keys));
+                }
+            }
+        }
+        m.check();
+        out
+    }
+
+    fn fnv(s: &str) -> u64 {
+        s.bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    }
+
+    /// FNV-1a of Go's go_0.txt, go_1.txt, go_2.txt.
+    const GO_DIGESTS: [u64; 3] =
+        [0xc7b5_432e_9284_10af, 0x9067_4e72_d685_a035, 0xee23_36f2_2471_b1c2];
+
+    #[test]
+    fn same_structure_as_go() {
+        for variant in 0..3 {
+            let ours = run(variant);
+            if let Ok(dir) = std::env::var("SWISS_GO_DUMP_DIR") {
+                let go = std::fs::read_to_string(format!("{dir}/go_{variant}.txt")).unwrap();
+                for (n, (a, b)) in ours.lines().zip(go.lines()).enumerate() {
+                    assert_eq!(a, b, "variant {variant}, line {n}");
+                }
+                assert_eq!(ours.lines().count(), go.lines().count());
+                println!("variant {variant}: {:#x}", fnv(&go));
+            } else {
+                assert_eq!(fnv(&ours), GO_DIGESTS[variant as usize], "variant {variant}");
+            }
         }
     }
 }
