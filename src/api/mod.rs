@@ -131,7 +131,7 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
 
     /// An empty map with B chosen by Go's makemap rule for `capacity`, hashing with
     /// `hash_builder`. A hint of 9 or more allocates the bucket array at once (faulted in, as
-    /// [`with_capacity`](GoMap::with_capacity) says); a smaller one, as in Go, leaves the one
+    /// [`with_capacity`](Map::with_capacity) says); a smaller one, as in Go, leaves the one
     /// bucket of B = 0 to the first insert, and `capacity()` is 8 all the same.
     ///
     /// # Panics

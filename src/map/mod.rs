@@ -198,7 +198,7 @@ impl From<AllocFailure> for TryReserveError {
 /// growth. A drop-in for [`std::collections::HashMap`]; see the [module docs](self) for the
 /// design.
 ///
-/// Its API is the shared layer [`Map`](crate::api::Map) over the classic engine (`Hmap`), the
+/// Its API is the shared layer [`Map`] over the classic engine (`Hmap`), the
 /// same as [`SwissMap`](crate::SwissMap)'s; [`stats`](Map::stats) and [`raw`](Map::raw) are
 /// its own.
 ///

@@ -1,7 +1,7 @@
 //! `SwissMap`: Go 1.24's Swiss table map (`internal/runtime/maps`), structure for structure.
 //!
 //! [`SwissMap<K, V, S>`](SwissMap) is std's `HashMap` API, the same layer as
-//! [`GoMap`](crate::GoMap)'s ([`api::Map`](crate::api::Map)), over the Swiss engine
+//! [`GoMap`](crate::GoMap)'s ([`api::Map`]), over the Swiss engine
 //! (`SwissTable`, Go's `Map`). Given the same hash function and seed, the header, directory,
 //! tables and every group's control word and slots are the same as a Go 1.24 process's after
 //! every insert, delete and clear. Its own extras are [`SwissMap::stats`] (Go's header fields)
@@ -205,7 +205,7 @@ pub(crate) type AllocError = crate::map::TryReserveError;
 /// word, tables of up to 1,024 slots that split, a directory over them. See the
 /// [module docs](self) for the design.
 ///
-/// Its API is the shared layer [`Map`](crate::api::Map) over the Swiss engine, the same as
+/// Its API is the shared layer [`Map`] over the Swiss engine, the same as
 /// [`GoMap`](crate::GoMap)'s; [`stats`](Map::stats) and [`raw`](Map::raw) are its own.
 ///
 /// ```

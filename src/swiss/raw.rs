@@ -55,7 +55,7 @@ impl CtrlState {
     }
 }
 
-/// The view: see [`SwissTable::view`].
+/// The view, from [`SwissMap::raw`](super::SwissMap::raw).
 pub struct SwissView<'a, K, V> {
     map: &'a SwissTable<K, V>,
 }
