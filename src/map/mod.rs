@@ -47,11 +47,14 @@
 //! preallocated overflow buckets), `group.rs` (tests on all 8 tophash bytes at once),
 //! `table.rs` (hmap: lookup, assign, delete, grow, evacuate), `hiter.rs` (hiter: Go's
 //! iteration order, and the walk that removes as it goes), `hooks.rs` (what the engine reports
-//! to an observer as it runs, and `GrowPace`, the teaching hold on evacuation), this file (the
-//! std-compatible API), `entry.rs`, `iter.rs`, `traits.rs`, [`raw`] (a read-only view of
-//! the insides, for teaching and inspection), and `traced` (feature `teach`: the map's own
-//! writes and lookups reporting each step). Every file here but `msize.rs`, `hooks.rs` and
-//! `traits.rs` may hold unsafe code (lib.rs allows it for this module; those three deny it).
+//! to an observer as it runs, and `GrowPace`, the teaching hold on evacuation), `engine.rs`
+//! (the engine contract, [`crate::api::Engine`], for `Hmap`: what the shared API layer calls),
+//! this file (the name [`GoMap`] and the names of its Entry and iterator types, plus
+//! [`GoMap::stats`]), [`raw`] (a read-only view of the insides, for teaching and inspection),
+//! and `traced` (feature `teach`: the map's own writes and lookups reporting each step). The
+//! std-compatible API itself (methods, Entry, iterators, traits) is written once for both maps
+//! in [`crate::api`]. Every file here but `msize.rs` and `hooks.rs` may hold unsafe code
+//! (lib.rs allows it for this module; those two deny it).
 //!
 //! # Where Go's functions are
 //!
