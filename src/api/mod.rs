@@ -88,16 +88,21 @@ impl<K, V, E: Engine<K, V>> Map<K, V, RandomState, E> {
         Self::with_hasher(RandomState::new())
     }
 
-    /// An empty map sized by Go's `makemap` rule for `capacity` (hint 0-8: B = 0, 9-13: B = 1,
-    /// 14-26: B = 2, ...), so that `capacity` inserts cause no load-factor grow.
+    /// An empty map sized by its Go constructor's rule for the hint `capacity`.
     ///
-    /// On Linux, a bucket array of 1 MiB or more is faulted in during this call, with huge
-    /// pages where the kernel has them: the memory is committed now, the call takes time in
-    /// proportion to it, and no insert waits for memory later. (With a hint of 8 or less, as
-    /// in Go, no bucket exists until the first insert.)
+    /// - [`GoMap`](crate::GoMap): Go's `makemap` (hint 0-8: B = 0, 9-13: B = 1, 14-26: B = 2,
+    ///   ...), so that `capacity` inserts cause no load-factor grow. On Linux, a bucket array
+    ///   of 1 MiB or more is faulted in during this call, with huge pages where the kernel has
+    ///   them: the memory is committed now, the call takes time in proportion to it, and no
+    ///   insert waits for memory later. (With a hint of 8 or less, as in Go, no bucket exists
+    ///   until the first insert.)
+    /// - [`SwissMap`](crate::SwissMap): Go's `NewMap` (a hint of 8 or less allocates nothing;
+    ///   above, tables for `hint * 8/7` slots, at most 1,024 each, and a directory of a power of
+    ///   two of them). Go's rounding can leave room for slightly fewer entries than the hint
+    ///   (897 gives room for 896); [`reserve`](Map::reserve) guarantees its room.
     ///
     /// # Panics
-    /// Panics if the bucket array's size overflows `isize`.
+    /// Panics if the size overflows `isize` (Go's bound on a hint, for SwissMap).
     ///
     /// # Examples
     ///
@@ -129,13 +134,13 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
         Map { hash_builder, table: E::EMPTY, hash_fn: None, marker: core::marker::PhantomData }
     }
 
-    /// An empty map with B chosen by Go's makemap rule for `capacity`, hashing with
-    /// `hash_builder`. A hint of 9 or more allocates the bucket array at once (faulted in, as
-    /// [`with_capacity`](Map::with_capacity) says); a smaller one, as in Go, leaves the one
-    /// bucket of B = 0 to the first insert, and `capacity()` is 8 all the same.
+    /// An empty map sized for `capacity` as [`with_capacity`](Map::with_capacity) says,
+    /// hashing with `hash_builder`. For GoMap, a hint of 9 or more allocates the bucket array
+    /// at once; a smaller one, as in Go, leaves the one bucket of B = 0 to the first insert,
+    /// and `capacity()` is 8 all the same.
     ///
     /// # Panics
-    /// Panics if the bucket array's size overflows `isize`.
+    /// Panics if the size overflows `isize`.
     ///
     /// # Examples
     ///
@@ -200,8 +205,13 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
         self.table.is_empty()
     }
 
-    /// Entries the map holds before its next load-factor grow: 0 before the first allocation,
-    /// 8 for B = 0, 13 * 2^(B-1) after. (A same-size grow can still come earlier, after churn.)
+    /// Entries the map holds before its next growth.
+    ///
+    /// - GoMap: before its next load-factor grow: 0 before the first allocation, 8 for B = 0,
+    ///   13 * 2^(B-1) after. (A same-size grow can still come earlier, after churn.)
+    /// - SwissMap: 8 for a small map; otherwise `len` plus every table's growthLeft (the room
+    ///   if new keys spread over the tables as their hashes do; a table that fills up grows on
+    ///   its own, and tombstones spend room until the table's next rehash).
     ///
     /// # Examples
     ///
@@ -215,7 +225,9 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
         self.table.capacity()
     }
 
-    /// Removes every entry, keeping the bucket array at its current size (Go's `clear(m)`).
+    /// Removes every entry, keeping the memory at its current size (Go's `clear(m)`: GoMap
+    /// keeps its bucket array; SwissMap its directory and tables, emptied, and counts the
+    /// clear in `clearSeq`).
     ///
     /// # Examples
     ///
@@ -231,7 +243,8 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
         self.table.clear();
     }
 
-    /// An iterator over `(&K, &V)` in Go's order: from a random bucket and slot offset.
+    /// An iterator over `(&K, &V)` in Go's order: from a random start (GoMap: a bucket and a
+    /// slot offset; SwissMap: a directory entry and a slot offset).
     ///
     /// # Examples
     ///
@@ -340,8 +353,8 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
         IntoValues { inner: IntoIter::new(self.table) }
     }
 
-    /// Removes every entry, yielding them; the bucket array is kept for reuse. Entries not
-    /// consumed are dropped when the `Drain` is.
+    /// Removes every entry, yielding them; the memory is kept for reuse. Entries not consumed
+    /// are dropped when the `Drain` is.
     ///
     /// # Examples
     ///
@@ -362,8 +375,9 @@ impl<K, V, S, E: Engine<K, V>> Map<K, V, S, E> {
     ///
     /// An entry for which `pred` returns false, or panics, stays in the map. If the iterator is
     /// dropped before the end, the entries it has not reached stay too. The walk starts at a
-    /// random bucket, like every iteration of a Go map, and works as well mid-grow: it hashes
-    /// nothing and moves nothing between buckets. Use [`retain`](Self::retain) with the
+    /// random place, like every iteration of a Go map; it hashes nothing and moves nothing
+    /// (GoMap: also mid-grow, nothing moves between buckets; SwissMap: a removal leaves an
+    /// empty slot or a tombstone, as Go's delete). Use [`retain`](Self::retain) with the
     /// opposite predicate when the removed entries are not wanted.
     ///
     /// # Examples
@@ -453,8 +467,9 @@ where
         (&mut self.table, move |k: &K| hb.hash_one(k))
     }
 
-    /// Makes room for `additional` more entries without a load-factor grow, rebuilding the
-    /// table at a larger B if needed (an explicit resize, like `shrink_to`).
+    /// Makes room for `additional` more entries without growing, rebuilding the table if
+    /// needed (an explicit resize, like `shrink_to`, which Go has not): GoMap at a larger B;
+    /// SwissMap as Go's `NewMap(len + additional)` plus every entry re-inserted.
     ///
     /// # Panics
     /// Panics if the new size overflows `isize`; aborts if allocation fails.
@@ -479,7 +494,7 @@ where
     ///
     /// # Errors
     /// [`TryReserveError::CapacityOverflow`] if the size overflows, and
-    /// [`TryReserveError::AllocError`] if the allocator refuses the bucket array.
+    /// [`TryReserveError::AllocError`] if the allocator refuses the memory.
     ///
     /// # Examples
     ///
@@ -494,8 +509,9 @@ where
         table.try_reserve(additional, &hasher)
     }
 
-    /// Shrinks the bucket array as far as the entries allow: a rebuild at the B Go's makemap
-    /// would pick for `len()` (something Go's map never does).
+    /// Shrinks the memory as far as the entries allow (something Go's map never does): GoMap
+    /// rebuilds at the B Go's makemap would pick for `len()`; SwissMap as Go's `NewMap(len())`
+    /// if that allocates fewer group bytes.
     ///
     /// # Examples
     ///
@@ -510,8 +526,9 @@ where
         self.shrink_to(0);
     }
 
-    /// Shrinks the bucket array to the B that holds `max(len(), min_capacity)` entries, if
-    /// smaller than now. A map left empty frees its buckets.
+    /// Shrinks toward `max(len(), min_capacity)` entries, if smaller than now (GoMap: the B
+    /// that holds them; SwissMap: `NewMap` of that hint, if it allocates fewer group bytes). A
+    /// map left empty frees its memory.
     ///
     /// # Examples
     ///
@@ -593,8 +610,8 @@ where
     }
 
     /// Mutable references to the values of `N` keys at once; `None` for a key that is absent.
-    /// Std's `HashMap::get_disjoint_mut`. Like [`get_mut`](Self::get_mut), it reads an old
-    /// bucket mid-grow and moves nothing.
+    /// Std's `HashMap::get_disjoint_mut`. Like [`get_mut`](Self::get_mut), it moves nothing
+    /// (a GoMap mid-grow reads an old bucket).
     ///
     /// # Panics
     /// Panics if two of the keys are the same present key (std's "duplicate keys found");
@@ -749,7 +766,7 @@ where
         self.table.find(self.hash(k), |q| q.borrow() == k).is_some()
     }
 
-    /// Removes `k`, returning its value (Go's `delete`, which also does grow work).
+    /// Removes `k`, returning its value (Go's `delete`; GoMap's also does grow work).
     ///
     /// # Examples
     ///
@@ -792,8 +809,10 @@ where
         table.delete(hash, |q| q.borrow() == k, &hasher)
     }
 
-    /// The entry for `key`, for in-place manipulation. Like an insert, this does Go's grow work
-    /// (and may start a grow) when the key is absent.
+    /// The entry for `key`, for in-place manipulation. Like an insert, this does what Go's
+    /// `m[k] = v` does before the store, growing the table (GoMap: grow work, and maybe a new
+    /// grow) when the key is absent; SwissMap's small map becomes a table when it holds 8
+    /// entries even if the key is one of them, as Go's does.
     ///
     /// # Examples
     ///
