@@ -26,8 +26,8 @@ impl<'a, K, V, S, E: Engine<K, V>> Iter<'a, K, V, S, E> {
         Iter { table, raw: table.cursor(), hasher, marker: PhantomData }
     }
 
-    /// An iteration from a cursor made elsewhere (a replayed start).
-    #[allow(dead_code)]
+    /// An iteration from a cursor made elsewhere (a replayed start: `GoMap::raw().iter_from`,
+    /// `SwissMap::iter_at`).
     pub(crate) fn from_cursor(table: &'a E, raw: E::Cursor, hasher: Option<ErasedHasher>) -> Self {
         Iter { table, raw, hasher, marker: PhantomData }
     }
