@@ -21,12 +21,12 @@ pub(crate) const SMALL_TABLE: usize = SMALL as usize;
 /// [`SwissTable::find_or_vacancy`], [`SwissTable::insert_at`] and
 /// [`RawIter::next`](super::RawIter::next).
 ///
-/// It stays valid (it names the same entry at the same address) until the map is next
-/// written through any method other than [`SwissTable::remove_at`] / [`SwissTable::delete`]
-/// of a *different* entry and the `&mut V` accessors: Go never moves an entry on delete, but
-/// `find_or_vacancy` may grow, and `clear`, `reserve`, `shrink_to` and `reset_to_empty`
-/// rebuild or empty the map. The accessors that read through it are `unsafe fn`s for that
-/// reason.
+/// It stays valid (it names the same entry at the same address) until that entry is
+/// removed, or until an operation that can move entries: `find_or_vacancy` (it may grow),
+/// `clear`, `reserve`, `shrink_to` and `reset_to_empty`. `insert_at`, `delete`, `remove_at`
+/// and the `&mut V` accessors never move other entries (Go never moves an entry on delete),
+/// so slots of other entries survive them. The accessors that read through a slot are
+/// `unsafe fn`s for that reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot {
     /// Start of the slot (key, then elem at Go's `ElemOff`).

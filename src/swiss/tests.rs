@@ -1054,3 +1054,12 @@ mod go_twin {
         }
     }
 }
+
+#[test]
+fn the_engine_is_send_and_sync_like_a_vec() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SwissTable<String, Vec<u8>>>();
+    send_sync::<RawIter>();
+    send_sync::<Slot>();
+    send_sync::<Vacancy>();
+}
