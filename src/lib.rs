@@ -34,13 +34,13 @@
 //! Linux). Two features join them to the ecosystem a `HashMap` user leans on; both are off by
 //! default:
 //!
-//! - `serde`: `Serialize` and `Deserialize` for [`GoMap`] (as a map) and [`GoSet`] (as a
-//!   sequence), and for [`ConcurrentMap`] and [`concurrent::RwLockMap`] as a snapshot of their
-//!   entries (adds serde);
-//! - `rayon`: `par_iter`, `par_iter_mut` and `into_par_iter` on [`GoMap`] and [`GoSet`] (plus
-//!   `par_keys`, `par_values`, `par_values_mut`), `ParallelExtend` and
-//!   `FromParallelIterator`; a parallel iteration splits the bucket array, a grow in
-//!   progress included ([`rayon`](mod@crate::rayon), adds rayon).
+//! - `serde`: `Serialize` and `Deserialize` for [`GoMap`] and [`SwissMap`] (as a map) and
+//!   [`GoSet`] (as a sequence), and for [`ConcurrentMap`] and [`concurrent::RwLockMap`] as a
+//!   snapshot of their entries (adds serde);
+//! - `rayon`: `par_iter`, `par_iter_mut` and `into_par_iter` on [`GoMap`], [`SwissMap`] and
+//!   [`GoSet`] (plus `par_keys`, `par_values`, `par_values_mut`), `ParallelExtend` and
+//!   `FromParallelIterator`; a parallel iteration splits GoMap's bucket array, a grow in
+//!   progress included, and SwissMap's tables ([`rayon`](mod@crate::rayon), adds rayon).
 //!
 //! One more feature is for teaching tools:
 //!
