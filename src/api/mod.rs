@@ -16,9 +16,13 @@
 //!
 //! Engines are sealed: the two above are the only ones.
 
+// lib.rs allows unsafe code in this module: the layer reads slots through the engine's raw
+// handles (`mod.rs`, `entry.rs`, `iter.rs`) and `engine.rs` declares the unsafe contract;
+// `traits.rs` needs none and denies it.
 pub mod engine;
 mod entry;
 mod iter;
+#[deny(unsafe_code)]
 mod traits;
 
 use core::borrow::Borrow;

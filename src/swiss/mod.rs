@@ -144,9 +144,10 @@
 //! Only `group.rs` (the group array: allocation, slot reads and writes, each checked against
 //! the control byte; the directory's copy of a group array's address and the lookup through
 //! it) and `map.rs` (the `Slot` accessors, the lookup's unchecked directory read, and
-//! `Send`/`Sync` for the handles). `table.rs`, `iter.rs` and `raw.rs` have no `unsafe` at all;
-//! `tests.rs` and `raw_api_tests.rs` call the engine's `unsafe fn`s, as the API layer
-//! (`src/api`, through `engine.rs`) does.
+//! `Send`/`Sync` for the handles); `engine.rs` (the API layer's `Engine` for `SwissTable`)
+//! forwards the raw API's contracts. `table.rs`, `iter.rs` and `raw.rs` have no `unsafe` at
+//! all (they deny it, so the compiler checks). `tests.rs` and `raw_api_tests.rs` call the
+//! engine's `unsafe fn`s, as the API layer (`src/api`, through `engine.rs`) does.
 //!
 //! # Where Go's functions are
 //!
@@ -181,11 +182,14 @@
 
 mod engine;
 mod group;
+#[deny(unsafe_code)]
 mod iter;
 mod map;
+#[deny(unsafe_code)]
 pub mod raw;
 #[cfg(test)]
 mod raw_api_tests;
+#[deny(unsafe_code)]
 mod table;
 #[cfg(test)]
 mod tests;
