@@ -167,6 +167,25 @@ macro_rules! map_api_tests {
                 assert_eq!(m.len(), 2);
             }
 
+            /// Reserving: room made as promised, overflow reported, as std's; `with_capacity`
+            /// panics on an absurd size.
+            #[test]
+            fn reserve_and_overflow() {
+                let mut m: TestMap<u64, u64> = TestMap::new();
+                m.try_reserve(1000).expect("room for 1000");
+                assert!(m.capacity() >= 1000);
+                assert_eq!(
+                    m.try_reserve(usize::MAX),
+                    Err(gomap::TryReserveError::CapacityOverflow)
+                );
+                m.extend((0..10).map(|i| (i, i)));
+                m.shrink_to_fit();
+                assert!(m.capacity() >= 10);
+                assert_eq!(m.len(), 10);
+                let r = std::panic::catch_unwind(|| TestMap::<u64, u64>::with_capacity(usize::MAX));
+                assert!(r.is_err());
+            }
+
             /// The same program on std's HashMap and the map gives the same answers.
             #[test]
             fn drop_in_for_hashmap() {
