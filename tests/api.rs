@@ -252,3 +252,18 @@ fn set_debug_and_set_operations_as_std() {
     assert_eq!(a.intersection(&big).count(), 3);
     assert!(a.is_subset(&big) && big.is_superset(&a) && !a.is_disjoint(&b));
 }
+
+/// `with_hasher` is a `const fn`, as std's: a map can start out in a `static`.
+#[test]
+fn with_hasher_is_const() {
+    use std::hash::{BuildHasherDefault, DefaultHasher};
+    use std::sync::Mutex;
+    type S = BuildHasherDefault<DefaultHasher>;
+    static CLASSIC: Mutex<gomap::GoMap<u64, u64, S>> =
+        Mutex::new(gomap::GoMap::with_hasher(BuildHasherDefault::new()));
+    static SWISS: Mutex<gomap::SwissMap<u64, u64, S>> =
+        Mutex::new(gomap::SwissMap::with_hasher(BuildHasherDefault::new()));
+    CLASSIC.lock().unwrap().insert(1, 2);
+    SWISS.lock().unwrap().insert(1, 2);
+    assert_eq!(CLASSIC.lock().unwrap()[&1], SWISS.lock().unwrap()[&1]);
+}
