@@ -49,8 +49,9 @@ mod sealed {
 /// API.
 ///
 /// Besides the methods, an engine promises that it owns its keys and values and points only
-/// into memory it owns, so `Map` is `Send`/`Sync` when `K`, `V` and `S` are (std's bounds),
-/// and that dropping it drops every entry it holds exactly once.
+/// into memory it owns, and changes nothing through `&self` but atomics, so `Map` is
+/// `Send`/`Sync` when `K`, `V` and `S` are (std's bounds); and that dropping it drops every
+/// entry it holds exactly once.
 pub trait Engine<K, V>: Sized + sealed::Sealed {
     /// A filled slot, from [`find`](Engine::find) or an iteration cursor.
     #[doc(hidden)]

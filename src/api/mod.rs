@@ -62,8 +62,8 @@ pub struct Map<K, V, S, E> {
 // SAFETY: the map owns its keys and values (like std's HashMap, it is Send when they are); an
 // engine's raw pointers point only into memory it owns (the `Engine` contract).
 unsafe impl<K: Send, V: Send, S: Send, E: Engine<K, V>> Send for Map<K, V, S, E> {}
-// SAFETY: `&Map` only reads; engines change nothing through `&self` that another `&self`
-// could observe (the `Engine` contract; the classic overflow arena is reached only through
+// SAFETY: `&Map` only reads; engines change nothing through `&self` but atomics (the `Engine`
+// contract: the classic engine's iterator flags; its overflow arena is reached only through
 // `&mut`, see map/bucket.rs).
 unsafe impl<K: Sync, V: Sync, S: Sync, E: Engine<K, V>> Sync for Map<K, V, S, E> {}
 
