@@ -1,4 +1,5 @@
-//! GoMap against std's HashMap and hashbrown, and (through benches/go) against Go's own maps.
+//! GoMap and SwissMap against std's HashMap and hashbrown, and (through benches/go) against
+//! Go's own maps.
 //!
 //! Sizes come from `GOMAP_BENCH_SIZES` (default `1k,100k`; add `1m`, `8m` for the slow groups),
 //! key types from `GOMAP_BENCH_KEYS` (default `u64,str,id16`; id16 is the inflight workload).
@@ -33,6 +34,8 @@ trait MapVisitor<K> {
 fn for_each_map<K: Hash + Eq, V: MapVisitor<K>>(v: &mut V) {
     v.visit::<gomap::GoMap<K, u64>>("gomap");
     v.visit::<gomap::GoMap<K, u64, Ahash>>("gomap_ahash");
+    v.visit::<gomap::SwissMap<K, u64>>("swissmap");
+    v.visit::<gomap::SwissMap<K, u64, Ahash>>("swissmap_ahash");
     v.visit::<HashMap<K, u64, Sip>>("std");
     v.visit::<HashMap<K, u64, Ahash>>("std_ahash");
     v.visit::<hashbrown::HashMap<K, u64, Ahash>>("hashbrown_ahash");

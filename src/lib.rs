@@ -17,14 +17,15 @@
 //!   bucket and slot ([`map::raw`]). The [`map`] module docs walk through the design and list
 //!   where each of Go's runtime functions lives.
 //! - [`GoSet`] ([`set`]) is std's `HashSet` API on that map, as Go's `map[T]struct{}`.
-//! - [`swiss`] is the engine of Go 1.24's map, the Swiss table (`internal/runtime/maps`):
+//! - [`SwissMap`] ([`swiss`]) is Go 1.24's map, the Swiss table (`internal/runtime/maps`):
 //!   8-slot groups behind a control word, tables of up to 1024 slots, a directory of tables
-//!   by the hash's top bits. A raw API (hashes from the caller, slots as handles) and a
-//!   read-only view of every table, group and slot; its module docs walk through the design.
+//!   by the hash's top bits; the same API as [`GoMap`], plus [`SwissMap::stats`] for Go's
+//!   header fields and [`SwissMap::raw`], a read-only view of every table, group and slot
+//!   ([`swiss::raw`]). Its module docs walk through the design.
+//! - [`api`] is the one API layer both maps share: [`api::Map`] over a table engine.
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
 //! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
 //!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
-//! - Go's Swiss map of Go 1.24+ is on its way as a sibling of [`map`].
 //!
 //! # Features
 //!
@@ -33,13 +34,13 @@
 //! Linux). Two features join them to the ecosystem a `HashMap` user leans on; both are off by
 //! default:
 //!
-//! - `serde`: `Serialize` and `Deserialize` for [`GoMap`] (as a map) and [`GoSet`] (as a
-//!   sequence), and for [`ConcurrentMap`] and [`concurrent::RwLockMap`] as a snapshot of their
-//!   entries (adds serde);
-//! - `rayon`: `par_iter`, `par_iter_mut` and `into_par_iter` on [`GoMap`] and [`GoSet`] (plus
-//!   `par_keys`, `par_values`, `par_values_mut`), `ParallelExtend` and
-//!   `FromParallelIterator`; a parallel iteration splits the bucket array, a grow in
-//!   progress included ([`rayon`](mod@crate::rayon), adds rayon).
+//! - `serde`: `Serialize` and `Deserialize` for [`GoMap`] and [`SwissMap`] (as a map) and
+//!   [`GoSet`] (as a sequence), and for [`ConcurrentMap`] and [`concurrent::RwLockMap`] as a
+//!   snapshot of their entries (adds serde);
+//! - `rayon`: `par_iter`, `par_iter_mut` and `into_par_iter` on [`GoMap`], [`SwissMap`] and
+//!   [`GoSet`] (plus `par_keys`, `par_values`, `par_values_mut`), `ParallelExtend` and
+//!   `FromParallelIterator`; a parallel iteration splits GoMap's bucket array, a grow in
+//!   progress included, and SwissMap's tables ([`rayon`](mod@crate::rayon), adds rayon).
 //!
 //! One more feature is for teaching tools:
 //!
@@ -75,6 +76,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[allow(unsafe_code)]
+pub mod api;
 pub mod concurrent;
 pub mod hash;
 #[allow(unsafe_code)]
@@ -86,12 +89,14 @@ pub mod rayon;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod set;
+#[allow(unsafe_code)]
 pub mod swiss;
 
 pub use concurrent::ConcurrentMap;
 pub use hash::RandomState;
 pub use map::{GoMap, Stats, TryReserveError};
 pub use set::GoSet;
+pub use swiss::SwissMap;
 
 /// The README's Rust examples run as doctests.
 #[cfg(doctest)]

@@ -1,4 +1,5 @@
-//! Feature `serde`: `Serialize` and `Deserialize` for [`GoMap`] and [`GoSet`], and for
+//! Feature `serde`: `Serialize` and `Deserialize` for both maps ([`GoMap`] and
+//! [`SwissMap`](crate::SwissMap), one impl over [`Map`]) and [`GoSet`], and for
 //! [`ConcurrentMap`] and [`RwLockMap`] as a snapshot of their entries.
 //!
 //! A map is written as a serde map and a set as a sequence, as std's `HashMap` and `HashSet`
@@ -22,6 +23,7 @@ use core::marker::PhantomData;
 use ::serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use ::serde::ser::{Serialize, Serializer};
 
+use crate::api::{Engine, Map};
 use crate::concurrent::{ConcurrentMap, RwLockMap};
 use crate::{GoMap, GoSet};
 
@@ -35,29 +37,29 @@ fn cautious<T>(hint: Option<usize>) -> usize {
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<K: Serialize, V: Serialize, S> Serialize for GoMap<K, V, S> {
+impl<K: Serialize, V: Serialize, S, E: Engine<K, V>> Serialize for Map<K, V, S, E> {
     fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
         serializer.collect_map(self)
     }
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, K, V, S> Deserialize<'de> for GoMap<K, V, S>
+impl<'de, K, V, S, E: Engine<K, V>> Deserialize<'de> for Map<K, V, S, E>
 where
     K: Deserialize<'de> + Eq + Hash,
     V: Deserialize<'de>,
     S: BuildHasher + Default,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor<K, V, S>(PhantomData<GoMap<K, V, S>>);
+        struct MapVisitor<K, V, S, E>(PhantomData<Map<K, V, S, E>>);
 
-        impl<'de, K, V, S> Visitor<'de> for MapVisitor<K, V, S>
+        impl<'de, K, V, S, E: Engine<K, V>> Visitor<'de> for MapVisitor<K, V, S, E>
         where
             K: Deserialize<'de> + Eq + Hash,
             V: Deserialize<'de>,
             S: BuildHasher + Default,
         {
-            type Value = GoMap<K, V, S>;
+            type Value = Map<K, V, S, E>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map")
@@ -65,7 +67,7 @@ where
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
                 let capacity = cautious::<(K, V)>(access.size_hint());
-                let mut m = GoMap::with_capacity_and_hasher(capacity, S::default());
+                let mut m = Map::with_capacity_and_hasher(capacity, S::default());
                 while let Some((k, v)) = access.next_entry()? {
                     m.insert(k, v);
                 }

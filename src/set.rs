@@ -11,7 +11,8 @@ use core::hash::{BuildHasher, Hash};
 use core::iter::{Chain, FusedIterator};
 use core::ops::{BitAnd, BitOr, BitXor, Sub};
 
-use crate::map::{self, GoMap, HiterExtract, Stats, TryReserveError};
+use crate::map::HiterExtract;
+use crate::map::{self, GoMap, Stats, TryReserveError};
 use crate::RandomState;
 
 /// A hash set on Go's classic map: std's [`HashSet`](std::collections::HashSet) API over a

@@ -1,5 +1,6 @@
-//! Differential tests: random operation sequences run on GoMap and std's HashMap, compared after
-//! every step (lookups of the whole key space, length, and a full iteration).
+//! Differential tests: random operation sequences run on std's HashMap and on each of gomap's
+//! maps (GoMap and SwissMap, through the one generic `run`), compared after every step (lookups
+//! of the whole key space, length, and a full iteration).
 
 mod common;
 
@@ -8,7 +9,8 @@ use std::hash::BuildHasher;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::{IdentityState, PoorState};
-use gomap::{GoMap, GoSet};
+use gomap::api::{Engine, Map};
+use gomap::{GoMap, GoSet, SwissMap};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -69,7 +71,68 @@ fn sorted<'a>(it: impl Iterator<Item = (&'a u64, &'a u32)>) -> Vec<(u64, u32)> {
     v
 }
 
-fn check<S: BuildHasher>(m: &GoMap<u64, u32, S>, s: &HashMap<u64, u32>, keys: u64) {
+/// What differs between the engines: each checks its own structure.
+trait Structure {
+    /// The engine's own consistency checks, for a map of `len` entries.
+    fn check_structure(&self, len: usize);
+    /// A same-size grow is in progress (classic only).
+    fn same_size_growing(&self) -> bool;
+    /// A measure of the allocation that `shrink_to` must not raise.
+    fn size_measure(&self) -> usize;
+    /// The header, to compare a clone's with its source's.
+    fn header(&self) -> String;
+}
+
+impl<K, V, S> Structure for GoMap<K, V, S> {
+    fn check_structure(&self, len: usize) {
+        let st = self.stats();
+        assert_eq!(st.len, len);
+        assert!(st.growing || (st.nevacuate == 0 && st.old_buckets == 0 && !st.same_size_grow));
+        if self.capacity() > 0 {
+            assert!(self.capacity() >= 8);
+        }
+    }
+    fn same_size_growing(&self) -> bool {
+        self.stats().same_size_grow
+    }
+    fn size_measure(&self) -> usize {
+        self.stats().b.into()
+    }
+    fn header(&self) -> String {
+        format!("{:?}", self.stats())
+    }
+}
+
+impl<K, V, S> Structure for SwissMap<K, V, S> {
+    fn check_structure(&self, len: usize) {
+        let h = self.stats();
+        assert_eq!(h.used, len as u64);
+        let view = self.raw();
+        let in_tables: u64 = view.tables().iter().map(|t| u64::from(t.used())).sum();
+        let in_small = view.small_group().map_or(0, |g| g.slots().iter().flatten().count());
+        assert_eq!(in_tables + in_small as u64, h.used);
+        assert_eq!(h.small, h.dir_len == 0);
+    }
+    fn same_size_growing(&self) -> bool {
+        false
+    }
+    fn size_measure(&self) -> usize {
+        let view = self.raw();
+        let slots: usize = view.tables().iter().map(|t| usize::from(t.capacity())).sum();
+        slots + view.small_group().map_or(0, |_| 8)
+    }
+    fn header(&self) -> String {
+        format!("{:?}", self.stats())
+    }
+}
+
+fn check<S: BuildHasher, E: Engine<u64, u32>>(
+    m: &Map<u64, u32, S, E>,
+    s: &HashMap<u64, u32>,
+    keys: u64,
+) where
+    Map<u64, u32, S, E>: Structure,
+{
     assert_eq!(m.len(), s.len());
     assert_eq!(m.is_empty(), s.is_empty());
     for k in 0..keys {
@@ -95,20 +158,23 @@ fn check<S: BuildHasher>(m: &GoMap<u64, u32, S>, s: &HashMap<u64, u32>, keys: u6
     assert_eq!(rest, got);
     assert_eq!(m.keys().fold(0u64, |a, k| a.wrapping_add(*k)), s.keys().sum::<u64>());
     assert_eq!(m.values().count(), s.len());
-    let st = m.stats();
-    assert_eq!(st.len, s.len());
-    assert!(st.growing || (st.nevacuate == 0 && st.old_buckets == 0 && !st.same_size_grow));
-    if m.capacity() > 0 {
-        assert!(m.capacity() >= 8);
-    }
+    m.check_structure(s.len());
+    assert!(m.capacity() >= m.len());
 }
 
 /// Runs the ops on both maps, checking after each; returns how many same-size grows started.
-fn run<S: BuildHasher + Clone>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u64) -> usize {
+fn run<S: BuildHasher + Clone, E: Engine<u64, u32>>(
+    mut m: Map<u64, u32, S, E>,
+    ops: Vec<Op>,
+    keys: u64,
+) -> usize
+where
+    Map<u64, u32, S, E>: Structure,
+{
     let mut s = HashMap::new();
     let mut same_size_grows = 0;
     for op in ops {
-        let was_same_size = m.stats().same_size_grow;
+        let was_same_size = m.same_size_growing();
         match op {
             Op::Insert(k, v) => assert_eq!(m.insert(k, v), s.insert(k, v)),
             Op::Remove(k) => assert_eq!(m.remove(&k), s.remove(&k)),
@@ -132,8 +198,8 @@ fn run<S: BuildHasher + Clone>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u6
             }
             Op::OccupiedRemove(k) => {
                 let a = match m.entry(k) {
-                    gomap::map::Entry::Occupied(e) => Some(e.remove_entry()),
-                    gomap::map::Entry::Vacant(e) => {
+                    gomap::api::Entry::Occupied(e) => Some(e.remove_entry()),
+                    gomap::api::Entry::Vacant(e) => {
                         assert_eq!(*e.key(), k);
                         None
                     }
@@ -203,9 +269,9 @@ fn run<S: BuildHasher + Clone>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u6
             Op::ShrinkTo(n) => {
                 m.shrink_to(n);
                 if n == 0 {
-                    let before = m.stats().b;
+                    let before = m.size_measure();
                     m.shrink_to_fit();
-                    assert!(m.stats().b <= before);
+                    assert!(m.size_measure() <= before);
                 }
                 assert!(m.capacity() >= s.len().max(n.min(m.capacity())));
             }
@@ -268,15 +334,15 @@ fn run<S: BuildHasher + Clone>(mut m: GoMap<u64, u32, S>, ops: Vec<Op>, keys: u6
             }
             Op::CloneFrom(items) => {
                 // Into a map of other entries; the copy carries on in place of the original.
-                let mut dst = GoMap::with_hasher(m.hasher().clone());
+                let mut dst = Map::with_hasher(m.hasher().clone());
                 dst.extend(items.iter().copied());
                 dst.clone_from(&m);
-                assert_eq!(dst.stats(), m.stats());
+                assert_eq!(dst.header(), m.header());
                 m = dst;
             }
         }
         check(&m, &s, keys);
-        same_size_grows += usize::from(m.stats().same_size_grow && !was_same_size);
+        same_size_grows += usize::from(m.same_size_growing() && !was_same_size);
     }
     // Owning iteration at the end, whatever state the table is in.
     let mut all: Vec<_> = m.into_iter().collect();
@@ -317,6 +383,42 @@ proptest! {
     #[test]
     fn with_capacity(hint in 0..500usize, ops in prop::collection::vec(op(600), 1..200)) {
         run(GoMap::with_capacity_and_hasher(hint, gomap::RandomState::new()), ops, 600);
+    }
+}
+
+// The same `run` on SwissMap.
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A wide key space: many tables, splits and directory doublings.
+    #[test]
+    fn swiss_wide_keys_many_grows(ops in prop::collection::vec(op(4096), 1..400)) {
+        run(SwissMap::new(), ops, 4096);
+    }
+
+    /// A small key space with churn: the small map, tombstones and their reuse.
+    #[test]
+    fn swiss_small_keys_churn(ops in prop::collection::vec(op(40), 1..400)) {
+        run(SwissMap::new(), ops, 40);
+    }
+
+    /// Few distinct low bits (h2 collisions) with varied top bits.
+    #[test]
+    fn swiss_poor_hasher(ops in prop::collection::vec(op(300), 1..300), bits in 0..3u32) {
+        run(SwissMap::with_hasher(PoorState { bits }), ops, 300);
+    }
+
+    /// The identity hash: every key in directory entry 0, h2 = the key's low 7 bits. (Fewer
+    /// keys than one 1,024-slot table holds: with no top bits a split could not divide them.)
+    #[test]
+    fn swiss_identity_hasher(ops in prop::collection::vec(op(800), 1..300)) {
+        run(SwissMap::with_hasher(IdentityState), ops, 800);
+    }
+
+    /// Sized up front by Go's NewMap hint rules, then churned.
+    #[test]
+    fn swiss_with_capacity(hint in 0..500usize, ops in prop::collection::vec(op(600), 1..200)) {
+        run(SwissMap::with_capacity_and_hasher(hint, gomap::RandomState::new()), ops, 600);
     }
 }
 

@@ -1,4 +1,4 @@
-//! Every public method of GoMap, GoSet, the entry types, RandomState, ConcurrentMap and
+//! Every public method of the shared map API (GoMap and SwissMap), GoSet, the entry types, RandomState, ConcurrentMap and
 //! RwLockMap carries a runnable example in its docs, as std's do (`cargo test --doc` runs
 //! them). This reads the sources and names each `pub fn` whose doc comment has no code block.
 
@@ -7,8 +7,10 @@ use std::path::Path;
 /// The files whose every `pub fn` needs an example, and the ones in files shared with other
 /// types (`GoMap::raw` lives beside the raw view's own accessors).
 const WHOLE_FILES: &[&str] = &[
+    "src/api/mod.rs",
+    "src/api/entry.rs",
     "src/map/mod.rs",
-    "src/map/entry.rs",
+    "src/swiss/mod.rs",
     "src/set.rs",
     "src/rayon/map.rs",
     "src/hash/mod.rs",

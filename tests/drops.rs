@@ -1,4 +1,6 @@
-//! Every key and value is dropped exactly once, also when Hash, Eq, Clone or Drop panics midway.
+//! Every key and value is dropped exactly once, also when Hash, Eq, Clone or Drop panics midway,
+//! in both maps: each test is generic over the engine and runs on GoMap (`classic::`) and
+//! SwissMap (`swiss::`).
 //! `Tracked` panics if dropped twice and counts live instances, so a leak shows as a count above
 //! zero and a double drop as a test failure.
 
@@ -8,8 +10,12 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use common::{Counter, Faults, PoorState, Tracked};
-use gomap::GoMap;
+use common::{Classic, Counter, Faults, PoorState, Shape, Swiss, Tracked};
+use gomap::api::{Engine, Map};
+use gomap::RandomState;
+
+/// A map of tracked keys and values on engine `E`.
+type M<E> = Map<Tracked, Tracked, RandomState, E>;
 
 struct Fixture {
     keys: Counter,
@@ -31,8 +37,8 @@ impl Fixture {
         (self.keys.live(), self.vals.live())
     }
     /// A map of n entries; with `bits` set, a poor hasher puts them in long chains.
-    fn map(&self, n: u64) -> GoMap<Tracked, Tracked> {
-        let mut m = GoMap::new();
+    fn map<E: Engine<Tracked, Tracked>>(&self, n: u64) -> M<E> {
+        let mut m = Map::new();
         for i in 0..n {
             m.insert(self.k(i), self.v(i));
         }
@@ -40,10 +46,12 @@ impl Fixture {
     }
 }
 
-#[test]
-fn overwrite_drops_new_key_and_old_value() {
+fn overwrite_drops_new_key_and_old_value<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     let f = Fixture::new();
-    let mut m = f.map(10);
+    let mut m = f.map::<E>(10);
     let old = m.insert(f.k(3), f.v(100)).expect("present");
     assert_eq!(old.id, 3);
     drop(old);
@@ -53,10 +61,12 @@ fn overwrite_drops_new_key_and_old_value() {
     assert_eq!(f.live(), (0, 0));
 }
 
-#[test]
-fn remove_clear_retain() {
+fn remove_clear_retain<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     let f = Fixture::new();
-    let mut m = f.map(200);
+    let mut m = f.map::<E>(200);
     for i in 0..50 {
         let (k, v) = m.remove_entry(&f.k(i)).expect("present");
         assert_eq!((k.id, v.id), (i, i));
@@ -74,10 +84,12 @@ fn remove_clear_retain() {
     assert_eq!(f.live(), (0, 0));
 }
 
-#[test]
-fn drain_dropped_half_way() {
+fn drain_dropped_half_way<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     let f = Fixture::new();
-    let mut m = f.map(100);
+    let mut m = f.map::<E>(100);
     let mut d = m.drain();
     let taken: Vec<_> = d.by_ref().take(40).collect();
     drop(d);
@@ -89,10 +101,12 @@ fn drain_dropped_half_way() {
     assert_eq!(m.len(), 1);
 }
 
-#[test]
-fn into_iter_half_consumed() {
+fn into_iter_half_consumed<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     let f = Fixture::new();
-    let m = f.map(100);
+    let m = f.map::<E>(100);
     let mut it = m.into_iter();
     let taken: Vec<_> = it.by_ref().take(30).collect();
     assert_eq!(it.len(), 70);
@@ -102,20 +116,22 @@ fn into_iter_half_consumed() {
     assert_eq!(f.live(), (0, 0));
 }
 
-#[test]
-fn map_dropped_mid_grow() {
+fn map_dropped_mid_grow<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for n in [53u64, 105, 833] {
         let f = Fixture::new();
-        let mut m = f.map(n);
-        assert!(m.stats().growing, "n={n}");
+        let mut m = f.map::<E>(n);
+        assert!(m.mid_grow(), "n={n}");
         m.remove(&f.k(0));
         drop(m);
         assert_eq!(f.live(), (0, 0));
     }
     // Also owning iteration mid-grow yields everything once.
     let f = Fixture::new();
-    let m = f.map(833);
-    assert!(m.stats().growing);
+    let m = f.map::<E>(833);
+    assert!(m.mid_grow());
     let mut ids: Vec<u64> = m
         .into_iter()
         .map(|(k, v)| {
@@ -128,13 +144,15 @@ fn map_dropped_mid_grow() {
     assert_eq!(f.live(), (0, 0));
 }
 
-#[test]
-fn clone_mid_grow_and_clone_panic() {
+fn clone_mid_grow_and_clone_panic<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     let f = Fixture::new();
-    let m = f.map(833);
-    assert!(m.stats().growing);
+    let m = f.map::<E>(833);
+    assert!(m.mid_grow());
     let c = m.clone();
-    assert_eq!(c.stats(), m.stats());
+    assert_eq!(c.header(), m.header());
     assert_eq!(f.live(), (2 * 833, 2 * 833));
     for i in 0..833 {
         assert_eq!(c.get(&f.k(i)).map(|v| v.id), Some(i));
@@ -151,7 +169,12 @@ fn clone_mid_grow_and_clone_panic() {
 }
 
 /// The model: which ids are in the map, checked against the map after a fault.
-fn assert_matches(m: &GoMap<Tracked, Tracked>, f: &Fixture, model: &HashMap<u64, u64>, span: u64) {
+fn assert_matches<S: std::hash::BuildHasher, E: Engine<Tracked, Tracked>>(
+    m: &Map<Tracked, Tracked, S, E>,
+    f: &Fixture,
+    model: &HashMap<u64, u64>,
+    span: u64,
+) {
     assert_eq!(m.len(), model.len());
     for id in 0..span {
         assert_eq!(m.get(&f.k(id)).map(|v| v.id), model.get(&id).copied(), "id {id}");
@@ -164,11 +187,13 @@ fn assert_matches(m: &GoMap<Tracked, Tracked>, f: &Fixture, model: &HashMap<u64,
 }
 
 /// Hash panics at every possible point of inserts that evacuate: the map keeps answering right.
-#[test]
-fn hash_panic_mid_insert_and_mid_evacuation() {
+fn hash_panic_mid_insert_and_mid_evacuation<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for fault_at in 1..40u64 {
         let f = Fixture::new();
-        let mut m = f.map(52); // B = 3, full: the next insert starts a grow
+        let mut m = f.map::<E>(52); // B = 3, full: the next insert starts a grow
         let mut model: HashMap<u64, u64> = (0..52).map(|i| (i, i)).collect();
         f.faults.hash_countdown.set(fault_at);
         let mut next = 52;
@@ -192,11 +217,13 @@ fn hash_panic_mid_insert_and_mid_evacuation() {
 }
 
 /// Eq panics mid-insert and mid-remove in long chains.
-#[test]
-fn eq_panic_mid_operation() {
+fn eq_panic_mid_operation<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for fault_at in 1..30u64 {
         let f = Fixture::new();
-        let mut m = GoMap::with_hasher(PoorState { bits: 1 });
+        let mut m = Map::<_, _, _, E>::with_hasher(PoorState { bits: 1 });
         let mut model = HashMap::new();
         for i in 0..60 {
             m.insert(f.k(i), f.v(i));
@@ -226,7 +253,7 @@ fn eq_panic_mid_operation() {
                 }
             }
         }
-        let m2: &GoMap<Tracked, Tracked, PoorState> = &m;
+        let m2: &Map<Tracked, Tracked, PoorState, E> = &m;
         assert_eq!(m2.len(), model.len());
         for id in 0..80 {
             assert_eq!(m2.get(&f.k(id)).map(|v| v.id), model.get(&id).copied());
@@ -238,19 +265,21 @@ fn eq_panic_mid_operation() {
 
 /// A Drop that panics: the panic propagates, and every other key and value is still dropped
 /// exactly once.
-#[test]
-fn drop_panic_in_clear_drop_retain_and_remove() {
+fn drop_panic_in_clear_drop_retain_and_remove<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for fault_at in [1u64, 7, 50, 199] {
         // Map drop.
         let f = Fixture::new();
-        let m = f.map(100);
+        let m = f.map::<E>(100);
         f.faults.drop_countdown.set(fault_at);
         assert!(catch_unwind(AssertUnwindSafe(|| drop(m))).is_err());
         assert_eq!(f.live(), (0, 0));
 
         // clear.
         let f = Fixture::new();
-        let mut m = f.map(100);
+        let mut m = f.map::<E>(100);
         f.faults.drop_countdown.set(fault_at);
         assert!(catch_unwind(AssertUnwindSafe(|| m.clear())).is_err());
         assert_eq!(f.live(), (0, 0));
@@ -262,7 +291,7 @@ fn drop_panic_in_clear_drop_retain_and_remove() {
 
         // retain.
         let f = Fixture::new();
-        let mut m = f.map(100);
+        let mut m = f.map::<E>(100);
         f.faults.drop_countdown.set(fault_at);
         let r = catch_unwind(AssertUnwindSafe(|| m.retain(|k, _| k.id >= 50)));
         if fault_at <= 100 {
@@ -280,12 +309,14 @@ fn drop_panic_in_clear_drop_retain_and_remove() {
 
 /// extract_if mid-grow, dropped half-way: what it yielded is gone, everything else stays and
 /// still answers lookups; nothing leaks and nothing drops twice.
-#[test]
-fn extract_if_dropped_half_way_mid_grow() {
+fn extract_if_dropped_half_way_mid_grow<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for n in [53u64, 105, 833] {
         let f = Fixture::new();
-        let mut m = f.map(n);
-        assert!(m.stats().growing, "n={n}");
+        let mut m = f.map::<E>(n);
+        assert!(m.mid_grow(), "n={n}");
         let mut model: HashMap<u64, u64> = (0..n).map(|i| (i, i)).collect();
         let taken: Vec<(Tracked, Tracked)> = m.extract_if(|k, _| k.id % 3 == 0).take(10).collect();
         assert_eq!(taken.len(), 10);
@@ -297,7 +328,7 @@ fn extract_if_dropped_half_way_mid_grow() {
         drop(taken);
         assert_matches(&m, &f, &model, n);
         // Still mid-grow, a whole walk shows the predicate each entry exactly once, as std does.
-        assert!(m.stats().growing, "n={n}");
+        assert!(m.mid_grow(), "n={n}");
         let mut seen = Vec::new();
         let kept = m.extract_if(|k, _| {
             seen.push(k.id);
@@ -326,12 +357,14 @@ fn extract_if_dropped_half_way_mid_grow() {
 
 /// A predicate that panics: the entries it accepted before are gone (and were dropped with the
 /// consumer), the one it panicked on and all the rest stay.
-#[test]
-fn extract_if_predicate_panics() {
+fn extract_if_predicate_panics<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for fault_at in [1usize, 5, 40, 400] {
         let f = Fixture::new();
-        let mut m = f.map(833);
-        assert!(m.stats().growing);
+        let mut m = f.map::<E>(833);
+        assert!(m.mid_grow());
         let accepted = std::cell::RefCell::new(Vec::new());
         let mut calls = 0;
         let r = catch_unwind(AssertUnwindSafe(|| {
@@ -362,11 +395,13 @@ fn extract_if_predicate_panics() {
 
 /// get_disjoint_mut mid-grow: values from old and new buckets at once; the same present key
 /// twice panics before anything is handed out.
-#[test]
-fn get_disjoint_mut_mid_grow() {
+fn get_disjoint_mut_mid_grow<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     let f = Fixture::new();
-    let mut m = f.map(833);
-    assert!(m.stats().growing);
+    let mut m = f.map::<E>(833);
+    assert!(m.mid_grow());
     let keys: Vec<Tracked> = [0u64, 416, 832, 5000].iter().map(|&i| f.k(i)).collect();
     let got = m.get_disjoint_mut([&keys[0], &keys[1], &keys[2], &keys[3]]);
     let ids: Vec<Option<u64>> = got.iter().map(|v| v.as_ref().map(|v| v.id)).collect();
@@ -389,17 +424,19 @@ fn get_disjoint_mut_mid_grow() {
 
 /// clone_from over a map with entries, mid-grow on either side: the copy is exact (Go's
 /// layout included), and the destination's old entries are dropped once.
-#[test]
-fn clone_from_replaces_the_destination() {
+fn clone_from_replaces_the_destination<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for (src_n, dst_n) in [(833u64, 0u64), (833, 833), (833, 20), (20, 833), (0, 833), (53, 60)] {
         let f = Fixture::new();
-        let src = f.map(src_n);
-        let mut dst: GoMap<Tracked, Tracked> = GoMap::new();
+        let src = f.map::<E>(src_n);
+        let mut dst: M<E> = Map::new();
         for i in 0..dst_n {
             dst.insert(f.k(10_000 + i), f.v(i));
         }
         dst.clone_from(&src);
-        assert_eq!(dst.stats(), src.stats(), "{src_n} <- {dst_n}");
+        assert_eq!(dst.header(), src.header(), "{src_n} <- {dst_n}");
         assert_eq!(f.live(), (2 * src_n as i64, 2 * src_n as i64));
         let model: HashMap<u64, u64> = (0..src_n).map(|i| (i, i)).collect();
         assert_matches(&dst, &f, &model, src_n + 10);
@@ -413,12 +450,14 @@ fn clone_from_replaces_the_destination() {
 
 /// A clone that panics half-way through clone_from: the destination is left empty, as std's,
 /// every entry it held and every clone made so far is dropped once, and it works afterwards.
-#[test]
-fn clone_from_panic_leaves_the_destination_empty() {
+fn clone_from_panic_leaves_the_destination_empty<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     for (dst_n, fault_at) in [(833u64, 1u64), (833, 500), (20, 300), (0, 700)] {
         let f = Fixture::new();
-        let src = f.map(833);
-        let mut dst: GoMap<Tracked, Tracked> = GoMap::new();
+        let src = f.map::<E>(833);
+        let mut dst: M<E> = Map::new();
         for i in 0..dst_n {
             dst.insert(f.k(10_000 + i), f.v(i));
         }
@@ -441,11 +480,13 @@ fn clone_from_panic_leaves_the_destination_empty() {
 
 /// A panicking Drop among the destination's old entries: the panic propagates, the rest are
 /// dropped once, and the destination is left empty.
-#[test]
-fn clone_from_drop_panic() {
+fn clone_from_drop_panic<E: Engine<Tracked, Tracked>>()
+where
+    M<E>: Shape,
+{
     let f = Fixture::new();
-    let src = f.map(100);
-    let mut dst = f.map(100);
+    let src = f.map::<E>(100);
+    let mut dst = f.map::<E>(100);
     f.faults.drop_countdown.set(7);
     let r = catch_unwind(AssertUnwindSafe(|| dst.clone_from(&src)));
     f.faults.drop_countdown.set(0);
@@ -455,3 +496,35 @@ fn clone_from_drop_panic() {
     drop((src, dst));
     assert_eq!(f.live(), (0, 0));
 }
+
+/// Each test above, on each map.
+macro_rules! on_both_maps {
+    ($($name:ident),* $(,)?) => {
+        mod classic {
+            use super::*;
+            $(#[test] fn $name() { super::$name::<Classic<Tracked, Tracked>>(); })*
+        }
+        mod swiss {
+            use super::*;
+            $(#[test] fn $name() { super::$name::<Swiss<Tracked, Tracked>>(); })*
+        }
+    };
+}
+
+on_both_maps!(
+    overwrite_drops_new_key_and_old_value,
+    remove_clear_retain,
+    drain_dropped_half_way,
+    into_iter_half_consumed,
+    map_dropped_mid_grow,
+    clone_mid_grow_and_clone_panic,
+    hash_panic_mid_insert_and_mid_evacuation,
+    eq_panic_mid_operation,
+    drop_panic_in_clear_drop_retain_and_remove,
+    extract_if_dropped_half_way_mid_grow,
+    extract_if_predicate_panics,
+    get_disjoint_mut_mid_grow,
+    clone_from_replaces_the_destination,
+    clone_from_panic_leaves_the_destination_empty,
+    clone_from_drop_panic,
+);

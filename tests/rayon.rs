@@ -163,3 +163,37 @@ fn sets_too() {
     more.par_extend([5u64, 6].par_iter());
     assert_eq!(more, (1..=6).collect());
 }
+
+/// SwissMap has the same parallel iterators (one implementation over both engines), split by
+/// table: each entry once, in every shape (unallocated, small, one table, many tables after
+/// splits, tombstones).
+#[test]
+fn swiss_map_parallel_iterators() {
+    use gomap::SwissMap;
+    let mut shapes: Vec<SwissMap<u64, u64>> = vec![SwissMap::new()];
+    for n in [1u64, 8, 9, 100, 897, 5000, 40_000] {
+        let mut m: SwissMap<u64, u64> = (0..n).map(|i| (i, i * 3)).collect();
+        shapes.push(m.clone());
+        for i in (0..n).step_by(3) {
+            m.remove(&i);
+        }
+        shapes.push(m);
+    }
+    for mut m in shapes {
+        let want: HashMap<u64, u64> = m.iter().map(|(k, v)| (*k, *v)).collect();
+        let got: HashMap<u64, u64> = m.par_iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(m.par_iter().count(), m.len());
+        assert_eq!(got, want);
+        m.par_iter_mut().for_each(|(_, v)| *v += 1);
+        assert!(m.iter().all(|(k, v)| *v == want[k] + 1));
+        assert_eq!(m.par_keys().count(), m.len());
+        let mut all: Vec<(u64, u64)> = m.clone().into_par_iter().collect();
+        all.sort_unstable();
+        let mut seq: Vec<(u64, u64)> = m.into_iter().collect();
+        seq.sort_unstable();
+        assert_eq!(all, seq);
+    }
+    let collected: SwissMap<u64, u64> = (0..10_000u64).into_par_iter().map(|i| (i, i)).collect();
+    assert_eq!(collected.len(), 10_000);
+    assert!((0..10_000u64).all(|i| collected[&i] == i));
+}

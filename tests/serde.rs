@@ -1,11 +1,11 @@
-//! Feature `serde`: GoMap, GoSet and the concurrent maps round-trip through JSON (a
+//! Feature `serde`: GoMap, SwissMap, GoSet and the concurrent maps round-trip through JSON (a
 //! self-describing text format) and postcard (a binary one that is not: lengths up front, no
 //! field names), and read what std's HashMap and HashSet write.
 
 use std::collections::{HashMap, HashSet};
 
 use gomap::concurrent::RwLockMap;
-use gomap::{ConcurrentMap, GoMap, GoSet, RandomState};
+use gomap::{ConcurrentMap, GoMap, GoSet, RandomState, SwissMap};
 
 /// A map mid-grow, so serialization walks old and new buckets alike.
 fn growing_map() -> GoMap<u64, String> {
@@ -131,4 +131,21 @@ fn concurrent_maps_serialize_a_snapshot() {
     let bytes = postcard::to_allocvec(&r).unwrap();
     let as_go: GoMap<u64, String> = postcard::from_bytes(&bytes).unwrap();
     assert_eq!(as_std(&as_go), want);
+}
+
+/// SwissMap shares GoMap's impls (one over both engines): it round-trips, and each map reads
+/// what the other writes.
+#[test]
+fn swiss_map_round_trips_and_reads_what_gomap_writes() {
+    let m: SwissMap<u64, String> = (0..2000).map(|i| (i, format!("v{i}"))).collect();
+    let json = serde_json::to_string(&m).unwrap();
+    let back: SwissMap<u64, String> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, m);
+    let bytes = postcard::to_allocvec(&m).unwrap();
+    let classic: GoMap<u64, String> = postcard::from_bytes(&bytes).unwrap();
+    assert_eq!(classic.len(), m.len());
+    assert!(m.iter().all(|(k, v)| classic.get(k) == Some(v)));
+    let again: SwissMap<u64, String> =
+        postcard::from_bytes(&postcard::to_allocvec(&classic).unwrap()).unwrap();
+    assert_eq!(again, m);
 }

@@ -172,6 +172,8 @@ macro_rules! impl_bench_map {
 impl_bench_map!(HashMap);
 use gomap::GoMap;
 impl_bench_map!(GoMap);
+use gomap::SwissMap;
+impl_bench_map!(SwissMap);
 use hashbrown::HashMap as HbMap;
 impl_bench_map!(HbMap);
 use griddle::HashMap as GriddleMap;

@@ -1,14 +1,14 @@
-//! `GoMap` against std's `HashMap`: every operation's answer, then the whole contents, compared
-//! after each step.
+//! Both maps (`GoMap` and `SwissMap`, one generic runner) against std's `HashMap`: every
+//! operation's answer, then the whole contents, compared after each step.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use arbitrary::Arbitrary;
+use gomap::api::{Engine, Entry, Map};
 use gomap::hash::{backend, testing};
-use gomap::map::Entry;
-use gomap::GoMap;
+use gomap::{GoMap, SwissMap};
 
 /// One run's script: which hasher and key/value types, how many distinct keys, the operations.
 #[derive(Arbitrary, Debug)]
@@ -251,6 +251,8 @@ pub struct Reached {
     pub same_size: usize,
     /// The largest B seen.
     pub max_b: u8,
+    /// The most tables a SwissMap reached.
+    pub max_tables: usize,
 }
 
 impl Reached {
@@ -259,15 +261,76 @@ impl Reached {
         self.doubling += o.doubling;
         self.same_size += o.same_size;
         self.max_b = self.max_b.max(o.max_b);
-    }
-
-    fn saw<K, V, S>(&mut self, m: &GoMap<K, V, S>) {
-        let st = m.stats();
-        self.doubling += usize::from(st.growing && !st.same_size_grow);
-        self.same_size += usize::from(st.same_size_grow);
-        self.max_b = self.max_b.max(st.b);
+        self.max_tables = self.max_tables.max(o.max_tables);
     }
 }
+
+/// What the runner asks of each engine's own structure.
+pub trait Probe {
+    /// Notes the structure reached.
+    fn saw(&self, r: &mut Reached);
+    /// A grow in progress (the classic map's incremental evacuation).
+    fn growing(&self) -> bool;
+    /// A measure of the allocation, which `shrink_to` never raises.
+    fn size_class(&self) -> usize;
+    /// The header, which a clone keeps.
+    fn shape(&self) -> String;
+    /// The entry count the header reports.
+    fn header_len(&self) -> usize;
+}
+
+impl<K, V, S> Probe for GoMap<K, V, S> {
+    fn saw(&self, r: &mut Reached) {
+        let st = self.stats();
+        r.doubling += usize::from(st.growing && !st.same_size_grow);
+        r.same_size += usize::from(st.same_size_grow);
+        r.max_b = r.max_b.max(st.b);
+    }
+    fn growing(&self) -> bool {
+        self.stats().growing
+    }
+    fn size_class(&self) -> usize {
+        self.stats().b.into()
+    }
+    fn shape(&self) -> String {
+        format!("{:?}", self.stats())
+    }
+    fn header_len(&self) -> usize {
+        self.stats().len
+    }
+}
+
+impl<K, V, S> Probe for SwissMap<K, V, S> {
+    fn saw(&self, r: &mut Reached) {
+        r.max_tables = r.max_tables.max(self.raw().tables().len());
+    }
+    fn growing(&self) -> bool {
+        false
+    }
+    fn size_class(&self) -> usize {
+        let view = self.raw();
+        let slots: usize = view.tables().iter().map(|t| usize::from(t.capacity())).sum();
+        slots + view.small_group().map_or(0, |_| 8)
+    }
+    fn shape(&self) -> String {
+        format!("{:?}", self.stats())
+    }
+    fn header_len(&self) -> usize {
+        self.stats().used as usize
+    }
+}
+
+/// The engine of a map type (neither engine is nameable outside gomap).
+trait EngineOf {
+    type E;
+}
+
+impl<K, V, S, E> EngineOf for Map<K, V, S, E> {
+    type E = E;
+}
+
+type Classic<K, V> = <GoMap<K, V> as EngineOf>::E;
+type Swiss<K, V> = <SwissMap<K, V> as EngineOf>::E;
 
 /// The fuzz target's entry point.
 pub fn run(data: &[u8]) {
@@ -290,25 +353,50 @@ pub fn run_script(script: Script) -> Reached {
     }
 }
 
+/// The script on GoMap, then on SwissMap.
 fn by_types<S: BuildHasher + Clone>(script: Script, s: S) -> Reached {
+    let mut r = by_engine::<S, Classic<_, _>, Classic<_, _>, Classic<_, _>, Classic<_, _>>(
+        &script,
+        s.clone(),
+    );
+    r.add(by_engine::<S, Swiss<_, _>, Swiss<_, _>, Swiss<_, _>, Swiss<_, _>>(&script, s));
+    r
+}
+
+/// The script on one map: the engine for each key/value types.
+fn by_engine<S, E1, E2, E3, E4>(script: &Script, s: S) -> Reached
+where
+    S: BuildHasher + Clone,
+    E1: Engine<<U64String as Kind>::K, <U64String as Kind>::V>,
+    E2: Engine<<StringBytes as Kind>::K, <StringBytes as Kind>::V>,
+    E3: Engine<<Boxed as Kind>::K, <Boxed as Kind>::V>,
+    E4: Engine<<U16Unit as Kind>::K, <U16Unit as Kind>::V>,
+    Map<<U64String as Kind>::K, <U64String as Kind>::V, S, E1>: Probe,
+    Map<<StringBytes as Kind>::K, <StringBytes as Kind>::V, S, E2>: Probe,
+    Map<<Boxed as Kind>::K, <Boxed as Kind>::V, S, E3>: Probe,
+    Map<<U16Unit as Kind>::K, <U16Unit as Kind>::V, S, E4>: Probe,
+{
     let space = 1u64 << (1 + script.key_bits % 11);
     match script.types {
-        Types::U64String => Runner::<U64String, S>::new(s, space).run(&script.ops),
-        Types::StringBytes => Runner::<StringBytes, S>::new(s, space).run(&script.ops),
-        Types::Boxed => Runner::<Boxed, S>::new(s, space).run(&script.ops),
-        Types::U16Unit => Runner::<U16Unit, S>::new(s, space).run(&script.ops),
+        Types::U64String => Runner::<U64String, S, E1>::new(s, space).run(&script.ops),
+        Types::StringBytes => Runner::<StringBytes, S, E2>::new(s, space).run(&script.ops),
+        Types::Boxed => Runner::<Boxed, S, E3>::new(s, space).run(&script.ops),
+        Types::U16Unit => Runner::<U16Unit, S, E4>::new(s, space).run(&script.ops),
     }
 }
 
-struct Runner<T: Kind, S> {
-    m: GoMap<T::K, T::V, S>,
+struct Runner<T: Kind, S, E> {
+    m: Map<T::K, T::V, S, E>,
     std: HashMap<T::K, T::V>,
     space: u64,
 }
 
-impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
+impl<T: Kind, S: BuildHasher + Clone, E: Engine<T::K, T::V>> Runner<T, S, E>
+where
+    Map<T::K, T::V, S, E>: Probe,
+{
     fn new(s: S, space: u64) -> Self {
-        Runner { m: GoMap::with_hasher(s), std: HashMap::new(), space }
+        Runner { m: Map::with_hasher(s), std: HashMap::new(), space }
     }
 
     fn run(mut self, ops: &[Op]) -> Reached {
@@ -317,7 +405,7 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
             self.step(op, &mut reached);
             check(&self.m, &self.std);
             reached.ops += 1;
-            reached.saw(&self.m);
+            self.m.saw(&mut reached);
         }
         reached
     }
@@ -488,9 +576,9 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
                 s.clear();
             }
             Op::ShrinkTo(n) => {
-                let (b, cap) = (m.stats().b, m.capacity());
+                let (b, cap) = (m.size_class(), m.capacity());
                 m.shrink_to(usize::from(n));
-                assert!(m.stats().b <= b, "shrink_to never grows");
+                assert!(m.size_class() <= b, "shrink_to never grows");
                 assert!(
                     m.capacity() >= m.len().max(usize::from(n)).min(cap),
                     "nor shrinks too far"
@@ -526,7 +614,7 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
             }
             Op::Clone { keep } => {
                 let c = m.clone();
-                assert_eq!(c.stats(), m.stats(), "a clone keeps the table's shape");
+                assert_eq!(c.shape(), m.shape(), "a clone keeps the table's shape");
                 check(&c, s);
                 if keep {
                     *m = c;
@@ -544,29 +632,33 @@ impl<T: Kind, S: BuildHasher + Clone> Runner<T, S> {
 /// Inside the range and churn operations, every eighth write: the whole comparison, if a grow
 /// is in progress. A grow seldom outlives the operation that starts it (each write evacuates
 /// up to two buckets), so checking only between operations would rarely see one.
-fn check_mid_grow<K, V, S>(m: &GoMap<K, V, S>, s: &HashMap<K, V>, i: u16, r: &mut Reached)
+fn check_mid_grow<K, V, S, E>(m: &Map<K, V, S, E>, s: &HashMap<K, V>, i: u16, r: &mut Reached)
 where
     K: Eq + Hash + Debug,
     V: PartialEq + Debug,
     S: BuildHasher,
+    E: Engine<K, V>,
+    Map<K, V, S, E>: Probe,
 {
-    if i % 8 == 7 && m.stats().growing {
+    if i % 8 == 7 && m.growing() {
         check(m, s);
-        r.saw(m);
+        m.saw(r);
     }
 }
 
 /// The whole contents: each of std's entries found in gomap, and gomap's iteration (by `next`
 /// and by `fold`) yields each of its entries once.
-fn check<K, V, S>(m: &GoMap<K, V, S>, s: &HashMap<K, V>)
+fn check<K, V, S, E>(m: &Map<K, V, S, E>, s: &HashMap<K, V>)
 where
     K: Eq + Hash + Debug,
     V: PartialEq + Debug,
     S: BuildHasher,
+    E: Engine<K, V>,
+    Map<K, V, S, E>: Probe,
 {
     assert_eq!(m.len(), s.len());
     assert_eq!(m.is_empty(), s.is_empty());
-    assert_eq!(m.stats().len, s.len());
+    assert_eq!(m.header_len(), s.len());
     for (k, v) in s {
         assert_eq!(m.get(k), Some(v), "key {k:?}");
     }

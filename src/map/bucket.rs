@@ -98,7 +98,7 @@ static EMPTY_BUCKET: EmptyBucket = EmptyBucket([EMPTY_REST; 64]);
 ///   `&K`/`&V`), so nothing else reads or writes it meanwhile.
 ///
 /// Code that only reads a borrowed array uses [`BucketRef`], whose lifetime makes reads safe.
-pub(crate) struct Bucket<K, V> {
+pub struct Bucket<K, V> {
     ptr: NonNull<u8>,
     marker: PhantomData<(K, V)>,
 }

@@ -10,8 +10,9 @@ use core::ptr::NonNull;
 use super::bucket::{Bucket, BucketArray};
 use super::group::{full_bits, lowest, match_full, LO};
 use super::hooks::{Generation, Observer};
-use super::table::{cheaprand, fix_empty_rest, ErasedHasher, Hmap, GROUP};
+use super::table::{cheaprand, fix_empty_rest, Hmap, GROUP};
 use super::{BUCKET_CNT, MIN_TOP_HASH};
+use crate::api::engine::ErasedHasher;
 
 /// Units of a walk: each bucket of the current array with the chain that holds its entries
 /// (extract_if and rayon's parallel iterators split the map along these).
@@ -57,7 +58,7 @@ const NO_CHECK: usize = usize::MAX;
 /// The position of an iteration in progress: Go's hiter, less the pointers (the table is passed
 /// to each `mapiternext` call, so owning and borrowing iterators share this walk).
 #[derive(Clone)]
-pub(crate) struct Hiter {
+pub struct Hiter {
     start_bucket: usize,
     /// Slot offset: a bucket's slots are visited from this one, wrapping (Go's `offset`).
     offset: u32,
@@ -314,7 +315,7 @@ impl Hiter {
 /// from a random unit, slot by slot. It hashes nothing, so it serves mid-grow as it stands,
 /// and it moves nothing between buckets. A chain it removed from gets its emptyRest markers
 /// fixed when the walk leaves it, or is dropped in it.
-pub(crate) struct HiterExtract<'a, K, V> {
+pub struct HiterExtract<'a, K, V> {
     table: &'a mut Hmap<K, V>,
     start: usize,
     /// Units begun so far.

@@ -46,9 +46,9 @@ use super::group::match_full;
 use super::hiter::Hiter;
 pub use super::hooks::Generation;
 use super::hooks::Observer;
-use super::iter::Iter;
 use super::msize::preallocated_overflow;
 use super::table::{too_many_overflow_buckets, tophash, Hmap};
+use super::Iter;
 use super::{GoMap, BUCKET_CNT, EMPTY_ONE, EMPTY_REST, EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y};
 
 /// What a tophash byte says about its slot.
@@ -293,7 +293,8 @@ impl<'a, K, V, S> RawView<'a, K, V, S> {
     /// (its low 3 bits), as if mapiterinit had drawn them: Go's order for that start. Like any
     /// iteration it sets Go's `iterator` flags, which later evacuations read.
     pub fn iter_from(&self, start_bucket: usize, offset: usize) -> Iter<'a, K, V, S> {
-        Iter::starting_at(self.table(), self.map.erased_hasher(), start_bucket, offset)
+        let raw = super::hiter::Hiter::mapiterinit_at(self.table(), start_bucket, offset);
+        crate::api::Iter::from_cursor(self.table(), raw, self.map.erased_hasher())
     }
 
     /// What Go's mapiternext does from `start_bucket` and `offset` (as [`iter_from`]), step by

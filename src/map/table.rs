@@ -77,39 +77,29 @@ pub(crate) fn cheaprand() -> u64 {
 }
 
 /// A found entry: its bucket and slot, and the head of the chain it sits in.
-pub(crate) struct Found<K, V> {
+pub struct Found<K, V> {
     pub(crate) head: Bucket<K, V>,
     pub(crate) bucket: Bucket<K, V>,
     pub(crate) slot: usize,
 }
 
+impl<K, V> Clone for Found<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for Found<K, V> {}
+
 /// Where an absent key will go: a free slot chosen by Go's mapassign rules.
-pub(crate) struct Vacant<K, V> {
+pub struct Vacant<K, V> {
     pub(crate) head: Bucket<K, V>,
     pub(crate) bucket: Bucket<K, V>,
     pub(crate) slot: usize,
     pub(crate) top: u8,
 }
 
-/// A hash function for keys with its types erased, so that iterators (which std declares
-/// without `K: Hash`) can still filter an unevacuated old bucket exactly as Go's mapiternext.
-#[derive(Clone, Copy)]
-pub(crate) struct ErasedHasher {
-    pub(crate) state: *const u8,
-    pub(crate) f: unsafe fn(*const u8, *const u8) -> u64,
-}
-
-impl ErasedHasher {
-    /// # Safety
-    /// `key` must point to a live key of the type this hasher was made for.
-    pub(crate) unsafe fn hash<K>(self, key: *const K) -> u64 {
-        // SAFETY: `state` and `f` come from the same GoMap<K, V, S> (see `GoMap::erased_hasher`).
-        unsafe { (self.f)(self.state, key.cast()) }
-    }
-}
-
 /// Go's hmap.
-pub(crate) struct Hmap<K, V> {
+pub struct Hmap<K, V> {
     /// Live entries (Go's `count`).
     pub(crate) count: usize,
     /// log2 of the bucket count.

@@ -52,9 +52,10 @@ use core::hash::{BuildHasher, Hash};
 use serde::Serialize;
 
 use super::bucket::Bucket;
+use super::engine::store;
 use super::hooks::{Generation, GrowPace, Observer};
 use super::table::{tophash, Hmap};
-use super::{store, GoMap};
+use super::GoMap;
 
 /// A [`GoMap`] borrowed for traced operations, from [`GoMap::traced`].
 pub struct Traced<'a, K, V, S> {

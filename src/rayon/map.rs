@@ -1,4 +1,6 @@
-//! Parallel iterators over a [`GoMap`], and its `ParallelExtend` and `FromParallelIterator`.
+//! Parallel iterators over both maps ([`GoMap`](crate::GoMap) and
+//! [`SwissMap`](crate::SwissMap): one implementation over [`Map`], each engine splitting its
+//! entries as [`ParEngine`] says), and their `ParallelExtend` and `FromParallelIterator`.
 
 use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
@@ -6,77 +8,79 @@ use core::marker::PhantomData;
 use ::rayon::iter::plumbing::UnindexedConsumer;
 use ::rayon::iter::{FromParallelIterator, IntoParallelIterator, ParallelExtend, ParallelIterator};
 
-use super::{collect_chunks, drive_units, Exclusive, Owned, Shared, Units};
+use super::{collect_chunks, drive_units, Exclusive, ParEngine, Shared, Units};
+use crate::api::Map;
 use crate::map::Hmap;
-use crate::GoMap;
 
-/// A parallel iterator over `(&K, &V)`, from `GoMap::par_iter` (rayon's
-/// `IntoParallelRefIterator`).
-pub struct ParIter<'a, K, V> {
-    units: Units<'a, K, V, Shared>,
+/// A parallel iterator over `(&K, &V)`, from `par_iter` (rayon's `IntoParallelRefIterator`).
+pub struct ParIter<'a, K, V, E: ParEngine<K, V> = Hmap<K, V>> {
+    units: Units<'a, K, V, E, Shared>,
 }
 
-/// A parallel iterator over `(&K, &mut V)`, from `GoMap::par_iter_mut` (rayon's
+/// A parallel iterator over `(&K, &mut V)`, from `par_iter_mut` (rayon's
 /// `IntoParallelRefMutIterator`).
-pub struct ParIterMut<'a, K, V> {
-    units: Units<'a, K, V, Exclusive>,
+pub struct ParIterMut<'a, K, V, E: ParEngine<K, V> = Hmap<K, V>> {
+    units: Units<'a, K, V, E, Exclusive>,
     marker: PhantomData<&'a mut V>,
 }
 
-/// An owning parallel iterator over `(K, V)`, from `GoMap::into_par_iter`. Entries that a
-/// consumer stops short of drop with the table.
-pub struct IntoParIter<K, V> {
-    table: Hmap<K, V>,
+/// An owning parallel iterator over `(K, V)`, from `into_par_iter`. Entries that a consumer
+/// stops short of drop with the table.
+pub struct IntoParIter<K, V, E: ParEngine<K, V> = Hmap<K, V>> {
+    table: E,
+    marker: PhantomData<(K, V)>,
 }
 
 // SAFETY: the iterator owns the table and moves its entries to the consumer's threads, as
-// std's IntoIter may be sent when K and V are Send.
-unsafe impl<K: Send, V: Send> Send for IntoParIter<K, V> {}
+// std's IntoIter may be sent when K and V are Send (an engine owns its entries and points
+// only into memory it owns: the `Engine` contract).
+unsafe impl<K: Send, V: Send, E: ParEngine<K, V>> Send for IntoParIter<K, V, E> {}
 
-impl<'a, K: Sync, V: Sync> ParallelIterator for ParIter<'a, K, V> {
+impl<'a, K: Sync + 'a, V: Sync + 'a, E: ParEngine<K, V> + 'a> ParallelIterator
+    for ParIter<'a, K, V, E>
+{
     type Item = (&'a K, &'a V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        drive_units(self.units, consumer, |b, i| {
-            // SAFETY: a filled slot of the map borrowed shared for 'a.
-            unsafe { (&*b.key(i), &*b.elem(i)) }
+        drive_units(self.units, consumer, |t, s| {
+            // SAFETY: a valid slot of the map borrowed shared for 'a.
+            unsafe {
+                let (k, v) = t.slot_ptrs(s);
+                (&*k, &*v)
+            }
         })
     }
 }
 
-impl<'a, K: Sync, V: Send> ParallelIterator for ParIterMut<'a, K, V> {
+impl<'a, K: Sync + 'a, V: Send + 'a, E: ParEngine<K, V> + 'a> ParallelIterator
+    for ParIterMut<'a, K, V, E>
+{
     type Item = (&'a K, &'a mut V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        drive_units(self.units, consumer, |b, i| {
-            // SAFETY: a filled slot of the map borrowed mutably for 'a, reached by this unit
+        drive_units(self.units, consumer, |t, s| {
+            // SAFETY: a valid slot of the map borrowed mutably for 'a, reached by this unit
             // alone and yielded once, so the &mut V is unique.
-            unsafe { (&*b.key(i), &mut *b.elem(i)) }
+            unsafe {
+                let (k, v) = t.slot_ptrs(s);
+                (&*k, &mut *v)
+            }
         })
     }
 }
 
-impl<K: Send, V: Send> ParallelIterator for IntoParIter<K, V> {
+impl<K: Send, V: Send, E: ParEngine<K, V>> ParallelIterator for IntoParIter<K, V, E> {
     type Item = (K, V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        let table = self.table;
-        // SAFETY: `table` is owned here until every thread is done with it (rayon returns,
-        // or unwinds, only after all of its jobs have finished).
-        let units = unsafe { Units::<K, V, Owned>::new(&table) };
-        let result = drive_units(units, consumer, |b, i| {
-            // SAFETY: a filled slot, reached by this unit alone; `take` marks it empty first,
-            // so the table's drop skips it.
-            unsafe { b.take(i) }
-        });
-        // What the consumer stopped short of drops with the table.
-        drop(table);
-        result
+        self.table.into_par_drive(consumer)
     }
 }
 
-impl<'a, K: Sync, V: Sync, S> IntoParallelIterator for &'a GoMap<K, V, S> {
-    type Iter = ParIter<'a, K, V>;
+impl<'a, K: Sync, V: Sync, S, E: ParEngine<K, V> + 'a> IntoParallelIterator
+    for &'a Map<K, V, S, E>
+{
+    type Iter = ParIter<'a, K, V, E>;
     type Item = (&'a K, &'a V);
 
     /// # Examples
@@ -87,14 +91,16 @@ impl<'a, K: Sync, V: Sync, S> IntoParallelIterator for &'a GoMap<K, V, S> {
     /// let m: GoMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
     /// assert_eq!(m.par_iter().filter(|(k, _)| *k % 2 == 0).count(), 50);
     /// ```
-    fn into_par_iter(self) -> ParIter<'a, K, V> {
+    fn into_par_iter(self) -> ParIter<'a, K, V, E> {
         // SAFETY: shared access, for 'a.
         ParIter { units: unsafe { Units::new(self.table()) } }
     }
 }
 
-impl<'a, K: Sync, V: Send, S> IntoParallelIterator for &'a mut GoMap<K, V, S> {
-    type Iter = ParIterMut<'a, K, V>;
+impl<'a, K: Sync, V: Send, S, E: ParEngine<K, V> + 'a> IntoParallelIterator
+    for &'a mut Map<K, V, S, E>
+{
+    type Iter = ParIterMut<'a, K, V, E>;
     type Item = (&'a K, &'a mut V);
 
     /// # Examples
@@ -106,14 +112,14 @@ impl<'a, K: Sync, V: Send, S> IntoParallelIterator for &'a mut GoMap<K, V, S> {
     /// m.par_iter_mut().for_each(|(_, v)| *v += 1);
     /// assert_eq!(m[&9], 10);
     /// ```
-    fn into_par_iter(self) -> ParIterMut<'a, K, V> {
+    fn into_par_iter(self) -> ParIterMut<'a, K, V, E> {
         // SAFETY: the map is borrowed mutably for 'a.
         ParIterMut { units: unsafe { Units::new(self.table_mut()) }, marker: PhantomData }
     }
 }
 
-impl<K: Send, V: Send, S> IntoParallelIterator for GoMap<K, V, S> {
-    type Iter = IntoParIter<K, V>;
+impl<K: Send, V: Send, S, E: ParEngine<K, V>> IntoParallelIterator for Map<K, V, S, E> {
+    type Iter = IntoParIter<K, V, E>;
     type Item = (K, V);
 
     /// # Examples
@@ -126,12 +132,12 @@ impl<K: Send, V: Send, S> IntoParallelIterator for GoMap<K, V, S> {
     /// v.sort();
     /// assert_eq!(v[42], (42, "42".to_string()));
     /// ```
-    fn into_par_iter(self) -> IntoParIter<K, V> {
-        IntoParIter { table: self.into_table() }
+    fn into_par_iter(self) -> IntoParIter<K, V, E> {
+        IntoParIter { table: self.into_table(), marker: PhantomData }
     }
 }
 
-impl<K, V, S> GoMap<K, V, S> {
+impl<K, V, S, E: ParEngine<K, V>> Map<K, V, S, E> {
     /// A parallel iterator over the keys.
     ///
     /// # Examples
@@ -188,9 +194,9 @@ impl<K, V, S> GoMap<K, V, S> {
     }
 }
 
-/// Collects in parallel into per-thread vectors, then inserts on this thread (a `GoMap`
-/// takes one writer at a time). An empty map is sized for all of them first.
-impl<K, V, S> ParallelExtend<(K, V)> for GoMap<K, V, S>
+/// Collects in parallel into per-thread vectors, then inserts on this thread (a map takes
+/// one writer at a time). An empty map is sized for all of them first.
+impl<K, V, S, E: ParEngine<K, V>> ParallelExtend<(K, V)> for Map<K, V, S, E>
 where
     K: Eq + Hash + Send,
     V: Send,
@@ -207,7 +213,7 @@ where
     }
 }
 
-impl<'a, K, V, S> ParallelExtend<(&'a K, &'a V)> for GoMap<K, V, S>
+impl<'a, K, V, S, E: ParEngine<K, V>> ParallelExtend<(&'a K, &'a V)> for Map<K, V, S, E>
 where
     K: Eq + Hash + Copy + Sync,
     V: Copy + Sync,
@@ -220,7 +226,7 @@ where
     }
 }
 
-impl<K, V, S> FromParallelIterator<(K, V)> for GoMap<K, V, S>
+impl<K, V, S, E: ParEngine<K, V>> FromParallelIterator<(K, V)> for Map<K, V, S, E>
 where
     K: Eq + Hash + Send,
     V: Send,
@@ -235,7 +241,7 @@ where
     /// assert_eq!(m[&30], 900);
     /// ```
     fn from_par_iter<I: IntoParallelIterator<Item = (K, V)>>(par_iter: I) -> Self {
-        let mut m = GoMap::with_hasher(S::default());
+        let mut m = Map::with_hasher(S::default());
         m.par_extend(par_iter);
         m
     }

@@ -58,11 +58,13 @@ impl RawIter {
     }
 
     /// The offsets this cursor started from: (dirOffset, entryOffset).
+    #[allow(dead_code)]
     pub fn offsets(&self) -> (u64, u64) {
         (self.dir_offset, self.entry_offset)
     }
 
     /// Go's `clearSeq` snapshot: whether the map has been cleared since init.
+    #[allow(dead_code)]
     pub fn cleared_since_init<K, V>(&self, map: &SwissTable<K, V>) -> bool {
         map.clear_seq != self.clear_seq
     }

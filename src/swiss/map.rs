@@ -809,11 +809,6 @@ impl<K, V> SwissTable<K, V> {
         Ok(())
     }
 
-    /// A read-only view of the insides (header, directory, tables, groups, slots).
-    pub fn view(&self) -> super::raw::SwissView<'_, K, V> {
-        super::raw::SwissView::new(self)
-    }
-
     /// Checks every invariant Go's `checkInvariants` does (and a few of the directory's),
     /// panicking on the first broken one. For tests.
     pub fn check_invariants(&self, hasher: &impl Fn(&K) -> u64) {

@@ -1,7 +1,36 @@
-//! The engine of `SwissMap`: Go 1.24's Swiss table map (`internal/runtime/maps`), structure
-//! for structure. Given the same hash function and seed, the header, directory, tables and
-//! every group's control word and slots are the same as a Go 1.24 process's after every
-//! insert, delete and clear.
+//! `SwissMap`: Go 1.24's Swiss table map (`internal/runtime/maps`), structure for structure.
+//!
+//! [`SwissMap<K, V, S>`](SwissMap) is std's `HashMap` API, the same layer as
+//! [`GoMap`](crate::GoMap)'s ([`api::Map`]), over the Swiss engine
+//! (`SwissTable`, Go's `Map`). Given the same hash function and seed, the header, directory,
+//! tables and every group's control word and slots are the same as a Go 1.24 process's after
+//! every insert, delete and clear. Its own extras are [`SwissMap::stats`] (Go's header fields)
+//! and [`SwissMap::raw`] (a read-only view of every table, group and slot, [`raw`]).
+//!
+//! The hash of a key is `S::hash_one(key)`: with the default [`RandomState`], Go's
+//! `typ.Hasher` (aeshash or memhash) with the map's seed ([`RandomState::from_go`] to choose
+//! it). `with_capacity(n)` follows Go's `NewMap` hint rules.
+//!
+//! ```
+//! use gomap::SwissMap;
+//! let mut m = SwissMap::new();
+//! for k in 0..9u64 {
+//!     m.insert(k, k * 10);
+//! }
+//! // 9 entries do not fit the small map's one group of 8: the map became a table.
+//! assert!(!m.stats().small);
+//! assert_eq!(m[&3], 30);
+//! ```
+//!
+//! | std / GoMap | SwissMap's engine, Go's name |
+//! |---|---|
+//! | `get`, `contains_key`, `get_mut`, `get_key_value`, `get_disjoint_mut` | `getWithKey` (`find`) |
+//! | `insert`, `entry` | `PutSlot` (`find_or_vacancy`, then `insert_at`), growing first as Go does |
+//! | `remove`, `remove_entry`, `OccupiedEntry::remove` | `Delete` (`delete`, `remove_at`) |
+//! | `clear` | `Clear` |
+//! | `iter` and every iterator, `drain`, `extract_if`, `retain` | `Iter.Init`, `Iter.Next` |
+//! | `with_capacity` | `NewMap(hint)` |
+//! | `reserve`, `shrink_to`, `clone` | no Go counterpart: a rebuild as `NewMap` + inserts; a copy slot for slot |
 //!
 //! # The design
 //!
@@ -87,7 +116,7 @@
 //! - On an update, Go stores the new key over the old one for keys whose equal values can
 //!   differ in bytes (`NeedKeyUpdate`: floats, strings; `table.go`, PutSlot's
 //!   `typedmemmove(typ.Key, slotKey, key)`). The engine keeps the old key, as std's `insert`
-//!   does; a caller that wants Go's behaviour can write it through [`SwissTable::slot_ptrs`].
+//!   does; a caller that wants Go's behaviour can write it through `SwissTable::slot_ptrs`.
 //! - Go's fast paths for small maps of 4- and 8-byte and string keys (`mapaccess1_fast64`...)
 //!   compare keys without hashing; `find` always takes a hash. Same answer, same layout.
 //! - The directory keeps, per entry, a copy of its table's group array address (`hot`), so a
@@ -114,31 +143,33 @@
 //!
 //! Only `group.rs` (the group array: allocation, slot reads and writes, each checked against
 //! the control byte; the directory's copy of a group array's address and the lookup through
-//! it) and `map.rs` (the [`Slot`] accessors, the lookup's unchecked directory read, and
-//! `Send`/`Sync` for the handles). `table.rs`, `iter.rs` and `raw.rs` have no `unsafe` at all;
-//! `tests.rs` (and `tests/swiss_engine.rs`) call the raw API's `unsafe fn`s, as its user will.
+//! it) and `map.rs` (the `Slot` accessors, the lookup's unchecked directory read, and
+//! `Send`/`Sync` for the handles); `engine.rs` (the API layer's `Engine` for `SwissTable`)
+//! forwards the raw API's contracts. `table.rs`, `iter.rs` and `raw.rs` have no `unsafe` at
+//! all (they deny it, so the compiler checks). `tests.rs` and `raw_api_tests.rs` call the
+//! engine's `unsafe fn`s, as the API layer (`src/api`, through `engine.rs`) does.
 //!
 //! # Where Go's functions are
 //!
 //! | Go (`internal/runtime/maps`) | gomap | file |
 //! |---|---|---|
-//! | `Map` | [`SwissTable`] (`dirPtr`/`dirLen` = `small` or `dir` + `tables`) | `map.rs` |
-//! | `NewMap`, `NewEmptyMap` | [`SwissTable::with_hint`], [`SwissTable::new`] | `map.rs` |
-//! | `h1`, `h2` | [`h1`], [`h2`] | `mod.rs` |
+//! | `Map` | `SwissTable` (`dirPtr`/`dirLen` = `small` or `dir` + `tables`) | `map.rs` |
+//! | `NewMap`, `NewEmptyMap` | `SwissTable::with_hint`, `SwissTable::new` | `map.rs` |
+//! | `h1`, `h2` | `h1`, `h2` | `mod.rs` |
 //! | `directoryIndex`, `directoryAt` | `SwissTable::directory_index`, `directory_at` (plus `hot`, a per-entry copy of each table's group array address, not in Go) | `map.rs` |
 //! | `replaceTable`, `installTableSplit` | `replace_table`, `install_table_split` | `map.rs` |
-//! | `getWithKey`, `getWithoutKey`, `mapaccess*` | [`SwissTable::find`] → `table.get_with_key` | `map.rs`, `table.rs` |
+//! | `getWithKey`, `getWithoutKey`, `mapaccess*` | `SwissTable::find` → `table.get_with_key` | `map.rs`, `table.rs` |
 //! | `getWithKeySmall` | `get_with_key_small` | `map.rs` |
-//! | `PutSlot`, `mapassign*` | [`SwissTable::find_or_vacancy`] → `table.put_slot`, then [`SwissTable::insert_at`] (`insert_vacant`) | `map.rs`, `table.rs` |
+//! | `PutSlot`, `mapassign*` | `SwissTable::find_or_vacancy` → `table.put_slot`, then `SwissTable::insert_at` (`insert_vacant`) | `map.rs`, `table.rs` |
 //! | `putSlotSmall` | `put_slot_small` | `map.rs` |
 //! | `growToSmall`, `growToTable` | `grow_to_small`, `grow_to_table` | `map.rs` |
 //! | `table.rehash`, `grow`, `split` | `rehash`, `grow`, `split` (methods of `SwissTable` taking a table id) | `map.rs` |
 //! | `localDepthMask` | `local_depth_mask` | `map.rs` |
 //! | `table.uncheckedPutSlot` | `Table::unchecked_put_slot` | `table.rs` |
-//! | `Delete`, `deleteSmall`, `table.Delete` | [`SwissTable::delete`] (small case inline), `Table::delete` → `Table::remove_slot`; [`SwissTable::remove_at`] | `map.rs`, `table.rs` |
+//! | `Delete`, `deleteSmall`, `table.Delete` | `SwissTable::delete` (small case inline), `Table::delete` → `Table::remove_slot`; `SwissTable::remove_at` | `map.rs`, `table.rs` |
 //! | `table.tombstones` | `Table::tombstones` | `table.rs` |
 //! | `pruneTombstones` | not in Go 1.24.11 | — |
-//! | `Clear`, `clearSmall`, `table.Clear` | [`SwissTable::clear`], `Table::clear_counts` + `GroupArray::clear` | `map.rs`, `table.rs`, `group.rs` |
+//! | `Clear`, `clearSmall`, `table.Clear` | `SwissTable::clear`, `Table::clear_counts` + `GroupArray::clear` | `map.rs`, `table.rs`, `group.rs` |
 //! | `newTable`, `table.reset`, `resetGrowthLeft` | `Table::new_table`, `reset_growth_left` | `table.rs` |
 //! | `probeSeq`, `makeProbeSeq`, `next` | `ProbeSeq::new`, `ProbeSeq::next` | `table.rs` |
 //! | `table` | `Table` | `table.rs` |
@@ -146,26 +177,131 @@
 //! | `bitset.first`, `removeFirst`, `removeBelow`; `ctrlGroup.get` | `first`, `remove_first`, `remove_below`; `ctrl_get` | `group.rs` |
 //! | `groupsReference`, `newGroups`, `groupReference.key`/`elem` | `GroupArray`, `GroupArray::new`, `slot_key`/`slot_elem` | `group.rs` |
 //! | `SwissMapType.SlotSize`, `ElemOff`, `GroupSize`, `IndirectKey`/`IndirectElem` | `Shape` | `group.rs` |
-//! | `Iter`, `Iter.Init`, `Iter.Next`, `nextDirIdx` | [`RawIter`], [`RawIter::init`] / [`RawIter::init_at`], [`RawIter::next`] | `iter.rs` |
-//! | `checkInvariants` | [`SwissTable::check_invariants`] | `map.rs` |
+//! | `Iter`, `Iter.Init`, `Iter.Next`, `nextDirIdx` | `RawIter`, `RawIter::init` / `RawIter::init_at`, `RawIter::next` | `iter.rs` |
+//! | `checkInvariants` | `SwissTable::check_invariants` | `map.rs` |
 
-// The crate denies unsafe code; these two files hold all of this engine's.
-#[allow(unsafe_code)]
+mod engine;
 mod group;
+#[deny(unsafe_code)]
 mod iter;
-#[allow(unsafe_code)]
 mod map;
+#[deny(unsafe_code)]
 pub mod raw;
+#[cfg(test)]
+mod raw_api_tests;
+#[deny(unsafe_code)]
 mod table;
 #[cfg(test)]
-#[allow(unsafe_code)]
 mod tests;
 
-pub use iter::RawIter;
-pub use map::{Slot, SwissTable, Vacancy};
+#[allow(unused_imports)]
+pub(crate) use iter::RawIter;
+#[allow(unused_imports)]
+pub(crate) use map::{Slot, SwissTable, Vacancy};
+
+use crate::api::{self, Map};
+use crate::RandomState;
 
 /// The error of a fallible allocation: the same type as the classic map's.
-pub type AllocError = crate::map::TryReserveError;
+pub(crate) type AllocError = crate::map::TryReserveError;
+
+/// Go 1.24's Swiss table map with std's `HashMap` API: groups of 8 slots behind a control
+/// word, tables of up to 1,024 slots that split, a directory over them. See the
+/// [module docs](self) for the design.
+///
+/// Its API is the shared layer [`Map`] over the Swiss engine, the same as
+/// [`GoMap`](crate::GoMap)'s; [`stats`](Map::stats) and [`raw`](Map::raw) are its own.
+///
+/// ```
+/// use gomap::SwissMap;
+/// let mut m = SwissMap::new();
+/// m.insert("gopher", 1);
+/// assert_eq!(m.get("gopher"), Some(&1));
+/// assert!(m.stats().small); // up to 8 entries live in one group, with no table
+/// ```
+pub type SwissMap<K, V, S = RandomState> = Map<K, V, S, SwissTable<K, V>>;
+
+/// The entry for a key in a [`SwissMap`], from [`SwissMap::entry`](Map::entry).
+pub type Entry<'a, K, V> = api::Entry<'a, K, V, SwissTable<K, V>>;
+/// An occupied entry of a [`SwissMap`].
+pub type OccupiedEntry<'a, K, V> = api::OccupiedEntry<'a, K, V, SwissTable<K, V>>;
+/// A vacant entry of a [`SwissMap`].
+pub type VacantEntry<'a, K, V> = api::VacantEntry<'a, K, V, SwissTable<K, V>>;
+/// An iterator over `(&K, &V)` of a [`SwissMap`], in Go's `Iter.Next` order.
+pub type Iter<'a, K, V, S = RandomState> = api::Iter<'a, K, V, S, SwissTable<K, V>>;
+/// An iterator over `(&K, &mut V)` of a [`SwissMap`].
+pub type IterMut<'a, K, V, S = RandomState> = api::IterMut<'a, K, V, S, SwissTable<K, V>>;
+/// An iterator over the keys of a [`SwissMap`].
+pub type Keys<'a, K, V, S = RandomState> = api::Keys<'a, K, V, S, SwissTable<K, V>>;
+/// An iterator over the values of a [`SwissMap`].
+pub type Values<'a, K, V, S = RandomState> = api::Values<'a, K, V, S, SwissTable<K, V>>;
+/// An iterator over mutable values of a [`SwissMap`].
+pub type ValuesMut<'a, K, V, S = RandomState> = api::ValuesMut<'a, K, V, S, SwissTable<K, V>>;
+/// An owning iterator over `(K, V)` of a [`SwissMap`].
+pub type IntoIter<K, V> = api::IntoIter<K, V, SwissTable<K, V>>;
+/// An owning iterator over the keys of a [`SwissMap`].
+pub type IntoKeys<K, V> = api::IntoKeys<K, V, SwissTable<K, V>>;
+/// An owning iterator over the values of a [`SwissMap`].
+pub type IntoValues<K, V> = api::IntoValues<K, V, SwissTable<K, V>>;
+/// A draining iterator of a [`SwissMap`].
+pub type Drain<'a, K, V> = api::Drain<'a, K, V, SwissTable<K, V>>;
+/// The iterator of [`SwissMap::extract_if`](Map::extract_if).
+pub type ExtractIf<'a, K, V, F> = api::ExtractIf<'a, K, V, F, SwissTable<K, V>>;
+
+impl<K, V, S> SwissMap<K, V, S> {
+    /// Go's `Map` header fields: `used`, `dirLen`, `globalDepth`, `globalShift`, `writing`,
+    /// `clearSeq`, and whether the map is small (one group, no table).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::SwissMap;
+    /// let mut m = SwissMap::new();
+    /// for i in 0..100u64 {
+    ///     m.insert(i, i);
+    /// }
+    /// let h = m.stats();
+    /// assert_eq!(h.used, 100);
+    /// assert!(!h.small && h.dir_len >= 1);
+    /// ```
+    pub fn stats(&self) -> raw::Header {
+        self.table.view().header()
+    }
+
+    /// A read-only view of the insides: the header, the directory, each table's fields, each
+    /// group's control word and slots ([`raw`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::SwissMap;
+    /// let m: SwissMap<u64, u64> = (0..3).map(|i| (i, i)).collect();
+    /// let view = m.raw();
+    /// let group = view.small_group().expect("a small map has its group");
+    /// assert_eq!(group.slots().iter().flatten().count(), 3);
+    /// ```
+    pub fn raw(&self) -> raw::SwissView<'_, K, V> {
+        self.table.view()
+    }
+
+    /// An iterator that starts where Go's `Iter.Init` would with the random draws
+    /// `dir_offset` and `entry_offset`: for replaying an order a Go process produced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use gomap::SwissMap;
+    /// let m: SwissMap<u64, u64> = (0..5).map(|i| (i, i)).collect();
+    /// let a: Vec<_> = m.iter_at(7, 3).collect();
+    /// let b: Vec<_> = m.iter_at(7, 3).collect();
+    /// assert_eq!(a, b);
+    /// assert_eq!(a.len(), 5);
+    /// ```
+    pub fn iter_at(&self, dir_offset: u64, entry_offset: u64) -> Iter<'_, K, V, S> {
+        let cursor = engine::cursor_at(&self.table, dir_offset, entry_offset);
+        api::Iter::from_cursor(&self.table, cursor, self.erased_hasher())
+    }
+}
 
 /// Slots per group (Go's `abi.SwissMapGroupSlots`).
 pub const GROUP_SLOTS: usize = 8;
@@ -185,12 +321,20 @@ pub const MAX_ELEM_SIZE: usize = 128;
 pub(crate) const MAX_ALLOC: u64 = 1 << 48;
 
 /// Go's `h1`: the upper 57 bits of the hash, which choose where probing starts.
+///
+/// ```
+/// assert_eq!(gomap::swiss::h1(0xff), 1);
+/// ```
 #[inline(always)]
 pub fn h1(hash: u64) -> u64 {
     hash >> 7
 }
 
 /// Go's `h2`: the low 7 bits of the hash, stored in a full slot's control byte.
+///
+/// ```
+/// assert_eq!(gomap::swiss::h2(0xff), 0x7f);
+/// ```
 #[inline(always)]
 pub fn h2(hash: u64) -> u8 {
     (hash & 0x7f) as u8

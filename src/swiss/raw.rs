@@ -1,4 +1,4 @@
-//! A read-only view of a [`SwissTable`]'s insides, for teaching and for the Go twin: Go's
+//! A read-only view of a [`SwissMap`](super::SwissMap)'s insides, for teaching and for the Go twin: Go's
 //! header fields, the directory, each table's fields, each group's control word and slots.
 //! No `unsafe` here.
 //!
@@ -55,7 +55,7 @@ impl CtrlState {
     }
 }
 
-/// The view: see [`SwissTable::view`].
+/// The view, from [`SwissMap::raw`](super::SwissMap::raw).
 pub struct SwissView<'a, K, V> {
     map: &'a SwissTable<K, V>,
 }
@@ -209,5 +209,12 @@ impl<'a, K, V> GroupView<'a, K, V> {
     /// All 8 slots.
     pub fn slots(&self) -> [Option<(&'a K, &'a V)>; GROUP_SLOTS] {
         core::array::from_fn(|i| self.slot(i))
+    }
+}
+
+impl<K, V> SwissTable<K, V> {
+    /// A read-only view of the insides (header, directory, tables, groups, slots).
+    pub fn view(&self) -> SwissView<'_, K, V> {
+        SwissView::new(self)
     }
 }

@@ -835,7 +835,7 @@ mod differential {
                     while let Some(s) = it.next(&m.t) {
                         // SAFETY: fresh slot, removed once.
                         if unsafe { *m.t.value(s) } % 2 == 0 {
-                            // SAFETY: the same fresh slot, removed once.
+                            // SAFETY: the slot the cursor just gave, removed once.
                             unsafe { m.t.remove_at(s) };
                         }
                     }

@@ -187,3 +187,44 @@ pub fn note(what: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "\n!!! {what}\n");
 }
+
+/// The engine type of a map type, for tests generic over the engine: `Classic<K, V>` is
+/// GoMap's and `Swiss<K, V>` SwissMap's (neither engine is nameable outside the crate).
+pub trait EngineOf {
+    type E;
+}
+
+impl<K, V, S, E> EngineOf for gomap::api::Map<K, V, S, E> {
+    type E = E;
+}
+
+/// GoMap's engine.
+pub type Classic<K, V> = <gomap::GoMap<K, V> as EngineOf>::E;
+/// SwissMap's engine.
+pub type Swiss<K, V> = <gomap::SwissMap<K, V> as EngineOf>::E;
+
+/// What tests generic over the engine ask of its structure.
+pub trait Shape {
+    /// Mid-grow where the engine grows incrementally (the classic map); true otherwise.
+    fn mid_grow(&self) -> bool;
+    /// The engine's header, to compare a copy with its source.
+    fn header(&self) -> String;
+}
+
+impl<K, V, S> Shape for gomap::GoMap<K, V, S> {
+    fn mid_grow(&self) -> bool {
+        self.stats().growing
+    }
+    fn header(&self) -> String {
+        format!("{:?}", self.stats())
+    }
+}
+
+impl<K, V, S> Shape for gomap::SwissMap<K, V, S> {
+    fn mid_grow(&self) -> bool {
+        true
+    }
+    fn header(&self) -> String {
+        format!("{:?}", self.stats())
+    }
+}

@@ -486,7 +486,7 @@ pub fn suite(size: Size) -> Vec<AnyScript> {
 /// life. The twin's map shares this cell with the driver, which moves it to Go's new seed at
 /// those points, when the map is empty and no key's hash is kept anywhere.
 #[derive(Clone)]
-struct FollowState(Rc<RefCell<RandomState>>);
+pub(crate) struct FollowState(pub(crate) Rc<RefCell<RandomState>>);
 
 impl BuildHasher for FollowState {
     type Hasher = <RandomState as BuildHasher>::Hasher;

@@ -22,6 +22,7 @@
 //! }
 //! ```
 
+use super::twin::FollowState;
 use super::twin::{
     fifo_churn, mixed, msg_id, op_text, random_str, tool, AnyScript, Error, GoTool, Id16, Op, Rng,
     Script, Size, TwinKey,
@@ -29,12 +30,15 @@ use super::twin::{
 use super::twin_swiss_wire::{self as wire, Block, Group, KeyKind, Mode, Model, TableRef, WireKey};
 use gomap::hash::{Backend, GoKeys, RandomState};
 use gomap::swiss::raw::{GroupView, SwissView, TableView};
-use gomap::swiss::{RawIter, SwissTable, CTRL_DELETED, CTRL_EMPTY, GROUP_SLOTS};
+use gomap::swiss::{CTRL_DELETED, CTRL_EMPTY, GROUP_SLOTS};
+use gomap::SwissMap;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::hash::BuildHasher;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
+use std::rc::Rc;
 
 /// A twin key as the Swiss wire format spells it.
 pub trait SwissKey: TwinKey {
@@ -69,78 +73,65 @@ impl SwissKey for Id16 {
 /// (today the engine, [`SwissTable`], with the hashing done here; a switch to the public map
 /// changes this struct alone, as long as it hands out the same [`SwissView`]).
 struct RustSwiss<K: SwissKey> {
-    table: SwissTable<K, u64>,
-    state: RandomState,
+    map: SwissMap<K, u64, FollowState>,
+    /// The map's hasher, shared so that Go's seed redraws can reach it (`FollowState`).
+    state: Rc<RefCell<RandomState>>,
 }
 
 impl<K: SwissKey> RustSwiss<K> {
     /// Go's `make(map[K]uint64)` (None) or `make(map[K]uint64, hint)`. An absurd hint gives Go
     /// an empty map (makemap: `hint = 0` when the allocation would overflow), so it does here.
     fn new(hint: Option<usize>, state: RandomState) -> Self {
-        let table = match hint {
-            Some(h) => SwissTable::with_hint(h).unwrap_or_default(),
-            None => SwissTable::new(),
+        let state = Rc::new(RefCell::new(state));
+        let follow = || FollowState(Rc::clone(&state));
+        let map = match hint {
+            Some(h) => SwissMap::try_with_capacity_and_hasher(h, follow())
+                .unwrap_or_else(|_| SwissMap::with_hasher(follow())),
+            None => SwissMap::with_hasher(follow()),
         };
-        RustSwiss { table, state }
+        RustSwiss { map, state }
     }
 
     fn hash(&self, k: &K) -> u64 {
-        self.state.hash_one(k)
+        self.state.borrow().hash_one(k)
     }
 
     fn len(&self) -> usize {
-        self.table.len()
+        self.map.len()
     }
 
     fn contains(&self, k: &K) -> bool {
-        self.table.find(self.hash(k), |x| x == k).is_some()
+        self.map.contains_key(k)
     }
 
     /// Takes Go's new seed; only while empty, when no key's hash is kept anywhere.
     fn reseed(&mut self, state: RandomState) {
-        assert!(self.table.is_empty(), "reseeding a map that holds entries");
-        self.state = state;
+        assert!(self.map.is_empty(), "reseeding a map that holds entries");
+        *self.state.borrow_mut() = state;
     }
 
     /// `m[k] = v`.
     fn insert(&mut self, k: K, v: u64) {
-        let h = self.hash(&k);
-        let st = &self.state;
-        let hasher = |x: &K| st.hash_one(x);
-        match self.table.find_or_vacancy(h, |x| *x == k, &hasher) {
-            // SAFETY: the slot comes from find_or_vacancy on this map, no write since.
-            Ok(slot) => unsafe { *self.table.value_mut(slot) = v },
-            Err(vacancy) => {
-                // SAFETY: the vacancy comes from the call above, for this key and hash.
-                unsafe { self.table.insert_at(vacancy, k, v) };
-            }
-        }
+        self.map.insert(k, v);
     }
 
     /// `delete(m, k)`.
     fn remove(&mut self, k: &K) {
-        let h = self.hash(k);
-        drop(self.table.delete(h, |x| x == k));
+        self.map.remove(k);
     }
 
     /// `clear(m)`.
     fn clear(&mut self) {
-        self.table.clear();
+        self.map.clear();
     }
 
     /// The keys of a range started at Go's two draws (`Iter.Init`'s dirOffset, entryOffset).
     fn range_at(&self, dir_offset: u64, entry_offset: u64) -> Vec<K> {
-        let mut it = RawIter::init_at(&self.table, dir_offset, entry_offset);
-        let mut keys = Vec::with_capacity(self.table.len());
-        while let Some(slot) = it.next(&self.table) {
-            // SAFETY: the iterator yields full slots of this map, unchanged since.
-            keys.push(unsafe { self.table.key(slot) }.clone());
-        }
-        keys
+        self.map.iter_at(dir_offset, entry_offset).map(|(k, _)| k.clone()).collect()
     }
 
     fn view(&self) -> SwissView<'_, K, u64> {
-        self.table.view()
+        self.map.raw()
     }
 }
 

@@ -1,20 +1,21 @@
-//! std's trait implementations for GoMap.
+//! std's trait implementations, for both maps.
 
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
 
-use super::{GoMap, IntoIter, Iter, IterMut};
+use super::{Engine, IntoIter, Iter, IterMut, Map};
 use crate::RandomState;
 
-impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
+impl<K: Clone, V: Clone, S: Clone, E: Engine<K, V>> Clone for Map<K, V, S, E> {
     /// Copies the map bucket for bucket, a grow in progress included (Go's mapclone).
     fn clone(&self) -> Self {
-        GoMap {
+        Map {
             hash_builder: self.hash_builder.clone(),
-            table: self.table.mapclone(&mut |k, v| (k.clone(), v.clone())),
+            table: self.table.clone_with(&mut |k, v| (k.clone(), v.clone())),
             hash_fn: self.hash_fn,
+            marker: core::marker::PhantomData,
         }
     }
 
@@ -25,25 +26,25 @@ impl<K: Clone, V: Clone, S: Clone> Clone for GoMap<K, V, S> {
     /// it held and those cloned so far are dropped, each once.
     fn clone_from(&mut self, source: &Self) {
         self.hash_builder.clone_from(&source.hash_builder);
-        self.table.mapclone_from(&source.table, &mut |k, v| (k.clone(), v.clone()));
+        self.table.clone_from_with(&source.table, &mut |k, v| (k.clone(), v.clone()));
         self.hash_fn = self.hash_fn.or(source.hash_fn);
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for GoMap<K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, E: Engine<K, V>> fmt::Debug for Map<K, V, S, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<K, V, S: Default> Default for GoMap<K, V, S> {
+impl<K, V, S: Default, E: Engine<K, V>> Default for Map<K, V, S, E> {
     /// An empty map with the default hasher.
     fn default() -> Self {
-        GoMap::with_hasher(S::default())
+        Map::with_hasher(S::default())
     }
 }
 
-impl<K, V, S> PartialEq for GoMap<K, V, S>
+impl<K, V, S, E: Engine<K, V>> PartialEq for Map<K, V, S, E>
 where
     K: Eq + Hash,
     V: PartialEq,
@@ -54,9 +55,9 @@ where
     }
 }
 
-impl<K: Eq + Hash, V: Eq, S: BuildHasher> Eq for GoMap<K, V, S> {}
+impl<K: Eq + Hash, V: Eq, S: BuildHasher, E: Engine<K, V>> Eq for Map<K, V, S, E> {}
 
-impl<K, Q, V, S> Index<&Q> for GoMap<K, V, S>
+impl<K, Q, V, S, E: Engine<K, V>> Index<&Q> for Map<K, V, S, E>
 where
     K: Eq + Hash + Borrow<Q>,
     Q: Eq + Hash + ?Sized,
@@ -67,11 +68,11 @@ where
     /// # Panics
     /// Panics if the key is not present.
     fn index(&self, key: &Q) -> &V {
-        self.get(key).expect("key not found in GoMap")
+        self.get(key).unwrap_or_else(|| panic!("key not found in {}", E::NAME))
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for GoMap<K, V, S> {
+impl<K: Eq + Hash, V, S: BuildHasher, E: Engine<K, V>> Extend<(K, V)> for Map<K, V, S, E> {
     fn extend<T: IntoIterator<Item = (K, V)>>(&mut self, iter: T) {
         for (k, v) in iter {
             self.insert(k, v);
@@ -79,7 +80,7 @@ impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for GoMap<K, V, S> {
     }
 }
 
-impl<'a, K, V, S> Extend<(&'a K, &'a V)> for GoMap<K, V, S>
+impl<'a, K, V, S, E: Engine<K, V>> Extend<(&'a K, &'a V)> for Map<K, V, S, E>
 where
     K: Eq + Hash + Copy,
     V: Copy,
@@ -92,46 +93,50 @@ where
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher + Default> FromIterator<(K, V)> for GoMap<K, V, S> {
+impl<K: Eq + Hash, V, S: BuildHasher + Default, E: Engine<K, V>> FromIterator<(K, V)>
+    for Map<K, V, S, E>
+{
     fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
-        let mut m = GoMap::with_hasher(S::default());
+        let mut m = Map::with_hasher(S::default());
         m.extend(iter);
         m
     }
 }
 
-impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for GoMap<K, V, RandomState> {
+impl<K: Eq + Hash, V, E: Engine<K, V>, const N: usize> From<[(K, V); N]>
+    for Map<K, V, RandomState, E>
+{
     fn from(arr: [(K, V); N]) -> Self {
-        let mut m = GoMap::with_capacity(N);
+        let mut m = Map::with_capacity(N);
         m.extend(arr);
         m
     }
 }
 
-impl<K, V, S> IntoIterator for GoMap<K, V, S> {
+impl<K, V, S, E: Engine<K, V>> IntoIterator for Map<K, V, S, E> {
     type Item = (K, V);
-    type IntoIter = IntoIter<K, V>;
+    type IntoIter = IntoIter<K, V, E>;
 
     /// Consumes the map; the iteration starts at a random bucket like every other.
-    fn into_iter(self) -> IntoIter<K, V> {
+    fn into_iter(self) -> IntoIter<K, V, E> {
         IntoIter::new(self.table)
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a GoMap<K, V, S> {
+impl<'a, K, V, S, E: Engine<K, V>> IntoIterator for &'a Map<K, V, S, E> {
     type Item = (&'a K, &'a V);
-    type IntoIter = Iter<'a, K, V, S>;
+    type IntoIter = Iter<'a, K, V, S, E>;
 
-    fn into_iter(self) -> Iter<'a, K, V, S> {
+    fn into_iter(self) -> Iter<'a, K, V, S, E> {
         self.iter()
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a mut GoMap<K, V, S> {
+impl<'a, K, V, S, E: Engine<K, V>> IntoIterator for &'a mut Map<K, V, S, E> {
     type Item = (&'a K, &'a mut V);
-    type IntoIter = IterMut<'a, K, V, S>;
+    type IntoIter = IterMut<'a, K, V, S, E>;
 
-    fn into_iter(self) -> IterMut<'a, K, V, S> {
+    fn into_iter(self) -> IterMut<'a, K, V, S, E> {
         self.iter_mut()
     }
 }

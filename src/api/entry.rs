@@ -3,30 +3,30 @@
 use core::fmt;
 use core::mem;
 
-use super::table::{Found, Hmap, Vacant};
+use super::engine::Engine;
 
-/// A view into a single entry of a [`GoMap`](super::GoMap), from [`GoMap::entry`](super::GoMap::entry).
-pub enum Entry<'a, K, V> {
+/// A view into a single entry of a [`GoMap`](crate::GoMap), from [`GoMap::entry`](crate::GoMap::entry).
+pub enum Entry<'a, K, V, E: Engine<K, V>> {
     /// The key is present.
-    Occupied(OccupiedEntry<'a, K, V>),
+    Occupied(OccupiedEntry<'a, K, V, E>),
     /// The key is absent; a slot for it has been chosen.
-    Vacant(VacantEntry<'a, K, V>),
+    Vacant(VacantEntry<'a, K, V, E>),
 }
 
 /// An entry whose key is present.
-pub struct OccupiedEntry<'a, K, V> {
-    pub(crate) table: &'a mut Hmap<K, V>,
-    pub(crate) found: Found<K, V>,
+pub struct OccupiedEntry<'a, K, V, E: Engine<K, V>> {
+    pub(crate) table: &'a mut E,
+    pub(crate) found: E::Occupied,
 }
 
 /// An entry whose key is absent. Inserting fills the slot Go's mapassign picked.
-pub struct VacantEntry<'a, K, V> {
-    pub(crate) table: &'a mut Hmap<K, V>,
-    pub(crate) slot: Vacant<K, V>,
+pub struct VacantEntry<'a, K, V, E: Engine<K, V>> {
+    pub(crate) table: &'a mut E,
+    pub(crate) slot: E::Vacant,
     pub(crate) key: K,
 }
 
-impl<'a, K, V> Entry<'a, K, V> {
+impl<'a, K, V, E: Engine<K, V>> Entry<'a, K, V, E> {
     /// Inserts `default` if vacant; returns a mutable reference to the value.
     ///
     /// # Examples
@@ -130,7 +130,7 @@ impl<'a, K, V> Entry<'a, K, V> {
     /// assert_eq!(entry.key(), &"horseyland");
     /// assert_eq!(m["horseyland"], 37);
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, E> {
         match self {
             Entry::Occupied(mut e) => {
                 e.insert(value);
@@ -141,7 +141,7 @@ impl<'a, K, V> Entry<'a, K, V> {
     }
 }
 
-impl<'a, K, V: Default> Entry<'a, K, V> {
+impl<'a, K, V: Default, E: Engine<K, V>> Entry<'a, K, V, E> {
     /// Inserts `V::default()` if vacant; returns a mutable reference to the value.
     ///
     /// # Examples
@@ -157,7 +157,7 @@ impl<'a, K, V: Default> Entry<'a, K, V> {
     }
 }
 
-impl<'a, K, V> OccupiedEntry<'a, K, V> {
+impl<'a, K, V, E: Engine<K, V>> OccupiedEntry<'a, K, V, E> {
     /// The stored key.
     ///
     /// # Examples
@@ -171,8 +171,8 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     /// }
     /// ```
     pub fn key(&self) -> &K {
-        // SAFETY: `found` is a filled slot of the borrowed table.
-        unsafe { &*self.found.bucket.key(self.found.slot) }
+        // SAFETY: `found` is a valid slot of the borrowed table.
+        unsafe { &*self.table.slot_ptrs(E::occupied_slot(self.found)).0 }
     }
 
     /// The value.
@@ -189,7 +189,7 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     /// ```
     pub fn get(&self) -> &V {
         // SAFETY: as in `key`.
-        unsafe { &*self.found.bucket.elem(self.found.slot) }
+        unsafe { &*self.table.slot_ptrs(E::occupied_slot(self.found)).1 }
     }
 
     /// The value, mutably.
@@ -209,7 +209,7 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     /// ```
     pub fn get_mut(&mut self) -> &mut V {
         // SAFETY: as in `key`; the entry borrows the table mutably.
-        unsafe { &mut *self.found.bucket.elem(self.found.slot) }
+        unsafe { &mut *self.table.slot_ptrs(E::occupied_slot(self.found)).1 }
     }
 
     /// The value, with the entry's lifetime.
@@ -227,7 +227,7 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     /// ```
     pub fn into_mut(self) -> &'a mut V {
         // SAFETY: as in `key`; the reference takes over the entry's mutable borrow.
-        unsafe { &mut *self.found.bucket.elem(self.found.slot) }
+        unsafe { &mut *self.table.slot_ptrs(E::occupied_slot(self.found)).1 }
     }
 
     /// Replaces the value, returning the old one.
@@ -278,14 +278,13 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     /// assert!(m.is_empty());
     /// ```
     pub fn remove_entry(self) -> (K, V) {
-        let Found { head, bucket, slot } = self.found;
-        // SAFETY: the slot is filled and lies in the chain starting at `head` (found by
-        // mapassign in the current array after grow work).
-        unsafe { self.table.remove_at(head, bucket, slot) }
+        // SAFETY: the handle is valid: found (or filled) on this table, which the entry has
+        // borrowed since.
+        unsafe { self.table.remove_occupied(self.found) }
     }
 }
 
-impl<'a, K, V> VacantEntry<'a, K, V> {
+impl<'a, K, V, E: Engine<K, V>> VacantEntry<'a, K, V, E> {
     /// The key that would be inserted.
     ///
     /// # Examples
@@ -331,9 +330,9 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
     /// ```
     pub fn insert(self, value: V) -> &'a mut V {
         // SAFETY: the slot was chosen on this table, which the entry has borrowed since.
-        let (_, v) = unsafe { self.table.insert_at(self.slot, self.key, value) };
+        let occ = unsafe { self.table.insert_at(self.slot, self.key, value) };
         // SAFETY: the slot is now filled; the reference takes over the entry's borrow.
-        unsafe { &mut *v }
+        unsafe { &mut *self.table.slot_ptrs(E::occupied_slot(occ)).1 }
     }
 
     /// Inserts the value, returning the occupied entry.
@@ -349,16 +348,14 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
     /// }
     /// assert_eq!(m["poneyland"], 37);
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
-        let (bucket, slot) = (self.slot.bucket, self.slot.slot);
-        let head = self.slot.head;
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, E> {
         // SAFETY: as in `insert`.
-        unsafe { self.table.insert_at(self.slot, self.key, value) };
-        OccupiedEntry { table: self.table, found: Found { head, bucket, slot } }
+        let found = unsafe { self.table.insert_at(self.slot, self.key, value) };
+        OccupiedEntry { table: self.table, found }
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entry<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, E: Engine<K, V>> fmt::Debug for Entry<'_, K, V, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Entry::Occupied(e) => f.debug_tuple("Entry").field(e).finish(),
@@ -367,13 +364,13 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entry<'_, K, V> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedEntry<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, E: Engine<K, V>> fmt::Debug for OccupiedEntry<'_, K, V, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OccupiedEntry").field("key", self.key()).field("value", self.get()).finish()
     }
 }
 
-impl<K: fmt::Debug, V> fmt::Debug for VacantEntry<'_, K, V> {
+impl<K: fmt::Debug, V, E: Engine<K, V>> fmt::Debug for VacantEntry<'_, K, V, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntry").field(self.key()).finish()
     }

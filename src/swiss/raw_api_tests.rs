@@ -1,12 +1,12 @@
-//! The Swiss table engine through its public raw API, from outside the crate, with Go's hash
-//! (`gomap::RandomState`), as the HashMap-compatible layer will drive it.
+//! The Swiss table engine through its raw API (the one `engine.rs` drives for `SwissMap`),
+//! with Go's hash (`crate::RandomState`). Moved from tests/ when the engine became crate-private.
 
 use core::hash::BuildHasher;
 use std::collections::HashMap;
 
-use gomap::swiss::raw::CtrlState;
-use gomap::swiss::{h1, h2, RawIter, SwissTable};
-use gomap::RandomState;
+use super::raw::CtrlState;
+use super::{h1, h2, RawIter, SwissTable};
+use crate::RandomState;
 
 struct Map {
     t: SwissTable<String, usize>,
