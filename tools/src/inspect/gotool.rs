@@ -2,13 +2,39 @@
 //! one for [`twin`](super::twin), the Swiss one for [`twin_swiss`](super::twin_swiss)), and
 //! finding (or installing) the Go toolchain to build it with.
 
+use gomap::hash::Backend;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
 
 /// The Go side: a built `tools/gotwin` binary.
 #[derive(Clone, Debug)]
 pub struct GoTool {
     pub(crate) bin: PathBuf,
+}
+
+impl GoTool {
+    /// Starts the tool on hash path `backend` (memhash: `GODEBUG=cpu.aes=off`) with its output
+    /// piped, and writes `script` to its stdin from a thread of its own, so that neither side
+    /// blocks on a full pipe. Both twins run Go this way.
+    pub(crate) fn spawn(
+        &self,
+        backend: Backend,
+        script: String,
+    ) -> Result<(Child, JoinHandle<std::io::Result<()>>), String> {
+        let mut cmd = Command::new(&self.bin);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        match backend {
+            Backend::Mem => cmd.env("GODEBUG", "cpu.aes=off"),
+            Backend::Aes => cmd.env_remove("GODEBUG"),
+        };
+        let mut child =
+            cmd.spawn().map_err(|e| format!("cannot start {}: {e}", self.bin.display()))?;
+        let mut stdin = child.stdin.take().expect("piped");
+        let writer = std::thread::spawn(move || stdin.write_all(script.as_bytes()));
+        Ok((child, writer))
+    }
 }
 
 /// Which of Go's two map implementations a [`GoTool`] is built with.

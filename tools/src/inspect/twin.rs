@@ -936,17 +936,7 @@ fn run_typed<K: TwinKey>(
     offset: u32,
     progress: &mut dyn FnMut(),
 ) -> Result<Report, Error> {
-    let mut cmd = Command::new(&go.bin);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    match backend {
-        Backend::Mem => cmd.env("GODEBUG", "cpu.aes=off"),
-        Backend::Aes => cmd.env_remove("GODEBUG"),
-    };
-    let mut child =
-        cmd.spawn().map_err(|e| Error::Tool(format!("cannot start {}: {e}", go.bin.display())))?;
-    let text = script.to_text();
-    let mut stdin = child.stdin.take().expect("piped");
-    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let (mut child, writer) = go.spawn(backend, script.to_text()).map_err(Error::Tool)?;
     let stdout = BufReader::with_capacity(1 << 20, child.stdout.take().expect("piped"));
     let mut lines = Lines { r: stdout, buf: String::new(), peeked: false, eof: false };
     let result = compare(script, &mut lines, backend, offset, progress).map(|(r, _, _)| r);

@@ -36,8 +36,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::hash::BuildHasher;
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 use std::rc::Rc;
 
 /// A twin key as the Swiss wire format spells it.
@@ -417,17 +415,7 @@ fn run_typed<K: SwissKey>(
     offset: u64,
     progress: &mut dyn FnMut(),
 ) -> Result<Report, Error> {
-    let mut cmd = Command::new(&go.bin);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    match backend {
-        Backend::Mem => cmd.env("GODEBUG", "cpu.aes=off"),
-        Backend::Aes => cmd.env_remove("GODEBUG"),
-    };
-    let mut child =
-        cmd.spawn().map_err(|e| Error::Tool(format!("cannot start {}: {e}", go.bin.display())))?;
-    let text = script.to_text();
-    let mut stdin = child.stdin.take().expect("piped");
-    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let (child, writer) = go.spawn(backend, script.to_text()).map_err(Error::Tool)?;
     let out = child.wait_with_output().map_err(|e| Error::Tool(e.to_string()))?;
     let _ = writer.join();
     if !out.status.success() {
