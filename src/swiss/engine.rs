@@ -83,7 +83,7 @@ impl<K, V> Engine<K, V> for SwissTable<K, V> {
         SwissTable::find_or_vacancy(self, hash, eq, hasher)
     }
 
-    #[inline]
+    #[inline(always)]
     unsafe fn insert_at(&mut self, vac: Vacancy, key: K, value: V) -> Slot {
         // SAFETY: forwarded from the caller (the same contract).
         unsafe { SwissTable::insert_at(self, vac, key, value) }
@@ -169,6 +169,17 @@ impl<K, V> Engine<K, V> for SwissTable<K, V> {
         let slot = cursor.raw.next(self)?;
         cursor.remaining -= 1;
         Some(slot)
+    }
+
+    #[inline]
+    unsafe fn fold<B>(
+        &self,
+        cursor: SwissCursor,
+        _hasher: Option<ErasedHasher>,
+        init: B,
+        f: impl FnMut(B, Slot) -> B,
+    ) -> B {
+        cursor.raw.fold(self, init, f)
     }
 
     #[inline]

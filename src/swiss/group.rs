@@ -414,14 +414,16 @@ impl<K, V> GroupArray<K, V> {
         self.get(g, i).map(|(k, _)| k)
     }
 
-    /// Fills the free slot `i` of group `g` with `key`, `value` and control byte `h2` (< 0x80).
-    /// Panics (before anything is written) if the slot is full or the array has no groups.
-    #[inline]
-    pub(crate) fn put(&mut self, g: usize, i: usize, h2: u8, key: K, value: V) {
+    /// Fills the free slot `i` of group `g` with `key`, `value` and control byte `h2` (< 0x80),
+    /// and returns the slot's address. Panics (before anything is written) if the slot is full
+    /// or the array has no groups.
+    #[inline(always)]
+    pub(crate) fn put(&mut self, g: usize, i: usize, h2: u8, key: K, value: V) -> NonNull<u8> {
         assert!(h2 < CTRL_EMPTY, "h2 is 7 bits");
         assert!(self.len != 0, "write to a group array with no groups");
         assert!(ctrl_get(self.ctrls(g), i) & CTRL_EMPTY != 0, "slot is full");
-        let p = self.slot_ptr(g, i).as_ptr();
+        let slot = self.slot_ptr(g, i);
+        let p = slot.as_ptr();
         // SAFETY: the slot is inside the allocation (len > 0), free (no live value to
         // overwrite) and aligned (SLOTS_OFF and SLOT_SIZE are multiples of both alignments;
         // ELEM_OFF of the elem's). `&mut self` excludes other access.
@@ -439,6 +441,7 @@ impl<K, V> GroupArray<K, V> {
             }
         }
         self.set_ctrl(g, i, h2);
+        slot
     }
 
     /// Empties the full slot `i` of group `g`, marking it `mark` (empty or deleted), and

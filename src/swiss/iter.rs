@@ -8,7 +8,7 @@
 //! is not reproduced: a grow frees the old table at once here, so after an insert that grows,
 //! the cursor's results are unspecified (never unsound: every access is checked).
 
-use super::group::{ctrl_get, first, match_full, remove_below};
+use super::group::{ctrl_get, first, match_full, remove_below, remove_first};
 use super::map::{Slot, SwissTable, SMALL_TABLE};
 use super::{CTRL_EMPTY, GROUP_SLOTS};
 
@@ -84,25 +84,7 @@ impl RawIter {
             self.dir_offset <<= orders;
             self.global_depth = map.global_depth;
         }
-        let dir_len = map.dir.len();
-        while (self.dir_idx as usize) < dir_len {
-            let tid = match self.tab {
-                Some(t) => t,
-                None => {
-                    let dir_idx = ((self.dir_idx as u64).wrapping_add(self.dir_offset)
-                        & (dir_len as u64 - 1)) as usize;
-                    let tid = map.directory_at(dir_idx);
-                    let index = map.tables[tid].index;
-                    if index != dir_idx {
-                        // A random start may land inside a run of entries for one table:
-                        // move the offset back to the run's first entry, once.
-                        self.dir_offset =
-                            self.dir_offset.wrapping_sub(dir_idx.wrapping_sub(index) as u64);
-                    }
-                    self.tab = Some(tid);
-                    tid
-                }
-            };
+        while let Some(tid) = self.table(map) {
             let t = map.tables.get(tid)?;
             let entry_mask = u64::from(t.capacity) - 1;
             while self.entry_idx <= entry_mask {
@@ -124,12 +106,84 @@ impl RawIter {
                 self.entry_idx += 1;
                 return Some(map.slot_at(tid, g, i));
             }
-            // Go's nextDirIdx: skip the other entries pointing at this table.
-            self.dir_idx += 1isize << (self.global_depth.saturating_sub(t.local_depth) & 63);
-            self.tab = None;
-            self.entry_idx = 0;
+            self.next_table(t.local_depth);
         }
         None
+    }
+
+    /// The table the cursor is in (resolving it from the directory on the first visit), or
+    /// `None` past the directory's end.
+    #[inline]
+    fn table<K, V>(&mut self, map: &SwissTable<K, V>) -> Option<usize> {
+        if let Some(t) = self.tab {
+            return Some(t);
+        }
+        let dir_len = map.dir.len();
+        if self.dir_idx as usize >= dir_len {
+            return None;
+        }
+        let dir_idx =
+            ((self.dir_idx as u64).wrapping_add(self.dir_offset) & (dir_len as u64 - 1)) as usize;
+        let tid = map.directory_at(dir_idx);
+        let index = map.tables[tid].index;
+        if index != dir_idx {
+            // A random start may land inside a run of entries for one table: move the offset
+            // back to the run's first entry, once.
+            self.dir_offset = self.dir_offset.wrapping_sub(dir_idx.wrapping_sub(index) as u64);
+        }
+        self.tab = Some(tid);
+        Some(tid)
+    }
+
+    /// Go's nextDirIdx: past the other entries pointing at the table just finished.
+    #[inline]
+    fn next_table(&mut self, local_depth: u8) {
+        self.dir_idx += 1isize << (self.global_depth.saturating_sub(local_depth) & 63);
+        self.tab = None;
+        self.entry_idx = 0;
+    }
+
+    /// The rest of the iteration in one loop, visiting the slots `next` would yield, in the
+    /// same order, a group at a time: the map is unchanged throughout (`&map` is held), so
+    /// nothing needs re-reading between slots.
+    #[inline]
+    pub fn fold<K, V, B>(
+        mut self,
+        map: &SwissTable<K, V>,
+        init: B,
+        mut f: impl FnMut(B, Slot) -> B,
+    ) -> B {
+        let mut acc = init;
+        if self.done || self.dir_idx < 0 || self.global_depth != map.global_depth {
+            while let Some(s) = self.next(map) {
+                acc = f(acc, s);
+            }
+            return acc;
+        }
+        while let Some(tid) = self.table(map) {
+            let Some(t) = map.tables.get(tid) else { break };
+            let entry_mask = u64::from(t.capacity) - 1;
+            while self.entry_idx <= entry_mask {
+                let e = self.entry_idx.wrapping_add(self.entry_offset) & entry_mask;
+                let (g, s) = ((e >> 3) as usize, (e & 7) as usize);
+                // Slots s.. of this group, but no more than the walk has left (the last group
+                // of a walk that started mid-group stops below the start slot).
+                let take = ((GROUP_SLOTS - s) as u64).min(entry_mask + 1 - self.entry_idx);
+                let upto = if s + take as usize >= GROUP_SLOTS {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * (s + take as usize))) - 1
+                };
+                let mut full = remove_below(match_full(t.groups.ctrls(g)), s) & upto;
+                while full != 0 {
+                    acc = f(acc, map.slot_at(tid, g, first(full)));
+                    full = remove_first(full);
+                }
+                self.entry_idx += take;
+            }
+            self.next_table(t.local_depth);
+        }
+        acc
     }
 
     /// The small map: slots `(entryIdx + entryOffset) % 8` for entryIdx 0..8.

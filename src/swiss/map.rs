@@ -254,11 +254,9 @@ impl<K, V> SwissTable<K, V> {
     /// has a directory (for a small map Go's expression gives the hash itself, unused).
     #[inline(always)]
     pub fn directory_index(&self, hash: u64) -> usize {
-        if self.dir.len() == 1 {
-            0
-        } else {
-            (hash >> (self.global_shift & 63)) as usize
-        }
+        // Go tests dirLen == 1 (globalShift 64 shifts by 0 once masked); masking with
+        // dirLen - 1 gives the same index without a branch.
+        (hash >> (self.global_shift & 63)) as usize & self.dir.len().wrapping_sub(1)
     }
 
     /// Go's `directoryAt`: the id of the table at directory index `i`.
@@ -277,9 +275,8 @@ impl<K, V> SwissTable<K, V> {
     /// Go's `getWithKey`: the slot holding the key `eq` accepts, whose hash is `hash`.
     #[inline]
     pub fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Slot> {
-        if self.used == 0 {
-            return None;
-        }
+        // No early return for an empty map: its groups (or the static empty group) end every
+        // probe at once, and a hit saves the test.
         if self.dir.is_empty() {
             return self.get_with_key_small(hash, &mut eq);
         }
@@ -373,16 +370,16 @@ impl<K, V> SwissTable<K, V> {
     /// with no write to the map since, and `key` must be the key (with that call's `hash`)
     /// that `eq` was looking for. (A stale vacancy is caught by checks and panics rather than
     /// corrupting memory, but could misfile the key.)
-    #[inline]
+    #[inline(always)]
     pub unsafe fn insert_at(&mut self, v: Vacancy, key: K, value: V) -> Slot {
         let (g, i) = (v.g as usize, usize::from(v.i));
-        if v.table == SMALL {
-            self.small.put(g, i, v.h2, key, value);
+        let ptr = if v.table == SMALL {
+            self.small.put(g, i, v.h2, key, value)
         } else {
-            self.tables[v.table as usize].insert_vacant(g, i, v.tombstone, v.h2, key, value);
-        }
+            self.tables[v.table as usize].insert_vacant(g, i, v.tombstone, v.h2, key, value)
+        };
         self.used += 1;
-        self.slot_at(v.table as usize, g, i)
+        Slot { ptr, table: v.table, pos: (g * GROUP_SLOTS + i) as u32 }
     }
 
     /// Go's `Delete`: removes and returns the entry `eq` accepts (`hash` its hash). In a

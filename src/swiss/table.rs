@@ -161,8 +161,9 @@ impl<K, V> Table<K, V> {
         }
     }
 
-    /// The write at the end of Go's `table.PutSlot`, at a slot `put_slot` returned.
-    #[inline]
+    /// The write at the end of Go's `table.PutSlot`, at a slot `put_slot` returned; the
+    /// slot's address.
+    #[inline(always)]
     pub(crate) fn insert_vacant(
         &mut self,
         g: usize,
@@ -171,13 +172,14 @@ impl<K, V> Table<K, V> {
         h2: u8,
         key: K,
         value: V,
-    ) {
+    ) -> core::ptr::NonNull<u8> {
         assert!(tombstone || self.growth_left > 0, "no growthLeft");
-        self.groups.put(g, i, h2, key, value);
+        let slot = self.groups.put(g, i, h2, key, value);
         if !tombstone {
             self.growth_left -= 1;
         }
         self.used += 1;
+        slot
     }
 
     /// Go's `table.uncheckedPutSlot`: places an entry known to be absent, in the first empty or

@@ -518,6 +518,36 @@ fn iteration_order_is_gos() {
     assert_eq!(s.keys_from(99, 3).into_iter().copied().collect::<Vec<_>>(), [3, 4, 5, 0, 1]);
 }
 
+/// `fold` (the whole-walk loop behind `Iterator::fold`, `for_each`, `sum`, ...) yields the
+/// slots `next` does, in the same order, from every start and after any number of `next`s.
+#[test]
+fn fold_yields_what_next_yields() {
+    for n in [0u64, 3, 8, 9, 200, 3000] {
+        let mut m = M::new(|k: &u64| mix(*k) >> 1);
+        for k in 0..n {
+            m.insert(k, k);
+        }
+        for k in (0..n).step_by(5) {
+            m.remove(&k);
+        }
+        for (d, e) in [(0u64, 0u64), (1, 5), (3, 13), (5, 1023), (u64::MAX, 7), (2, u64::MAX)] {
+            let all = m.keys_from(d, e);
+            for skip in [0, 1, 7, all.len() / 2, all.len()] {
+                let mut it = RawIter::init_at(&m.t, d, e);
+                for _ in 0..skip {
+                    it.next(&m.t);
+                }
+                let rest = it.fold(&m.t, Vec::new(), |mut v, s| {
+                    // SAFETY: a slot of the unchanged map.
+                    v.push(unsafe { m.t.key(s) });
+                    v
+                });
+                assert_eq!(rest, all[skip.min(all.len())..], "n {n} d {d} e {e} skip {skip}");
+            }
+        }
+    }
+}
+
 #[test]
 fn deleting_during_iteration_yields_each_entry_once() {
     for n in [6u64, 100, 3000] {
