@@ -1,5 +1,6 @@
-//! Tail latency: every single map operation timed on its own, GoMap beside hashbrown, std,
-//! griddle (hashbrown with incremental resize) and Go's own maps (benches/go/latency.go).
+//! Tail latency: every single map operation timed on its own, GoMap and SwissMap beside
+//! hashbrown, std, griddle (hashbrown with incremental resize) and Go's own maps
+//! (benches/go/latency.go).
 //!
 //! Throughput benches average a grow's cost over every insert; a message broker cares about the
 //! one insert that pays for a whole rehash. So each operation here sits alone between two clock
@@ -85,8 +86,17 @@ const WORKLOADS: [&str; 7] = [
 ];
 
 /// The Rust maps, in table order.
-const RUST_IMPLS: [&str; 7] =
-    ["gomap", "gomap-ahash", "hashbrown-ahash", "std", "griddle-ahash", "floor", "pages"];
+const RUST_IMPLS: [&str; 9] = [
+    "gomap",
+    "gomap-ahash",
+    "swissmap",
+    "swissmap-ahash",
+    "hashbrown-ahash",
+    "std",
+    "griddle-ahash",
+    "floor",
+    "pages",
+];
 
 /// Go's maps: (impl name, binary, GOGC).
 const GO_IMPLS: [(&str, &str, &str); 4] = [
@@ -391,6 +401,16 @@ fn one(imp: &str, workload: &str, run: usize, npages: usize) -> Result<(), Strin
             gomap::GoMap<String, u64, Ahash>,
             gomap::GoMap<MsgId, u64, Ahash>,
         >(workload, &mut rec),
+        "swissmap" => run_on::<
+            gomap::SwissMap<u64, u64>,
+            gomap::SwissMap<String, u64>,
+            gomap::SwissMap<MsgId, u64>,
+        >(workload, &mut rec),
+        "swissmap-ahash" => run_on::<
+            gomap::SwissMap<u64, u64, Ahash>,
+            gomap::SwissMap<String, u64, Ahash>,
+            gomap::SwissMap<MsgId, u64, Ahash>,
+        >(workload, &mut rec),
         "hashbrown-ahash" => run_on::<
             hashbrown::HashMap<u64, u64, Ahash>,
             hashbrown::HashMap<String, u64, Ahash>,
@@ -682,7 +702,7 @@ fn table(workload: &str, results: &[Value]) -> String {
 
 /// GoMap's lines thick, the others thin.
 fn width(imp: &str) -> &'static str {
-    if imp.starts_with("gomap") {
+    if imp.starts_with("gomap") || imp.starts_with("swissmap") {
         "stroke-width=\"2.5\""
     } else {
         "stroke-width=\"1.2\""

@@ -22,7 +22,8 @@ use std::time::Instant;
 type Ahash = ahash::RandomState;
 const ROWS: [&str; 6] =
     ["get_hit", "get_miss", "insert_grow", "insert_hint", "get_hit_sized", "remove_all"];
-const MAPS: [&str; 4] = ["gomap", "std", "gomap-ahash", "hashbrown-ahash"];
+const MAPS: [&str; 6] =
+    ["gomap", "std", "gomap-ahash", "hashbrown-ahash", "swissmap", "swissmap-ahash"];
 
 /// ns per op of each row, for one map type.
 fn run<M: BenchMap<u64, u64>>(keys: &[u64], shuffled: &[u64]) -> [f64; 6] {
@@ -77,9 +78,10 @@ fn main() {
     let runs: usize =
         std::env::var("GOMAP_PLAIN_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
     println!(
-        "| size | row | gomap | std | gomap/std | gomap+ahash | hashbrown+ahash | gm+a/hb+a |"
+        "| size | row | gomap | std | gomap/std | gomap+ahash | hashbrown+ahash | gm+a/hb+a \
+         | swissmap | swissmap+ahash | sw+a/hb+a |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for n in [1_000_000usize, 100_000] {
         let mut rng = SplitMix(SEED_KEYS);
         let keys: Vec<u64> = (0..2 * n).map(|_| rng.next_u64()).collect();
@@ -91,19 +93,24 @@ fn main() {
             all[1].push(run::<HashMap<u64, u64>>(&keys, &shuffled));
             all[2].push(run::<gomap::GoMap<u64, u64, Ahash>>(&keys, &shuffled));
             all[3].push(run::<hashbrown::HashMap<u64, u64, Ahash>>(&keys, &shuffled));
+            all[4].push(run::<gomap::SwissMap<u64, u64>>(&keys, &shuffled));
+            all[5].push(run::<gomap::SwissMap<u64, u64, Ahash>>(&keys, &shuffled));
         }
         for (r, row) in ROWS.iter().enumerate() {
             let m: Vec<f64> =
                 all.iter().map(|runs| median(runs.iter().map(|x| x[r]).collect())).collect();
             println!(
-                "| {} | {row} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} |",
+                "| {} | {row} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} |",
                 if n >= 1_000_000 { "1M" } else { "100K" },
                 m[0],
                 m[1],
                 m[0] / m[1],
                 m[2],
                 m[3],
-                m[2] / m[3]
+                m[2] / m[3],
+                m[4],
+                m[5],
+                m[5] / m[3]
             );
         }
     }
