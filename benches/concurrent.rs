@@ -741,6 +741,7 @@ macro_rules! gomap_sync_maps {
 gomap_sync_maps! {
     "ConcurrentMap" => ConcurrentMap<u64, u64>,
     "RwLockMap" => RwLockMap<u64, u64>,
+    // "HashTrieMap" => gomap::concurrent::HashTrieMap<u64, u64>,
 }
 
 impl GoSyncOps for DashMap<u64, u64> {
