@@ -8,6 +8,9 @@
 //!                                                      every word given
 //!     <bench binary> --one MAP SIZE WORKLOAD THREADS   one measurement, one JSON line (for perf
 //!                                                      record, cachegrind or a quick look)
+//!     cargo bench --bench concurrent -- gosync         Go's own sync.Map benchmarks instead (see
+//!     cargo bench --bench concurrent -- gosync Swap    "gosync" below), or those whose name has
+//!                                                      every word after `gosync`
 //!
 //! Each measurement is its own process (this binary re-run with `--one`, or the Go binary), so
 //! no map inherits another's heap. A measurement builds a fresh map, stores the keys 0..n,
@@ -33,6 +36,38 @@
 //!   cache that only grows): the case sync.Map is made for.
 //! - `churn`: 25% stores of new keys, 25% deletes of keys stored 64 stores ago, 50% loads
 //!   (half of them of this thread's 64 newest keys).
+//!
+//! ## gosync: Go's own sync.Map benchmarks
+//!
+//! `-- gosync` runs the 24 benchmarks of Go 1.24's sync/map_bench_test.go (LoadMostlyHits ...
+//! Clear, Go's names less `BenchmarkMap`) instead of the workloads above, and writes one table,
+//! target/gomap-bench/concurrent_gosync.{jsonl,md} (the tables above are left alone). Rows are
+//! benchmark × threads, cells ns per operation: the timed run's wall time over b.N, the unit
+//! `go test -bench` prints. Columns: ConcurrentMap, RwLockMap, HashTrieMap (gomap's, `-` until
+//! it is listed in `gomap_sync_maps!`: one line), papaya, dashmap, Go's sync.Map as Go 1.24
+//! ships it (the HashTrieMap) and Go's classic sync.Map (GOEXPERIMENT=nosynchashtriemap); then
+//! HashTrieMap / Go's HashTrieMap (the target is <= 1) and ConcurrentMap / Go's classic.
+//!
+//! Go's side is Go's file itself: at bench time sync's map_bench_test.go and
+//! map_reference_test.go are copied from `$(go env GOROOT)/src/sync` into a throwaway module in
+//! target/gomap-bench/gosync-suite with the uses of `internal/sync` taken out (`build_go_suite`
+//! says which lines), built with `go test -c` twice, and each benchmark × thread count is one
+//! run of that binary, `-test.bench '^BenchmarkMapX$' -test.cpu T -test.benchtime <window>`.
+//! Nothing of Go's is kept in this repository.
+//!
+//! The Rust side (`--one MAP go BENCHMARK THREADS`) does what Go's `benchMap` and
+//! `b.RunParallel` do: b.N = 1, then b.N grown by Go's `predictN` until a run lasts the
+//! window, each run on a fresh map given the benchmark's `setup` untimed; T threads (Go:
+//! GOMAXPROCS goroutines) run the benchmark's `perG` with `i` starting at `id * b.N`, taking
+//! iterations from a shared count in Go's grains (`Pb`, testing.PB) until b.N are done. Setup
+//! and perG are ported line by line (`GoWorkload::setup`, `GoWorkload::per_g`). Differences:
+//! keys and values are u64 where Go's are `any` (so Go boxes every key and value outside
+//! 0..256, and pays an interface hash and compare); AdversarialDelete deletes the key its Range
+//! stopped at just after the Range returns, not inside the callback (dashmap's iterator holds a
+//! shard lock there). Env for `gosync`: `GOMAP_CONC_MS` (the window, Go's benchtime; default
+//! 200 here), `GOMAP_CONC_RUNS` (default 3, interleaved; median shown), `GOMAP_BENCH_THREADS`
+//! (default `1,2`), `GOMAP_CONC_MAPS` (column names: ConcurrentMap, RwLockMap, HashTrieMap,
+//! papaya, dashmap, go_hashtriemap, go_syncmap), `GOMAP_CONC_NO_GO`, `GO`.
 
 #[path = "common/procs.rs"]
 mod procs;
@@ -44,9 +79,9 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Barrier, RwLock};
 use std::time::{Duration, Instant};
 
@@ -388,6 +423,16 @@ fn one(args: &[String]) -> Result<(), String> {
     let [map, size, workload, threads] = args else {
         return Err("usage: --one MAP SIZE WORKLOAD THREADS".into());
     };
+    if size == "go" {
+        let t: usize = threads.parse().map_err(|_| format!("bad thread count {threads}"))?;
+        let mut v = one_go(map, workload, t)?;
+        v["impl"] = json!(map);
+        v["size"] = json!(size);
+        v["workload"] = json!(workload);
+        v["threads"] = json!(t);
+        println!("{v}");
+        return Ok(());
+    }
     let n = SIZES.iter().find(|s| s.0 == size).ok_or(format!("unknown size {size}"))?.1;
     let w =
         WORKLOADS.iter().find(|x| x.0 == workload).ok_or(format!("unknown workload {workload}"))?.1;
@@ -618,6 +663,787 @@ fn tables(
     md
 }
 
+// ---------------------------------------------------------------------------------------------
+// `gosync`: Go's own sync.Map benchmarks (sync/map_bench_test.go) on the Rust maps and on Go's.
+// ---------------------------------------------------------------------------------------------
+
+/// What Go's sync.Map benchmarks call on a map (sync's `mapInterface`), over u64 keys and values
+/// where Go's are `any`.
+trait GoSyncOps: Sync {
+    fn new() -> Self;
+    fn load(&self, k: u64) -> Option<u64>;
+    fn store(&self, k: u64, v: u64);
+    fn load_or_store(&self, k: u64, v: u64) -> (u64, bool);
+    fn load_and_delete(&self, k: u64) -> Option<u64>;
+    fn delete(&self, k: u64);
+    fn swap(&self, k: u64, v: u64) -> Option<u64>;
+    fn compare_and_swap(&self, k: u64, old: u64, new: u64) -> bool;
+    fn compare_and_delete(&self, k: u64, old: u64) -> bool;
+    fn range(&self, f: impl FnMut(u64, u64) -> bool);
+    fn clear(&self);
+}
+
+/// gomap's concurrent maps, which all have sync.Map's method set under the same names
+/// (`load`, `store`, `load_or_store`, `load_and_delete`, `delete`, `swap`, `compare_and_swap`,
+/// `compare_and_delete`, `range`, `clear`): each `"name" => Type,` line makes the map a column
+/// of the `gosync` table, measurable with `--one name go WORKLOAD THREADS`.
+macro_rules! gomap_sync_maps {
+    ($($name:literal => $t:ty,)*) => {
+        $(impl GoSyncOps for $t {
+            fn new() -> Self {
+                <$t>::new()
+            }
+            fn load(&self, k: u64) -> Option<u64> {
+                <$t>::load(self, &k)
+            }
+            fn store(&self, k: u64, v: u64) {
+                <$t>::store(self, k, v)
+            }
+            fn load_or_store(&self, k: u64, v: u64) -> (u64, bool) {
+                <$t>::load_or_store(self, k, v)
+            }
+            fn load_and_delete(&self, k: u64) -> Option<u64> {
+                <$t>::load_and_delete(self, &k)
+            }
+            fn delete(&self, k: u64) {
+                <$t>::delete(self, &k)
+            }
+            fn swap(&self, k: u64, v: u64) -> Option<u64> {
+                <$t>::swap(self, k, v)
+            }
+            fn compare_and_swap(&self, k: u64, old: u64, new: u64) -> bool {
+                <$t>::compare_and_swap(self, &k, &old, new)
+            }
+            fn compare_and_delete(&self, k: u64, old: u64) -> bool {
+                <$t>::compare_and_delete(self, &k, &old)
+            }
+            fn range(&self, mut f: impl FnMut(u64, u64) -> bool) {
+                <$t>::range(self, |k, v| f(*k, *v))
+            }
+            fn clear(&self) {
+                <$t>::clear(self)
+            }
+        })*
+
+        /// The gomap maps with a `gosync` column.
+        const GOMAP_SYNC_MAPS: &[&str] = &[$($name),*];
+
+        /// Go's benchmark `w` on the gomap map called `name`, if there is one.
+        fn gomap_sync_bench(name: &str, w: GoWorkload, threads: usize, goal: Duration) -> Option<Value> {
+            $(if name == $name {
+                return Some(go_bench::<$t>(w, threads, goal));
+            })*
+            None
+        }
+    };
+}
+
+gomap_sync_maps! {
+    "ConcurrentMap" => ConcurrentMap<u64, u64>,
+    "RwLockMap" => RwLockMap<u64, u64>,
+    // "HashTrieMap" => gomap::concurrent::HashTrieMap<u64, u64>,
+}
+
+impl GoSyncOps for DashMap<u64, u64> {
+    fn new() -> Self {
+        DashMap::new()
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        self.get(&k).map(|r| *r)
+    }
+    fn store(&self, k: u64, v: u64) {
+        self.insert(k, v);
+    }
+    fn load_or_store(&self, k: u64, v: u64) -> (u64, bool) {
+        // A shared-lock look first, as RwLockMap and sync.Map do: `entry` alone takes the
+        // shard's write lock even for a hit.
+        if let Some(r) = self.get(&k) {
+            return (*r, true);
+        }
+        match self.entry(k) {
+            dashmap::Entry::Occupied(e) => (*e.get(), true),
+            dashmap::Entry::Vacant(e) => {
+                e.insert(v);
+                (v, false)
+            }
+        }
+    }
+    fn load_and_delete(&self, k: u64) -> Option<u64> {
+        self.remove(&k).map(|(_, v)| v)
+    }
+    fn delete(&self, k: u64) {
+        self.remove(&k);
+    }
+    fn swap(&self, k: u64, v: u64) -> Option<u64> {
+        self.insert(k, v)
+    }
+    fn compare_and_swap(&self, k: u64, old: u64, new: u64) -> bool {
+        match self.get_mut(&k) {
+            Some(mut r) if *r == old => {
+                *r = new;
+                true
+            }
+            _ => false,
+        }
+    }
+    fn compare_and_delete(&self, k: u64, old: u64) -> bool {
+        self.remove_if(&k, |_, v| *v == old).is_some()
+    }
+    fn range(&self, mut f: impl FnMut(u64, u64) -> bool) {
+        for r in self.iter() {
+            if !f(*r.key(), *r.value()) {
+                break;
+            }
+        }
+    }
+    fn clear(&self) {
+        DashMap::clear(self)
+    }
+}
+
+/// papaya pinned per operation, as in the workloads above.
+impl GoSyncOps for papaya::HashMap<u64, u64> {
+    fn new() -> Self {
+        papaya::HashMap::new()
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        self.pin().get(&k).copied()
+    }
+    fn store(&self, k: u64, v: u64) {
+        self.pin().insert(k, v);
+    }
+    fn load_or_store(&self, k: u64, v: u64) -> (u64, bool) {
+        match self.pin().try_insert(k, v) {
+            Ok(_) => (v, false),
+            Err(e) => (*e.current, true),
+        }
+    }
+    fn load_and_delete(&self, k: u64) -> Option<u64> {
+        self.pin().remove(&k).copied()
+    }
+    fn delete(&self, k: u64) {
+        self.pin().remove(&k);
+    }
+    fn swap(&self, k: u64, v: u64) -> Option<u64> {
+        self.pin().insert(k, v).copied()
+    }
+    fn compare_and_swap(&self, k: u64, old: u64, new: u64) -> bool {
+        use papaya::{Compute, Operation};
+        let swap = |e: Option<(&u64, &u64)>| match e {
+            Some((_, v)) if *v == old => Operation::Insert(new),
+            _ => Operation::Abort(()),
+        };
+        matches!(self.pin().compute(k, swap), Compute::Updated { .. })
+    }
+    fn compare_and_delete(&self, k: u64, old: u64) -> bool {
+        matches!(self.pin().remove_if(&k, |_, v| *v == old), Ok(Some(_)))
+    }
+    fn range(&self, mut f: impl FnMut(u64, u64) -> bool) {
+        for (k, v) in self.pin().iter() {
+            if !f(*k, *v) {
+                break;
+            }
+        }
+    }
+    fn clear(&self) {
+        self.pin().clear()
+    }
+}
+
+/// `mapSize` of Go's Range and AdversarialDelete.
+const MAP_SIZE: u64 = 1 << 10;
+
+/// Go's benchmarks, by their names less `BenchmarkMap`, in the file's order.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum GoWorkload {
+    LoadMostlyHits,
+    LoadMostlyMisses,
+    LoadOrStoreBalanced,
+    LoadOrStoreUnique,
+    LoadOrStoreCollision,
+    LoadAndDeleteBalanced,
+    LoadAndDeleteUnique,
+    LoadAndDeleteCollision,
+    Range,
+    AdversarialAlloc,
+    AdversarialDelete,
+    DeleteCollision,
+    SwapCollision,
+    SwapMostlyHits,
+    SwapMostlyMisses,
+    CompareAndSwapCollision,
+    CompareAndSwapNoExistingKey,
+    CompareAndSwapValueNotEqual,
+    CompareAndSwapMostlyHits,
+    CompareAndSwapMostlyMisses,
+    CompareAndDeleteCollision,
+    CompareAndDeleteMostlyHits,
+    CompareAndDeleteMostlyMisses,
+    Clear,
+}
+
+const GO_WORKLOADS: [GoWorkload; 24] = {
+    use GoWorkload::*;
+    [
+        LoadMostlyHits,
+        LoadMostlyMisses,
+        LoadOrStoreBalanced,
+        LoadOrStoreUnique,
+        LoadOrStoreCollision,
+        LoadAndDeleteBalanced,
+        LoadAndDeleteUnique,
+        LoadAndDeleteCollision,
+        Range,
+        AdversarialAlloc,
+        AdversarialDelete,
+        DeleteCollision,
+        SwapCollision,
+        SwapMostlyHits,
+        SwapMostlyMisses,
+        CompareAndSwapCollision,
+        CompareAndSwapNoExistingKey,
+        CompareAndSwapValueNotEqual,
+        CompareAndSwapMostlyHits,
+        CompareAndSwapMostlyMisses,
+        CompareAndDeleteCollision,
+        CompareAndDeleteMostlyHits,
+        CompareAndDeleteMostlyMisses,
+        Clear,
+    ]
+};
+
+impl GoWorkload {
+    fn name(self) -> String {
+        format!("{self:?}")
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        GO_WORKLOADS.into_iter().find(|w| w.name() == s)
+    }
+
+    /// `hits, misses` of the benchmarks that have them.
+    fn hits_misses(self) -> (u64, u64) {
+        use GoWorkload::*;
+        match self {
+            LoadMostlyHits
+            | SwapMostlyHits
+            | CompareAndSwapMostlyHits
+            | CompareAndDeleteMostlyHits => (1023, 1),
+            LoadMostlyMisses
+            | SwapMostlyMisses
+            | CompareAndSwapMostlyMisses
+            | CompareAndDeleteMostlyMisses => (1, 1023),
+            LoadOrStoreBalanced | LoadAndDeleteBalanced => (128, 128),
+            _ => (0, 0),
+        }
+    }
+
+    /// The benchmark's `setup`, before the timer starts.
+    fn setup<M: GoSyncOps>(self, m: &M) {
+        use GoWorkload::*;
+        match self {
+            LoadOrStoreCollision
+            | LoadAndDeleteCollision
+            | DeleteCollision
+            | SwapCollision
+            | CompareAndSwapCollision
+            | CompareAndDeleteCollision => {
+                m.load_or_store(0, 0);
+            }
+            CompareAndSwapValueNotEqual => m.store(0, 0),
+            Range | AdversarialDelete => {
+                for i in 0..MAP_SIZE {
+                    m.store(i, i);
+                }
+            }
+            LoadOrStoreUnique
+            | LoadAndDeleteUnique
+            | AdversarialAlloc
+            | CompareAndSwapNoExistingKey
+            | Clear => {}
+            _ => {
+                let (hits, _) = self.hits_misses();
+                for i in 0..hits {
+                    m.load_or_store(i, i);
+                }
+                // Prime the map to get it into a steady state.
+                for i in 0..hits * 2 {
+                    black_box(m.load(i % hits));
+                }
+            }
+        }
+    }
+
+    /// The benchmark's `perG`: one goroutine's (thread's) loop, `i` starting at `id * b.N`.
+    // Go's loops count `i` even where the body does not read it (the collision benchmarks).
+    #[allow(unused_assignments)]
+    fn per_g<M: GoSyncOps>(self, m: &M, pb: &mut Pb, mut i: u64) {
+        use GoWorkload::*;
+        let (hits, misses) = self.hits_misses();
+        let hm = hits + misses;
+        // `for ; pb.Next(); i++ { body }`
+        macro_rules! each {
+            ($body:expr) => {
+                while pb.next() {
+                    $body;
+                    i += 1;
+                }
+            };
+        }
+        match self {
+            LoadMostlyHits | LoadMostlyMisses => each!(black_box(m.load(i % hm))),
+            LoadOrStoreBalanced => each!({
+                let j = i % hm;
+                if j < hits {
+                    assert!(m.load_or_store(j, i).1, "unexpected miss for {j}");
+                } else {
+                    let (v, loaded) = m.load_or_store(i, i);
+                    assert!(!loaded, "failed to store {i}: existing value {v}");
+                }
+            }),
+            LoadOrStoreUnique => each!(black_box(m.load_or_store(i, i))),
+            LoadOrStoreCollision => each!(black_box(m.load_or_store(0, 0))),
+            LoadAndDeleteBalanced => each!({
+                let j = i % hm;
+                black_box(m.load_and_delete(if j < hits { j } else { i }));
+            }),
+            LoadAndDeleteUnique => each!(black_box(m.load_and_delete(i))),
+            LoadAndDeleteCollision => each!(if m.load_and_delete(0).is_some() {
+                m.store(0, 0)
+            }),
+            Range => each!(m.range(|k, v| {
+                black_box((k, v));
+                true
+            })),
+            AdversarialAlloc => {
+                let (mut stores, mut loads_since_store) = (0u64, 0u64);
+                each!({
+                    black_box(m.load(i));
+                    loads_since_store += 1;
+                    if loads_since_store > stores {
+                        m.load_or_store(i, stores);
+                        loads_since_store = 0;
+                        stores += 1;
+                    }
+                })
+            }
+            AdversarialDelete => each!({
+                black_box(m.load(i));
+                if i.is_multiple_of(MAP_SIZE) {
+                    // Go deletes from inside Range's callback; dashmap's iterator holds its
+                    // shard's read lock there, so every map deletes the same first key just
+                    // after the range instead.
+                    let mut first = None;
+                    m.range(|k, _| {
+                        first = Some(k);
+                        false
+                    });
+                    if let Some(k) = first {
+                        m.delete(k);
+                    }
+                    m.store(i, i);
+                }
+            }),
+            DeleteCollision => each!(m.delete(0)),
+            SwapCollision => each!(black_box(m.swap(0, 0))),
+            SwapMostlyHits | SwapMostlyMisses => each!(if i % hm < hits {
+                let v = i % hm;
+                black_box(m.swap(v, v));
+            } else {
+                black_box(m.swap(i, i));
+                m.delete(i);
+            }),
+            CompareAndSwapCollision => each!(if m.compare_and_swap(0, 0, 42) {
+                m.compare_and_swap(0, 42, 0);
+            }),
+            CompareAndSwapNoExistingKey => each!(if m.compare_and_swap(i, 0, 0) {
+                m.delete(i)
+            }),
+            CompareAndSwapValueNotEqual => each!(black_box(m.compare_and_swap(0, 1, 2))),
+            CompareAndSwapMostlyHits | CompareAndSwapMostlyMisses => each!({
+                let v = if i % hm < hits { i % hm } else { i };
+                black_box(m.compare_and_swap(v, v, v));
+            }),
+            CompareAndDeleteCollision => each!(if m.compare_and_delete(0, 0) {
+                m.store(0, 0)
+            }),
+            CompareAndDeleteMostlyHits | CompareAndDeleteMostlyMisses => each!({
+                let v = if i % hm < hits { i % hm } else { i };
+                if m.compare_and_delete(v, v) {
+                    m.store(v, v)
+                }
+            }),
+            Clear => each!({
+                let (k, v) = (i % 256, i % 256);
+                m.clear();
+                m.store(k, v);
+            }),
+        }
+    }
+}
+
+/// Go's `testing.PB`: the goroutines of one `RunParallel` take `grain` iterations at a time
+/// from a shared count until `b.N` are handed out.
+struct Pb<'a> {
+    global: &'a AtomicU64,
+    grain: u64,
+    bn: u64,
+    cache: u64,
+}
+
+impl Pb<'_> {
+    #[inline]
+    fn next(&mut self) -> bool {
+        if self.cache == 0 {
+            let n = self.global.fetch_add(self.grain, Relaxed) + self.grain;
+            if n <= self.bn {
+                self.cache = self.grain;
+            } else if n < self.bn + self.grain {
+                self.cache = self.bn + self.grain - n;
+            } else {
+                return false;
+            }
+        }
+        self.cache -= 1;
+        true
+    }
+}
+
+/// Go's `runN` of one `benchMap` sub-benchmark: a fresh map, `setup`, then (timed) `threads`
+/// goroutines running `perG` until `b.N` iterations are done. `prev` is the previous run's
+/// `(b.N, duration)`, from which Go sizes the grain (~100µs of iterations, at most 1e4).
+fn go_run_n<M: GoSyncOps>(
+    w: GoWorkload,
+    threads: usize,
+    bn: u64,
+    prev: Option<(u64, Duration)>,
+) -> Duration {
+    let grain = prev
+        .filter(|p| p.0 > 0 && p.1 > Duration::ZERO)
+        .map_or(0, |(n, d)| (100_000 * n as u128 / d.as_nanos()) as u64)
+        .clamp(1, 10_000);
+    let m = M::new();
+    w.setup(&m);
+    let global = AtomicU64::new(0);
+    let go = Barrier::new(threads + 1);
+    std::thread::scope(|s| {
+        for id in 0..threads as u64 {
+            let (m, global, go) = (&m, &global, &go);
+            s.spawn(move || {
+                let mut pb = Pb { global, grain, bn, cache: 0 };
+                go.wait();
+                w.per_g(m, &mut pb, id * bn);
+            });
+        }
+        go.wait();
+        let t0 = Instant::now();
+        // The scope joins every thread before it returns.
+        t0
+    })
+    .elapsed()
+}
+
+/// Go's `predictN` (testing/benchmark.go, Go 1.24).
+fn predict_n(goal: Duration, prev_iters: u64, prev: Duration, last: u64) -> u64 {
+    let prevns = prev.as_nanos().max(1);
+    let mut n = (goal.as_nanos() * prev_iters as u128 / prevns) as u64;
+    n += n / 5;
+    n.min(100 * last).max(last + 1).min(1_000_000_000)
+}
+
+/// One Go benchmark as `go test -bench -benchtime=goal` runs it: b.N = 1, then b.N grown by
+/// `predictN` (each run on a fresh map) until a run lasts `goal`; that run's ns/op.
+fn go_bench<M: GoSyncOps>(w: GoWorkload, threads: usize, goal: Duration) -> Value {
+    let (mut n, mut prev) = (1, None);
+    let mut d = go_run_n::<M>(w, threads, n, prev);
+    while d < goal && n < 1_000_000_000 {
+        prev = Some((n, d));
+        n = predict_n(goal, n, d, n);
+        d = go_run_n::<M>(w, threads, n, prev);
+    }
+    json!({ "n": n, "wall_ns": d.as_nanos() as u64, "ns_per_op": d.as_nanos() as f64 / n as f64 })
+}
+
+/// `--one MAP go WORKLOAD THREADS`: Go's benchmark WORKLOAD on a Rust map.
+fn one_go(map: &str, workload: &str, threads: usize) -> Result<Value, String> {
+    let w = GoWorkload::parse(workload).ok_or(format!("unknown Go workload {workload}"))?;
+    let goal = go_benchtime();
+    if let Some(v) = gomap_sync_bench(map, w, threads, goal) {
+        return Ok(v);
+    }
+    match map {
+        "papaya" => Ok(go_bench::<papaya::HashMap<u64, u64>>(w, threads, goal)),
+        "dashmap" => Ok(go_bench::<DashMap<u64, u64>>(w, threads, goal)),
+        _ => Err(format!("unknown map {map} for Go's workloads")),
+    }
+}
+
+/// The `gosync` benchtime: `GOMAP_CONC_MS`, default 200 ms.
+fn go_benchtime() -> Duration {
+    env_ms("GOMAP_CONC_MS", 200)
+}
+
+/// The `gosync` columns: (name, header, who measures it). `HashTrieMap` is measured only when
+/// it is in `gomap_sync_maps!`; otherwise its column shows `-`.
+const GO_SUITE_MAPS: [(&str, &str, GoRunner); 7] = [
+    ("ConcurrentMap", "ConcurrentMap", GoRunner::Here),
+    ("RwLockMap", "RwLockMap", GoRunner::Here),
+    ("HashTrieMap", "HashTrieMap", GoRunner::Here),
+    ("papaya", "papaya", GoRunner::Here),
+    ("dashmap", "dashmap", GoRunner::Here),
+    ("go_hashtriemap", "Go sync.Map (HashTrieMap)", GoRunner::GoTest("gosync-suite-default")),
+    ("go_syncmap", "Go classic sync.Map", GoRunner::GoTest("gosync-suite-classic")),
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum GoRunner {
+    /// This binary, `--one MAP go WORKLOAD THREADS`.
+    Here,
+    /// A `go test -c` build of Go's own sync/map_bench_test.go.
+    GoTest(&'static str),
+}
+
+/// Go's own benchmark file, made to build outside the standard library: sync's
+/// map_bench_test.go and map_reference_test.go copied from `$GOROOT/src/sync` into a throwaway
+/// module under target/gomap-bench/gosync-suite, renamed to its package and with the two uses
+/// of `internal/sync` (which only std may import) taken out: `benchMap`'s list of maps becomes
+/// `&sync.Map{}` alone (in Go 1.24's default build sync.Map is a thin wrapper over
+/// internal/sync's HashTrieMap), and the interface check of HashTrieMap goes. Everything else,
+/// setup and perG included, is Go's text. Built twice with `go test -c`: as Go ships and with
+/// GOEXPERIMENT=nosynchashtriemap (the classic sync.Map, sync/map.go).
+fn build_go_suite(go: &Path) -> Result<(), String> {
+    let out = Command::new(go)
+        .args(["env", "GOROOT"])
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .map_err(|e| format!("go env GOROOT: {e}"))?;
+    let goroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let src = out_dir().join("gosync-suite");
+    std::fs::create_dir_all(&src).map_err(|e| e.to_string())?;
+    let edits: [(&str, &[(&str, &str)]); 2] = [
+        (
+            "map_bench_test.go",
+            &[
+                ("package sync_test\n", "package gosyncsuite\n"),
+                ("\tisync \"internal/sync\"\n", ""),
+                (
+                    "[...]mapInterface{&DeepCopyMap{}, &RWMutexMap{}, &isync.HashTrieMap[any, any]{}, &sync.Map{}}",
+                    "[...]mapInterface{&sync.Map{}}",
+                ),
+            ],
+        ),
+        (
+            "map_reference_test.go",
+            &[
+                ("package sync_test\n", "package gosyncsuite\n"),
+                ("\tisync \"internal/sync\"\n", ""),
+                ("\t_ mapInterface = &isync.HashTrieMap[any, any]{}\n", ""),
+            ],
+        ),
+    ];
+    for (file, subs) in edits {
+        let from = goroot.join("src/sync").join(file);
+        let mut text = std::fs::read_to_string(&from)
+            .map_err(|e| format!("reading Go's {}: {e}", from.display()))?;
+        for (old, new) in subs {
+            if text.matches(old).count() != 1 {
+                return Err(format!(
+                    "{} is not Go 1.24's: expected one {old:?} in it",
+                    from.display()
+                ));
+            }
+            text = text.replacen(old, new, 1);
+        }
+        std::fs::write(src.join(file), text).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(src.join("go.mod"), "module gosyncsuite\n\ngo 1.24\n")
+        .map_err(|e| e.to_string())?;
+    for (bin, experiment) in
+        [("gosync-suite-default", None), ("gosync-suite-classic", Some("nosynchashtriemap"))]
+    {
+        let mut cmd = Command::new(go);
+        cmd.args(["test", "-c", "-o"])
+            .arg(out_dir().join(bin))
+            .arg(".")
+            .current_dir(&src)
+            .env("GOTOOLCHAIN", "local");
+        match experiment {
+            Some(e) => cmd.env("GOEXPERIMENT", e),
+            None => cmd.env_remove("GOEXPERIMENT"),
+        };
+        let out = cmd.output().map_err(|e| format!("go test -c: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("go test -c {bin}: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    Ok(())
+}
+
+/// One Go benchmark in its own process: `BenchmarkMap<workload>` with `-test.cpu threads`
+/// (GOMAXPROCS, so RunParallel's goroutine count), `-test.benchtime` the window. Reads its
+/// `BenchmarkMapX/*sync.Map[-P]  N  T ns/op` line.
+fn go_test_one(bin: &str, workload: &str, threads: usize, goal: Duration) -> Result<Value, String> {
+    let what = format!("{bin} {workload} {threads}");
+    let out = Command::new(out_dir().join(bin))
+        .args(["-test.run", "^$", "-test.bench"])
+        .arg(format!("^BenchmarkMap{workload}$"))
+        .arg("-test.cpu")
+        .arg(threads.to_string())
+        .arg("-test.benchtime")
+        .arg(format!("{}ms", goal.as_millis()))
+        .env_remove("GOMAXPROCS")
+        .output()
+        .map_err(|e| format!("{what}: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!("{what} failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("BenchmarkMap") && l.contains(" ns/op"))
+        .ok_or(format!("{what}: no ns/op line in {text}"))?;
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let at = f.iter().position(|x| *x == "ns/op").ok_or(format!("{what}: {line}"))?;
+    let ns: f64 = f[at - 1].parse().map_err(|_| format!("{what}: {line}"))?;
+    let n: u64 = f[at - 2].parse().map_err(|_| format!("{what}: {line}"))?;
+    Ok(json!({ "n": n, "ns_per_op": ns, "go_line": line }))
+}
+
+/// `cargo bench --bench concurrent -- gosync [WORDS]`: Go's sync.Map benchmarks (those whose
+/// name contains every word) on every `gosync` column, `runs` times, interleaved; then the table.
+fn go_suite(filters: &[String]) -> Result<(), String> {
+    let runs: usize =
+        std::env::var("GOMAP_CONC_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let threads: Vec<usize> =
+        list_env("GOMAP_BENCH_THREADS", "1,2").iter().filter_map(|t| t.parse().ok()).collect();
+    let wanted = std::env::var("GOMAP_CONC_MAPS").ok();
+    let maps: Vec<_> = GO_SUITE_MAPS
+        .iter()
+        .filter(|m| wanted.as_deref().is_none_or(|w| w.split(',').any(|x| x.trim() == m.0)))
+        .collect();
+    let go_ok = if std::env::var_os("GOMAP_CONC_NO_GO").is_some()
+        || !maps.iter().any(|m| matches!(m.2, GoRunner::GoTest(_)))
+    {
+        false
+    } else {
+        match procs::go_toolchain().and_then(|g| build_go_suite(&g)) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("\n!!! concurrent gosync: NO GO COLUMNS: {e}\n");
+                false
+            }
+        }
+    };
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let goal = go_benchtime();
+    let workloads: Vec<String> = GO_WORKLOADS
+        .iter()
+        .map(|w| w.name())
+        .filter(|w| filters.iter().all(|f| w.contains(f.as_str())))
+        .collect();
+    let mut results: Vec<Value> = Vec::new();
+    let mut jsonl = String::new();
+    for w in &workloads {
+        for &t in &threads {
+            for run in 1..=runs {
+                for &&(name, _, runner) in &maps {
+                    let mut v = match runner {
+                        GoRunner::Here
+                            if name == "HashTrieMap" && !GOMAP_SYNC_MAPS.contains(&name) =>
+                        {
+                            continue
+                        }
+                        GoRunner::Here => {
+                            let mut cmd = Command::new(&me);
+                            cmd.args(["--one", name, "go", w, &t.to_string()]);
+                            procs::measure(cmd, &format!("{name} {w} {t}t run {run}"))?
+                        }
+                        GoRunner::GoTest(_) if !go_ok => continue,
+                        GoRunner::GoTest(bin) => go_test_one(bin, w, t, goal)?,
+                    };
+                    v["impl"] = json!(name);
+                    v["size"] = json!("go");
+                    v["workload"] = json!(w);
+                    v["threads"] = json!(t);
+                    v["run"] = json!(run);
+                    eprintln!(
+                        "{w} {t}t run {run} {name}: {:.1} ns/op",
+                        ns_per_op(&v).unwrap_or(f64::NAN)
+                    );
+                    writeln!(jsonl, "{v}").unwrap();
+                    results.push(v);
+                }
+            }
+        }
+    }
+    std::fs::write(out_dir().join("concurrent_gosync.jsonl"), &jsonl).map_err(|e| e.to_string())?;
+    let md = go_table(&results, &workloads, &threads, &maps, runs, goal);
+    print!("{md}");
+    std::fs::write(out_dir().join("concurrent_gosync.md"), &md).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn ns_per_op(v: &Value) -> Option<f64> {
+    v["ns_per_op"].as_f64()
+}
+
+/// Rows: Go's benchmark × threads; columns: each map's median ns/op ±half the runs' range,
+/// then HashTrieMap / Go's HashTrieMap sync.Map and ConcurrentMap / Go's classic sync.Map.
+fn go_table(
+    results: &[Value],
+    workloads: &[String],
+    threads: &[usize],
+    maps: &[&(&str, &str, GoRunner)],
+    runs: usize,
+    goal: Duration,
+) -> String {
+    let ratios = [
+        ("HashTrieMap", "go_hashtriemap", "HashTrieMap / Go HashTrieMap"),
+        ("ConcurrentMap", "go_syncmap", "ConcurrentMap / Go classic"),
+    ];
+    let mut md = format!(
+        "\n### Go's sync.Map benchmarks (sync/map_bench_test.go): ns per operation, all threads' \
+         wall time over b.N (lower is better); median of {runs} runs of {} ms, ±half their range\n\n",
+        goal.as_millis()
+    );
+    md.push_str("| benchmark | threads |");
+    for m in maps {
+        write!(md, " {} |", m.1).unwrap();
+    }
+    for r in &ratios {
+        write!(md, " {} |", r.2).unwrap();
+    }
+    writeln!(md, "\n|{}", "---|".repeat(2 + maps.len() + ratios.len())).unwrap();
+    for w in workloads {
+        for &t in threads {
+            let cell = |name: &str| {
+                let rs: Vec<&Value> = results
+                    .iter()
+                    .filter(|v| {
+                        v["impl"] == name && v["workload"] == w.as_str() && v["threads"] == t
+                    })
+                    .collect();
+                summary(&rs, ns_per_op)
+            };
+            write!(md, "| {w} | {t} |").unwrap();
+            for m in maps {
+                match cell(m.0) {
+                    Some((x, pm)) => write!(md, " {x:.1} ±{pm:.0}% |").unwrap(),
+                    None => md.push_str(" - |"),
+                }
+            }
+            for (a, b, _) in ratios {
+                match cell(a).zip(cell(b)) {
+                    Some((x, y)) => write!(md, " {:.2} |", x.0 / y.0).unwrap(),
+                    None => md.push_str(" - |"),
+                }
+            }
+            md.push('\n');
+        }
+    }
+    md
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let r = if args.first().map(String::as_str) == Some("--one") {
@@ -625,7 +1451,10 @@ fn main() {
     } else {
         // cargo bench passes `--bench`; anything else not starting with `-` filters cells.
         let filters: Vec<String> = args.into_iter().filter(|a| !a.starts_with('-')).collect();
-        orchestrate(&filters)
+        match filters.split_first() {
+            Some((suite, words)) if suite == "gosync" => go_suite(words),
+            _ => orchestrate(&filters),
+        }
     };
     if let Err(e) = r {
         eprintln!("concurrent: {e}");
