@@ -4,6 +4,7 @@
 //! `unsafe` here is limited to the [`Slot`] accessors (a `Slot` is a raw address, valid only
 //! while the map is not rebuilt) and the `Send`/`Sync` impls of the handles.
 
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use super::group::{ctrl_get, first, remove_first, slot_elem, slot_key, GroupArray, GroupsRef};
@@ -96,8 +97,9 @@ pub struct SwissTable<K, V> {
     /// that a directory entry is an index).
     pub(crate) tables: Vec<Table<K, V>>,
     /// For each directory entry, its table's group array address (not in Go: a cache that
-    /// saves lookups one dependent load). Rebuilt by `refresh_hot` after every change to the
-    /// directory or a table's groups; always as long as `dir`.
+    /// saves lookups one dependent load). Always as long as `dir` and in step with it:
+    /// `replace_table` updates the entries of the table it installs, the directory's doubling
+    /// doubles it, and `refresh_hot` rebuilds it whole where a map is made.
     hot: Vec<GroupsRef<K, V>>,
     /// Go's `globalDepth`.
     pub(crate) global_depth: u8,
@@ -386,6 +388,7 @@ impl<K, V> SwissTable<K, V> {
     /// table the slot becomes empty if its group has an empty slot, else a tombstone; in the
     /// small map it always becomes empty. (Go also draws a new seed when the map becomes
     /// empty; the seed is the caller's.)
+    #[inline]
     pub fn delete(&mut self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<(K, V)> {
         if self.used == 0 {
             return None;
@@ -516,10 +519,23 @@ impl<K, V> SwissTable<K, V> {
         }
     }
 
-    /// The hashes of table `tid`'s entries in Go's grow order (`full_slots`).
-    fn table_hashes(&self, tid: usize, hasher: &impl Fn(&K) -> u64) -> Vec<u64> {
+    /// The hashes of table `tid`'s entries in Go's grow order (`full_slots`), into `out`
+    /// (a table holds fewer than 1024 entries, so a buffer on the stack does, with no
+    /// allocation per grow).
+    fn table_hashes<'b>(
+        &self,
+        tid: usize,
+        hasher: &impl Fn(&K) -> u64,
+        out: &'b mut [MaybeUninit<u64>; MAX_TABLE_CAPACITY],
+    ) -> &'b [u64] {
         let t = &self.tables[tid];
-        t.full_slots().map(|(g, i)| hasher(t.groups.key(g, i).expect("full slot"))).collect()
+        let mut n = 0;
+        for (g, i) in t.full_slots() {
+            out[n].write(hasher(t.groups.key(g, i).expect("full slot")));
+            n += 1;
+        }
+        // SAFETY: the first n elements were just written, and u64 has no invalid values.
+        unsafe { core::slice::from_raw_parts(out.as_ptr().cast::<u64>(), n) }
     }
 
     /// Moves table `tid`'s entries, in Go's order, to `place` with their hashes; nothing here
@@ -550,11 +566,11 @@ impl<K, V> SwissTable<K, V> {
     ) -> Result<(), AllocError> {
         let old = &self.tables[tid];
         let mut nt = Table::new_table(u64::from(new_capacity), old.index, old.local_depth)?;
-        let hashes = self.table_hashes(tid, hasher);
-        self.drain_table(tid, &hashes, |h, k, v| nt.unchecked_put_slot(h, k, v));
+        let mut buf = [MaybeUninit::uninit(); MAX_TABLE_CAPACITY];
+        let hashes = self.table_hashes(tid, hasher, &mut buf);
+        self.drain_table(tid, hashes, |h, k, v| nt.unchecked_put_slot(h, k, v));
         self.tables[tid] = nt;
         self.replace_table(tid);
-        self.refresh_hot();
         Ok(())
     }
 
@@ -565,8 +581,9 @@ impl<K, V> SwissTable<K, V> {
         let mut left = Table::new_table(MAX_TABLE_CAPACITY as u64, usize::MAX, local_depth)?;
         let mut right = Table::new_table(MAX_TABLE_CAPACITY as u64, usize::MAX, local_depth)?;
         let mask = local_depth_mask(local_depth);
-        let hashes = self.table_hashes(tid, hasher);
-        self.drain_table(tid, &hashes, |h, k, v| {
+        let mut buf = [MaybeUninit::uninit(); MAX_TABLE_CAPACITY];
+        let hashes = self.table_hashes(tid, hasher, &mut buf);
+        self.drain_table(tid, hashes, |h, k, v| {
             if h & mask == 0 {
                 left.unchecked_put_slot(h, k, v)
             } else {
@@ -574,7 +591,6 @@ impl<K, V> SwissTable<K, V> {
             }
         });
         self.install_table_split(tid, left, right);
-        self.refresh_hot();
         Ok(())
     }
 
@@ -584,8 +600,13 @@ impl<K, V> SwissTable<K, V> {
         let t = &self.tables[tid];
         let entries = 1usize << (self.global_depth - t.local_depth);
         let index = t.index;
+        let r = t.groups.as_ref(tid);
         for e in &mut self.dir[index..index + entries] {
             *e = tid as u32;
+        }
+        // Only these entries' cache changes: a split or grow costs one table, not the directory.
+        for h in &mut self.hot[index..index + entries] {
+            *h = r;
         }
     }
 
@@ -596,10 +617,12 @@ impl<K, V> SwissTable<K, V> {
     fn install_table_split(&mut self, old: usize, mut left: Table<K, V>, mut right: Table<K, V>) {
         if self.tables[old].local_depth == self.global_depth {
             let mut new_dir = Vec::with_capacity(self.dir.len() * 2);
+            let mut new_hot = Vec::with_capacity(self.dir.len() * 2);
             for i in 0..self.dir.len() {
                 let t = self.dir[i];
                 new_dir.push(t);
                 new_dir.push(t);
+                new_hot.extend([self.hot[i]; 2]);
                 // A table may fill several entries; only its first one doubles its index.
                 let tab = &mut self.tables[t as usize];
                 if tab.index == i {
@@ -609,6 +632,7 @@ impl<K, V> SwissTable<K, V> {
             self.global_depth += 1;
             self.global_shift -= 1;
             self.dir = new_dir;
+            self.hot = new_hot;
         }
         left.index = self.tables[old].index;
         let entries = 1usize << (self.global_depth - left.local_depth);
