@@ -78,6 +78,57 @@ const CHILDREN: usize = 1 << BITS;
 /// Low pointer bit set on a slot that points at an entry (both node types are pointer-aligned).
 const ENTRY_TAG: usize = 1;
 
+/// One of the trie's atomic pointers: the root, a child slot, an overflow link.
+///
+/// Under loom every read and write first bumps a counter beside the pointer. Loom's
+/// partial-order reduction remembers only the last access to each atomic, so a writer's own
+/// load of a slot just before its store would hide a reader's earlier load of it, and the
+/// reader would never be run after the store; read-modify-writes of the counter are accesses
+/// loom orders against every later one. The counter is relaxed and carries no synchronisation,
+/// and the pointer itself is still loaded plainly, so loom still explores stale reads of it.
+struct Link<T> {
+    p: AtomicPtr<T>,
+    #[cfg(loom)]
+    seen: loom::sync::atomic::AtomicUsize,
+}
+
+impl<T> Link<T> {
+    fn new(p: *mut T) -> Self {
+        Link {
+            p: AtomicPtr::new(p),
+            #[cfg(loom)]
+            seen: loom::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    #[inline]
+    fn touch(&self) {
+        #[cfg(loom)]
+        self.seen.fetch_add(1, Relaxed);
+    }
+
+    #[inline]
+    fn get(&self) -> *mut T {
+        self.touch();
+        self.p.load(Acquire)
+    }
+
+    fn set(&self, p: *mut T) {
+        self.touch();
+        self.p.store(p, Release);
+    }
+
+    fn swap(&self, p: *mut T) -> *mut T {
+        self.touch();
+        self.p.swap(p, AcqRel)
+    }
+
+    /// A load that loom need not order (under a lock, or with the trie to ourselves).
+    fn peek(&self) -> *mut T {
+        self.p.load(Acquire)
+    }
+}
+
 /// The slot of the node at `shift` (the root's is 60) that `hash` goes to.
 #[inline]
 fn index(hash: u64, shift: u32) -> usize {
@@ -132,7 +183,7 @@ fn index(hash: u64, shift: u32) -> usize {
 /// ```
 pub struct HashTrieMap<K, V, S = RandomState> {
     /// Never null; swapped only by `clear`.
-    root: AtomicPtr<Indirect<K, V>>,
+    root: Link<Indirect<K, V>>,
     hasher: S,
 }
 
@@ -153,14 +204,14 @@ struct Entry<K, V> {
     /// The key's full hash, kept so that expanding never calls `Hash` under a lock.
     hash: u64,
     /// Further entries whose hash equals `hash`.
-    overflow: AtomicPtr<Entry<K, V>>,
+    overflow: Link<Entry<K, V>>,
     key: K,
     value: V,
 }
 
 /// One child slot of an indirect node: null, an indirect node, or an entry (tagged).
 struct Slot<K, V> {
-    p: AtomicPtr<()>,
+    p: Link<()>,
     /// Ties the untyped pointer to the node types it holds.
     _nodes: PhantomData<*const Entry<K, V>>,
 }
@@ -173,12 +224,12 @@ enum Node<'g, K, V> {
 
 impl<K, V> Slot<K, V> {
     fn empty() -> Self {
-        Slot { p: AtomicPtr::new(ptr::null_mut()), _nodes: PhantomData }
+        Slot { p: Link::new(ptr::null_mut()), _nodes: PhantomData }
     }
 
     #[inline]
     fn load<'g>(&'g self, _guard: &'g Guard) -> Option<Node<'g, K, V>> {
-        let p = self.p.load(Acquire);
+        let p = self.p.get();
         if p.is_null() {
             None
         } else if p.addr() & ENTRY_TAG != 0 {
@@ -195,7 +246,7 @@ impl<K, V> Slot<K, V> {
     }
 
     fn set(&self, p: *mut ()) {
-        self.p.store(p, Release);
+        self.p.set(p);
     }
 }
 
@@ -221,7 +272,7 @@ impl<K, V> Indirect<K, V> {
     }
 
     fn is_empty(&self) -> bool {
-        self.children.iter().all(|s| s.p.load(Relaxed).is_null())
+        self.children.iter().all(|s| s.p.peek().is_null())
     }
 
     fn lock(&self) -> MutexGuard<'_, ()> {
@@ -231,12 +282,12 @@ impl<K, V> Indirect<K, V> {
 
 impl<K, V> Entry<K, V> {
     fn new(hash: u64, key: K, value: V, overflow: *mut Entry<K, V>) -> *mut Self {
-        Box::into_raw(Box::new(Entry { hash, overflow: AtomicPtr::new(overflow), key, value }))
+        Box::into_raw(Box::new(Entry { hash, overflow: Link::new(overflow), key, value }))
     }
 
     #[inline]
     fn next<'g>(&'g self, _guard: &'g Guard) -> Option<&'g Self> {
-        let p = self.overflow.load(Acquire);
+        let p = self.overflow.get();
         // SAFETY: a chain link is null or an entry made by `Box::into_raw`, valid under the
         // guard for the reasons given in `Slot::load`.
         unsafe { p.as_ref() }
@@ -340,7 +391,7 @@ fn free_trie<K, V>(root: *mut Indirect<K, V>) {
         // (a node has one parent slot); `Box::from_raw` matches the `Box::into_raw` in `new`.
         let node = unsafe { Box::from_raw(p) };
         for slot in &node.children {
-            let c = slot.p.load(Acquire);
+            let c = slot.p.peek();
             if c.is_null() {
                 continue;
             }
@@ -352,7 +403,7 @@ fn free_trie<K, V>(root: *mut Indirect<K, V>) {
             while !e.is_null() {
                 // SAFETY: as for the nodes: each chain entry is linked exactly once.
                 let b = unsafe { Box::from_raw(e) };
-                e = b.overflow.load(Acquire);
+                e = b.overflow.peek();
                 entries.push(b);
             }
         }
@@ -415,7 +466,7 @@ impl<K, V, S> HashTrieMap<K, V, S> {
     /// assert_eq!(m.load("a"), Some(1));
     /// ```
     pub fn with_hasher(hasher: S) -> Self {
-        HashTrieMap { root: AtomicPtr::new(Indirect::new(ptr::null())), hasher }
+        HashTrieMap { root: Link::new(Indirect::new(ptr::null())), hasher }
     }
 
     /// Creates an empty map that hashes keys with `hasher`. The capacity is ignored: the trie
@@ -440,7 +491,7 @@ impl<K, V, S> HashTrieMap<K, V, S> {
     fn root<'g>(&'g self, _guard: &'g Guard) -> &'g Indirect<K, V> {
         // SAFETY: the root is never null; a replaced root is retired by `clear` (freed after
         // `_guard`) and the current one is freed only by `Drop`, which needs `&mut self`.
-        unsafe { &*self.root.load(Acquire) }
+        unsafe { &*self.root.get() }
     }
 }
 
@@ -452,7 +503,7 @@ impl<K, V, S: Default> Default for HashTrieMap<K, V, S> {
 
 impl<K, V, S> Drop for HashTrieMap<K, V, S> {
     fn drop(&mut self) {
-        free_trie(self.root.load(Acquire));
+        free_trie(self.root.peek());
     }
 }
 
@@ -604,9 +655,9 @@ where
         with: *mut Entry<K, V>,
         guard: &'g Guard,
     ) {
-        let next = if with.is_null() { e.overflow.load(Acquire) } else { with };
+        let next = if with.is_null() { e.overflow.get() } else { with };
         match prev {
-            Some(p) => p.overflow.store(next, Release),
+            Some(p) => p.overflow.set(next),
             None => at.node.children[index(hash, at.shift)].set(if next.is_null() {
                 ptr::null_mut()
             } else {
@@ -707,7 +758,7 @@ where
             return None;
         };
         let old = if want_old { Some(e.value.clone()) } else { None };
-        let new = Entry::new(hash, key, value, e.overflow.load(Acquire));
+        let new = Entry::new(hash, key, value, e.overflow.get());
         self.replace_locked(at, hash, prev, e, new, guard);
         old
     }
@@ -828,7 +879,7 @@ where
         let Some((prev, e)) = at.head.and_then(|h| h.find(hash, key, ok, guard)) else {
             return false;
         };
-        let new = Entry::new(hash, e.key.clone(), new, e.overflow.load(Acquire));
+        let new = Entry::new(hash, e.key.clone(), new, e.overflow.get());
         self.replace_locked(at, hash, prev, e, new, guard);
         true
     }
@@ -929,7 +980,7 @@ where
         if self.root(guard).is_empty() {
             return;
         }
-        let old = self.root.swap(Indirect::new(ptr::null()), AcqRel);
+        let old = self.root.swap(Indirect::new(ptr::null()));
         // SAFETY: the swap unlinked the old trie, exactly once; `K, V: Send + 'static`.
         unsafe { retire_trie(guard, old) };
     }
