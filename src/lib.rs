@@ -24,8 +24,9 @@
 //!   ([`swiss::raw`]). Its module docs walk through the design.
 //! - [`api`] is the one API layer both maps share: [`api::Map`] over a table engine.
 //! - [`RandomState`] ([`hash`]) is Go's hash: aeshash on CPUs with AES-NI, memhash elsewhere.
-//! - [`ConcurrentMap`] (Go's classic `sync.Map`) and [`concurrent::RwLockMap`] (a map behind a
-//!   readers-writer lock) share a map between threads the two ways Go does ([`concurrent`]).
+//! - [`ConcurrentMap`] (Go's classic `sync.Map`), [`concurrent::HashTrieMap`] (Go 1.24's
+//!   `sync.Map`, a concurrent hash trie) and [`concurrent::RwLockMap`] (a map behind a
+//!   readers-writer lock) share a map between threads the ways Go does ([`concurrent`]).
 //!
 //! # Features
 //!
