@@ -1,57 +1,6 @@
 //! `HashTrieMap`: Go 1.24's `sync.Map`, a concurrent hash trie (internal/sync/hashtriemap.go).
 //!
-//! # The design
-//!
-//! Go 1.24 replaced the read-map/dirty-map pair of the classic `sync.Map` (see
-//! [`ConcurrentMap`](super::ConcurrentMap)) with a hash trie that never resizes:
-//!
-//! - An *indirect* node has 16 child slots and a mutex. The root is one; a key's 64-bit hash
-//!   picks a slot four bits at a time, from the top bits down (the root uses bits 63..60, its
-//!   children bits 59..56, and so on, at most 16 levels).
-//! - A slot is empty, points at a deeper indirect node, or points at an *entry* node: one key,
-//!   its value, its hash, and an overflow chain of further entries whose hashes are equal to it
-//!   in all 64 bits (a full collision; with a good hash these are rare).
-//! - A load takes no lock: it follows atomic pointers from the root until it reaches an empty
-//!   slot or an entry, and compares keys along that entry's chain.
-//! - A write (store, delete, compare-and-swap, ...) walks down the same way, then locks the
-//!   indirect node holding the slot it reached and checks that the slot still holds what it
-//!   saw and that the node has not been pruned (`dead`); if either changed, it starts over.
-//!   Entries are immutable: overwriting a value publishes a new entry in the old one's place.
-//! - A store whose slot holds an entry for another key *expands*: it builds as many new indirect
-//!   nodes as the two hashes share 4-bit digits below this level, puts both entries at the first
-//!   level where they differ, and publishes the new subtree with one pointer store, so a reader
-//!   sees either the old entry or both. Equal hashes chain instead.
-//! - A delete that empties an indirect node *prunes* it: it locks the parent (locks are always
-//!   taken child first, then parent), marks the node dead, clears the parent's slot, and goes on
-//!   upward while nodes are empty. The root is never pruned.
-//! - `clear` swaps in a fresh root. There is no count: `len` walks the trie.
-//!
-//! Go needs no more than this because its garbage collector frees what no reader can reach.
-//! Here unlinked nodes are retired through crossbeam-epoch (already what `ConcurrentMap` uses):
-//! each operation pins the thread, and a replaced entry, a pruned node or a cleared trie is
-//! freed once every thread pinned at the time has unpinned. Under `cfg(loom)` the atomics and
-//! mutexes are loom's and retired nodes are leaked instead (loom cannot see inside
-//! crossbeam-epoch; the models are small), so the loom models check the trie's own protocol.
-//!
-//! # Go's names
-//!
-//! | Go (internal/sync/hashtriemap.go) | here |
-//! |---|---|
-//! | `HashTrieMap` | [`HashTrieMap`] |
-//! | `Load`, `Store`, `Swap`, `LoadOrStore` | [`load`](HashTrieMap::load), [`store`](HashTrieMap::store), [`swap`](HashTrieMap::swap), [`load_or_store`](HashTrieMap::load_or_store) |
-//! | `LoadAndDelete`, `Delete` | [`load_and_delete`](HashTrieMap::load_and_delete), [`delete`](HashTrieMap::delete) |
-//! | `CompareAndSwap`, `CompareAndDelete` | [`compare_and_swap`](HashTrieMap::compare_and_swap), [`compare_and_delete`](HashTrieMap::compare_and_delete) |
-//! | `Range`, `All`, `iter` | [`range`](HashTrieMap::range) (one callback walk, as `Range`) |
-//! | `Clear` | [`clear`](HashTrieMap::clear) |
-//! | — (Go has none) | [`len`](HashTrieMap::len), [`is_empty`](HashTrieMap::is_empty): walks |
-//! | `indirect`, `entry`, `node` | `Indirect`, `Entry`, `Node` |
-//! | `entry.overflow` | `Entry::overflow` |
-//! | `expand` | `expand` |
-//! | `find` | `find` |
-//! | `nChildrenLog2`, `nChildren` | `BITS`, `CHILDREN` |
-//! | `init`, `initSlow` | — (the root is made in the constructor) |
-//! | `keyHash`, `seed` | the map's [`BuildHasher`] |
-//! | `valEqual` | `V: PartialEq`, required by the compare methods only |
+//! The design, step by step, and a table of Go's names are in [`HashTrieMap`]'s docs.
 
 use std::borrow::Borrow;
 use std::convert::Infallible;
@@ -142,19 +91,74 @@ fn index(hash: u64, shift: u32) -> usize {
 /// at the key's entry. A load follows atomic pointers and takes no lock; a write locks only
 /// the node whose slot it changes, so writes to different parts of the trie do not contend.
 /// The trie never resizes: it grows a level where two keys' hashes share a prefix, and shrinks
-/// back when deletes empty a node. The [module docs](self) explain the design step by step.
+/// back when deletes empty a node.
 ///
 /// Replaced entries and pruned nodes are freed through crossbeam-epoch, i.e. later, possibly
 /// on another thread and after the map is dropped; hence the `Send + Sync + 'static` bounds on
 /// keys and values. Values are returned as clones, never as guards.
+///
+/// # The design
+///
+/// Go 1.24 replaced the read-map/dirty-map pair of the classic `sync.Map` (see
+/// [`ConcurrentMap`](super::ConcurrentMap)) with a hash trie that never resizes:
+///
+/// - An *indirect* node has 16 child slots and a mutex. The root is one; a key's 64-bit hash
+///   picks a slot four bits at a time, from the top bits down (the root uses bits 63..60, its
+///   children bits 59..56, and so on, at most 16 levels).
+/// - A slot is empty, points at a deeper indirect node, or points at an *entry* node: one key,
+///   its value, its hash, and an overflow chain of further entries whose hashes are equal to it
+///   in all 64 bits (a full collision; with a good hash these are rare).
+/// - A load takes no lock: it follows atomic pointers from the root until it reaches an empty
+///   slot or an entry, and compares keys along that entry's chain.
+/// - A write (store, delete, compare-and-swap, ...) walks down the same way, then locks the
+///   indirect node holding the slot it reached and checks that the slot still holds what it
+///   saw and that the node has not been pruned (`dead`); if either changed, it starts over.
+///   Entries are immutable: overwriting a value publishes a new entry in the old one's place.
+/// - A store whose slot holds an entry for another key *expands*: it builds as many new indirect
+///   nodes as the two hashes share 4-bit digits below this level, puts both entries at the first
+///   level where they differ, and publishes the new subtree with one pointer store, so a reader
+///   sees either the old entry or both. Equal hashes chain instead.
+/// - A delete that empties an indirect node *prunes* it: it locks the parent (locks are always
+///   taken child first, then parent), marks the node dead, clears the parent's slot, and goes on
+///   upward while nodes are empty. The root is never pruned.
+/// - `clear` swaps in a fresh root. There is no count: `len` walks the trie.
+///
+/// Go needs no more than this because its garbage collector frees what no reader can reach.
+/// Here unlinked nodes are retired through crossbeam-epoch (already what `ConcurrentMap` uses):
+/// each operation pins the thread, and a replaced entry, a pruned node or a cleared trie is
+/// freed once every thread pinned at the time has unpinned. Under `cfg(loom)` the atomics and
+/// mutexes are loom's and retired nodes are leaked instead (loom cannot see inside
+/// crossbeam-epoch; the models are small), so the loom models (tests/loom_hashtriemap.rs)
+/// check the trie's own protocol.
+///
+/// # Go's names
+///
+/// | Go (internal/sync/hashtriemap.go) | here |
+/// |---|---|
+/// | `HashTrieMap` | [`HashTrieMap`] |
+/// | `Load`, `Store`, `Swap`, `LoadOrStore` | [`load`](HashTrieMap::load), [`store`](HashTrieMap::store), [`swap`](HashTrieMap::swap), [`load_or_store`](HashTrieMap::load_or_store) |
+/// | `LoadAndDelete`, `Delete` | [`load_and_delete`](HashTrieMap::load_and_delete), [`delete`](HashTrieMap::delete) |
+/// | `CompareAndSwap`, `CompareAndDelete` | [`compare_and_swap`](HashTrieMap::compare_and_swap), [`compare_and_delete`](HashTrieMap::compare_and_delete) |
+/// | `Range`, `All`, `iter` | [`range`](HashTrieMap::range) (one callback walk, as `Range`) |
+/// | `Clear` | [`clear`](HashTrieMap::clear) |
+/// | — (Go has none) | [`len`](HashTrieMap::len), [`is_empty`](HashTrieMap::is_empty): walks |
+/// | `indirect`, `entry`, `node` | `Indirect`, `Entry`, `Node` |
+/// | `entry.overflow` | `Entry::overflow` |
+/// | `expand` | `expand` |
+/// | `find` | `find` |
+/// | `nChildrenLog2`, `nChildren` | `BITS`, `CHILDREN` |
+/// | `init`, `initSlow` | — (the root is made in the constructor) |
+/// | `keyHash`, `seed` | the map's [`BuildHasher`] |
+/// | `valEqual` | `V: PartialEq`, required by the compare methods only |
 ///
 /// # When to use it
 ///
 /// Unlike [`ConcurrentMap`](super::ConcurrentMap), there is no read-only snapshot to promote
 /// and no dirty map to rebuild, so new keys and deletes cost about what overwrites cost (a walk,
 /// one lock, one allocation), whatever the mix; a load walks a few nodes (about
-/// log16(len) + 1) where `ConcurrentMap` probes one hash table. Go switched its `sync.Map` to
-/// this design in Go 1.24 for that even behaviour under churn.
+/// log16(len) + 1) where `ConcurrentMap` probes one hash table. Go 1.24's release notes credit
+/// the switch with faster modifications (writes to disjoint keys of a large map rarely contend)
+/// and loads that need no warm-up promotion.
 ///
 /// Lookups use `K: Borrow<Q>`, like [`HashMap`](std::collections::HashMap).
 ///
