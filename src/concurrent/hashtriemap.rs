@@ -370,11 +370,12 @@ unsafe fn retire<T>(guard: &Guard, p: *const T) {
 /// them, and what they unlinked there they retired themselves.
 #[cfg(not(loom))]
 unsafe fn retire_trie<K, V>(guard: &Guard, root: *mut Indirect<K, V>) {
-    // SAFETY: as for `retire`; the closure frees each node still linked in the trie once.
+    // SAFETY: as for `retire`; when the closure runs no thread can reach the old trie, so
+    // `free_trie` may free each node still linked in it, once.
     unsafe { guard.defer_unchecked(move || quietly(|| free_trie(root))) };
 }
 
-/// Loom: retired nodes are leaked (see the module docs).
+/// Loom: retired nodes are leaked (see [`HashTrieMap`]'s docs).
 #[cfg(loom)]
 unsafe fn retire<T>(_guard: &Guard, _p: *const T) {}
 
@@ -386,7 +387,12 @@ unsafe fn retire_trie<K, V>(_guard: &Guard, _root: *mut Indirect<K, V>) {}
 /// All nodes are first collected into boxes and then dropped, so a key or value whose `Drop`
 /// panics does not stop the others being dropped (a `Vec` drops the rest of its elements while
 /// unwinding) and the panic propagates afterwards.
-fn free_trie<K, V>(root: *mut Indirect<K, V>) {
+///
+/// # Safety
+///
+/// `root` is an indirect node made by `Indirect::new` that no thread can reach any more, nor
+/// anything linked below it; nodes unlinked from it earlier are not linked there any more.
+unsafe fn free_trie<K, V>(root: *mut Indirect<K, V>) {
     let mut nodes = Vec::new();
     let mut entries = Vec::new();
     let mut stack = vec![root];
@@ -507,7 +513,9 @@ impl<K, V, S: Default> Default for HashTrieMap<K, V, S> {
 
 impl<K, V, S> Drop for HashTrieMap<K, V, S> {
     fn drop(&mut self) {
-        free_trie(self.root.peek());
+        // SAFETY: `&mut self`: no thread holds a reference into the trie (every borrow of the
+        // map has ended), and what was unlinked from it was retired, not left linked.
+        unsafe { free_trie(self.root.peek()) };
     }
 }
 
