@@ -36,8 +36,8 @@
 //! default:
 //!
 //! - `serde`: `Serialize` and `Deserialize` for [`GoMap`] and [`SwissMap`] (as a map) and
-//!   [`GoSet`] (as a sequence), and for [`ConcurrentMap`] and [`concurrent::RwLockMap`] as a
-//!   snapshot of their entries (adds serde);
+//!   [`GoSet`] (as a sequence), and for [`ConcurrentMap`], [`concurrent::HashTrieMap`] and
+//!   [`concurrent::RwLockMap`] as a snapshot of their entries (adds serde);
 //! - `rayon`: `par_iter`, `par_iter_mut` and `into_par_iter` on [`GoMap`], [`SwissMap`] and
 //!   [`GoSet`] (plus `par_keys`, `par_values`, `par_values_mut`), `ParallelExtend` and
 //!   `FromParallelIterator`; a parallel iteration splits GoMap's bucket array, a grow in
