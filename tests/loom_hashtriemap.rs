@@ -1,5 +1,5 @@
-//! Loom models of HashTrieMap's trie protocol: expansion, pruning and the lock-then-recheck
-//! step every write takes.
+//! Loom models of HashTrieMap's trie protocol: expansion, pruning, overflow chains, clear and the
+//! lock-then-recheck step every write takes.
 //!
 //! Run with `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --test
 //! loom_hashtriemap`. Under `cfg(loom)` the trie's child pointers, `dead` flags and node
@@ -37,6 +37,27 @@ impl BuildHasher for Shallow {
     fn build_hasher(&self) -> ShallowHasher {
         ShallowHasher(0)
     }
+}
+
+/// Every key hashes to 0: all keys share one overflow chain in one root slot.
+#[derive(Clone, Copy, Default)]
+struct Collide;
+
+impl BuildHasher for Collide {
+    type Hasher = CollideHasher;
+    fn build_hasher(&self) -> CollideHasher {
+        CollideHasher
+    }
+}
+
+/// The hasher of [`Collide`].
+struct CollideHasher;
+
+impl Hasher for CollideHasher {
+    fn finish(&self) -> u64 {
+        0
+    }
+    fn write(&mut self, _: &[u8]) {}
 }
 
 type Map = HashTrieMap<u8, u8, Shallow>;
@@ -175,5 +196,41 @@ fn load_or_store_races_prune_and_compare_and_swap() {
         assert!(v == 10 || v == 11);
         assert!(t.join().unwrap());
         assert_eq!(contents(&m), vec![(1, 11)]);
+    });
+}
+
+/// Unlinking the middle of an overflow chain (a store to its predecessor's link) while a load
+/// walks the chain: the entries before and after it are found throughout.
+#[test]
+fn chain_delete_races_chain_walk() {
+    model(|| {
+        let m = Arc::new(HashTrieMap::with_hasher(Collide));
+        m.store(1, 10);
+        m.store(2, 20);
+        m.store(3, 30); // the chain is 3 -> 2 -> 1
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.load_and_delete(&2));
+        assert_eq!(m.load(&1), Some(10));
+        let two = m.load(&2);
+        assert!(two.is_none() || two == Some(20));
+        assert_eq!(t.join().unwrap(), Some(20));
+        assert_eq!(m.debug_shape(), "root\n  0: entry 0000000000000000 +1\n");
+        assert_eq!((m.load(&3), m.load(&1)), (Some(30), Some(10)));
+    });
+}
+
+/// A clear racing a store: the store lands in the new trie or in the old one (and is cleared
+/// with it), and the key stored before is gone either way.
+#[test]
+fn clear_races_store() {
+    model(|| {
+        let m = map();
+        m.store(1, 10);
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || m2.clear());
+        m.store(2, 20);
+        t.join().unwrap();
+        let after = contents(&m);
+        assert!(after.is_empty() || after == vec![(2, 20)], "{after:?}");
     });
 }
