@@ -1,6 +1,6 @@
 //! Feature `serde`: `Serialize` and `Deserialize` for both maps ([`GoMap`] and
 //! [`SwissMap`](crate::SwissMap), one impl over [`Map`]) and [`GoSet`], and for
-//! [`ConcurrentMap`] and [`RwLockMap`] as a snapshot of their entries.
+//! [`ConcurrentMap`], [`HashTrieMap`] and [`RwLockMap`] as a snapshot of their entries.
 //!
 //! A map is written as a serde map and a set as a sequence, as std's `HashMap` and `HashSet`
 //! are, so data written from one reads into the other. Reading inserts each entry in turn: a
@@ -24,7 +24,7 @@ use ::serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use ::serde::ser::{Serialize, Serializer};
 
 use crate::api::{Engine, Map};
-use crate::concurrent::{ConcurrentMap, RwLockMap};
+use crate::concurrent::{ConcurrentMap, HashTrieMap, RwLockMap};
 use crate::{GoMap, GoSet};
 
 /// The most a size hint from the input may make a map or set allocate up front: a hostile
@@ -161,6 +161,43 @@ where
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let entries: GoMap<K, V, S> = Deserialize::deserialize(deserializer)?;
         let m = ConcurrentMap::with_capacity_and_hasher(entries.len(), S::default());
+        for (k, v) in entries {
+            m.store(k, v);
+        }
+        Ok(m)
+    }
+}
+
+/// A `HashTrieMap` is written as a snapshot, as [`ConcurrentMap`] is: the entries `range`
+/// visits, cloned, written as a map.
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<K, V, S> Serialize for HashTrieMap<K, V, S>
+where
+    K: Serialize + Eq + Hash + Clone + Send + Sync + 'static,
+    V: Serialize + Clone + Send + Sync + 'static,
+    S: BuildHasher,
+{
+    fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        let mut entries = Vec::new();
+        self.range(|k, v| {
+            entries.push((k.clone(), v.clone()));
+            true
+        });
+        serialize_snapshot(&entries, serializer)
+    }
+}
+
+/// Reads a map into a new `HashTrieMap` with the default hasher.
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de, K, V, S> Deserialize<'de> for HashTrieMap<K, V, S>
+where
+    K: Deserialize<'de> + Eq + Hash + Clone + Send + Sync + 'static,
+    V: Deserialize<'de> + Clone + Send + Sync + 'static,
+    S: BuildHasher + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries: GoMap<K, V> = Deserialize::deserialize(deserializer)?;
+        let m = HashTrieMap::with_hasher(S::default());
         for (k, v) in entries {
             m.store(k, v);
         }

@@ -2,7 +2,7 @@
 //! concurrent map and to a `Mutex<HashMap>` model, and every result must match.
 #![cfg(not(loom))]
 
-use gomap::concurrent::{ConcurrentMap, RwLockMap};
+use gomap::concurrent::{ConcurrentMap, HashTrieMap, RwLockMap};
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -48,68 +48,82 @@ proptest! {
     fn rwlock_map_matches_model(ops in prop::collection::vec(op(), 1..300)) {
         run_ops::<RwLockMap<u8, Val>>(&ops);
     }
+
+    #[test]
+    fn hash_trie_map_matches_model(ops in prop::collection::vec(op(), 1..300)) {
+        run_ops::<HashTrieMap<u8, Val>>(&ops);
+    }
 }
 
 /// The model test above, but with calls from several threads at once on disjoint key ranges:
 /// each thread's results must still match its own sequential model.
-#[test]
-fn concurrent_map_matches_per_thread_models_under_concurrency() {
-    use rand::{Rng, SeedableRng};
-    let m: ConcurrentMap<u32, u32> = ConcurrentMap::new();
-    std::thread::scope(|s| {
-        for t in 0..4u32 {
-            let m = &m;
-            s.spawn(move || {
-                let mut rng = rand::rngs::StdRng::seed_from_u64(t as u64);
-                let mut model: HashMap<u32, u32> = HashMap::new();
-                for step in 0..20_000 {
-                    let k = t * 1000 + rng.gen_range(0..16);
-                    let v = rng.gen_range(0..4);
-                    match rng.gen_range(0..7) {
-                        0 => assert_eq!(m.load(&k), model.get(&k).copied(), "step {step}"),
-                        1 => assert_eq!(m.swap(k, v), model.insert(k, v)),
-                        2 => assert_eq!(m.load_and_delete(&k), model.remove(&k)),
-                        3 => {
-                            let want = *model.entry(k).or_insert(v);
-                            assert_eq!(m.load_or_store(k, v).0, want);
-                        }
-                        4 => {
-                            let hit = model.get(&k) == Some(&v);
-                            if hit {
-                                model.insert(k, v + 1);
+macro_rules! per_thread_models {
+    ($($name:ident: $map:ident),*) => {$(
+        #[test]
+        fn $name() {
+            use rand::{Rng, SeedableRng};
+            let m: $map<u32, u32> = $map::new();
+            std::thread::scope(|s| {
+                for t in 0..4u32 {
+                    let m = &m;
+                    s.spawn(move || {
+                        let mut rng = rand::rngs::StdRng::seed_from_u64(t as u64);
+                        let mut model: HashMap<u32, u32> = HashMap::new();
+                        for step in 0..20_000 {
+                            let k = t * 1000 + rng.gen_range(0..16);
+                            let v = rng.gen_range(0..4);
+                            match rng.gen_range(0..7) {
+                                0 => assert_eq!(m.load(&k), model.get(&k).copied(), "step {step}"),
+                                1 => assert_eq!(m.swap(k, v), model.insert(k, v)),
+                                2 => assert_eq!(m.load_and_delete(&k), model.remove(&k)),
+                                3 => {
+                                    let want = *model.entry(k).or_insert(v);
+                                    assert_eq!(m.load_or_store(k, v).0, want);
+                                }
+                                4 => {
+                                    let hit = model.get(&k) == Some(&v);
+                                    if hit {
+                                        model.insert(k, v + 1);
+                                    }
+                                    assert_eq!(m.compare_and_swap(&k, &v, v + 1), hit);
+                                }
+                                5 => {
+                                    let hit = model.get(&k) == Some(&v);
+                                    if hit {
+                                        model.remove(&k);
+                                    }
+                                    assert_eq!(m.compare_and_delete(&k, &v), hit);
+                                }
+                                _ => {
+                                    // Misses on keys nobody stores push promotions along.
+                                    assert_eq!(m.load(&(1_000_000 + k)), None);
+                                }
                             }
-                            assert_eq!(m.compare_and_swap(&k, &v, v + 1), hit);
                         }
-                        5 => {
-                            let hit = model.get(&k) == Some(&v);
-                            if hit {
-                                model.remove(&k);
-                            }
-                            assert_eq!(m.compare_and_delete(&k, &v), hit);
+                        for k in t * 1000..t * 1000 + 16 {
+                            assert_eq!(m.load(&k), model.get(&k).copied());
                         }
-                        _ => {
-                            // Misses on keys nobody stores push promotions along.
-                            assert_eq!(m.load(&(1_000_000 + k)), None);
-                        }
-                    }
-                }
-                for k in t * 1000..t * 1000 + 16 {
-                    assert_eq!(m.load(&k), model.get(&k).copied());
+                    });
                 }
             });
+            let mut seen = HashSet::new();
+            m.range(|k, _| {
+                assert!(seen.insert(*k));
+                true
+            });
+            assert_eq!(seen.len(), m.len());
         }
-    });
-    let mut seen = HashSet::new();
-    m.range(|k, _| {
-        assert!(seen.insert(*k));
-        true
-    });
-    assert_eq!(seen.len(), m.len());
+    )*};
 }
+
+per_thread_models!(
+    concurrent_map_matches_per_thread_models_under_concurrency: ConcurrentMap,
+    hash_trie_map_matches_per_thread_models_under_concurrency: HashTrieMap
+);
 
 #[test]
 fn ops_strategy_is_exercised() {
-    // Guards the model test from silently testing nothing: a fixed sequence through both.
+    // Guards the model test from silently testing nothing: a fixed sequence through all three.
     let ops = vec![
         Op::Store(1, 1),
         Op::Load(1),
@@ -126,4 +140,5 @@ fn ops_strategy_is_exercised() {
     ];
     run_ops::<ConcurrentMap<u8, Val>>(&ops);
     run_ops::<RwLockMap<u8, Val>>(&ops);
+    run_ops::<HashTrieMap<u8, Val>>(&ops);
 }

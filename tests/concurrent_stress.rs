@@ -1,9 +1,9 @@
-//! Multi-thread stress with bounded iterations, against both concurrent map types.
+//! Multi-thread stress with bounded iterations, against all three concurrent map types.
 //!
 //! Each test checks exact outcomes (totals, winners, key sets), never timings.
 #![cfg(not(loom))]
 
-use gomap::concurrent::{ConcurrentMap, RwLockMap};
+use gomap::concurrent::{ConcurrentMap, HashTrieMap, RwLockMap};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Barrier;
@@ -266,3 +266,4 @@ macro_rules! stress {
 
 stress!(concurrent_map, ConcurrentMap);
 stress!(rwlock_map, RwLockMap);
+stress!(hash_trie_map, HashTrieMap);

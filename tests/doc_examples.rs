@@ -1,6 +1,7 @@
-//! Every public method of the shared map API (GoMap and SwissMap), GoSet, the entry types, RandomState, ConcurrentMap and
-//! RwLockMap carries a runnable example in its docs, as std's do (`cargo test --doc` runs
-//! them). This reads the sources and names each `pub fn` whose doc comment has no code block.
+//! Every public method of the shared map API (GoMap and SwissMap), GoSet, the entry types,
+//! RandomState, ConcurrentMap, HashTrieMap and RwLockMap carries a runnable example in its docs,
+//! as std's do (`cargo test --doc` runs them). This reads the sources and names each `pub fn`
+//! whose doc comment has no code block.
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ const WHOLE_FILES: &[&str] = &[
     "src/hash/mod.rs",
     "src/concurrent/sync_map.rs",
     "src/concurrent/rwlock_map.rs",
+    "src/concurrent/hashtriemap.rs",
 ];
 const SINGLE_FNS: &[(&str, &str)] = &[("src/map/raw.rs", "raw")];
 

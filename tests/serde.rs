@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use gomap::concurrent::RwLockMap;
+use gomap::concurrent::{HashTrieMap, RwLockMap};
 use gomap::{ConcurrentMap, GoMap, GoSet, RandomState, SwissMap};
 
 /// A map mid-grow, so serialization walks old and new buckets alike.
@@ -118,6 +118,22 @@ fn concurrent_maps_serialize_a_snapshot() {
     assert_eq!(concurrent_contents(&back), want_c);
     let as_map: HashMap<u64, String> = serde_json::from_str(&json).unwrap();
     assert_eq!(as_map, want_c);
+
+    let t: HashTrieMap<u64, String> = want.clone().into_iter().collect();
+    t.delete(&0);
+    let json = serde_json::to_string(&t).unwrap();
+    let bytes = postcard::to_allocvec(&t).unwrap();
+    for back in [
+        serde_json::from_str::<HashTrieMap<u64, String>>(&json).unwrap(),
+        postcard::from_bytes::<HashTrieMap<u64, String>>(&bytes).unwrap(),
+    ] {
+        let mut got = HashMap::new();
+        back.range(|k, v| {
+            got.insert(*k, v.clone());
+            true
+        });
+        assert_eq!(got, want_c);
+    }
 
     let r: RwLockMap<u64, String> = want.clone().into_iter().collect();
     let json = serde_json::to_string(&r).unwrap();

@@ -1,4 +1,4 @@
-//! `ConcurrentMap` (and `RwLockMap`) against a `Mutex<HashMap>` model, one call at a time, as
+//! `ConcurrentMap` (and `RwLockMap` and `HashTrieMap`) against a `Mutex<HashMap>` model, one call at a time, as
 //! Go's sync/map_reference_test.go does: every call's result must match the model's.
 //!
 //! Few keys and values, so that hits, misses, equal-value compare-and-swaps, deletes of live
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use arbitrary::Arbitrary;
-use gomap::concurrent::{ConcurrentMap, RwLockMap};
+use gomap::concurrent::{ConcurrentMap, HashTrieMap, RwLockMap};
 
 /// Keys are taken modulo this, values modulo [`VALUES`].
 pub const KEYS: u8 = 16;
@@ -52,7 +52,7 @@ fn val(v: u8) -> Val {
     format!("v{}", v % VALUES)
 }
 
-/// The sync.Map API, as both of gomap's concurrent maps have it.
+/// The sync.Map API, as all of gomap's concurrent maps have it.
 pub trait SyncMap: Default {
     fn load(&self, k: &u8) -> Option<Val>;
     fn store(&self, k: u8, v: Val);
@@ -111,7 +111,7 @@ macro_rules! sync_map {
     )*};
 }
 
-sync_map!(ConcurrentMap, RwLockMap);
+sync_map!(ConcurrentMap, RwLockMap, HashTrieMap);
 
 /// The model: a plain map under a mutex, with each call's meaning spelled out.
 #[derive(Default)]
@@ -254,10 +254,11 @@ pub fn run_ops<M: SyncMap>(ops: &[Op]) {
     }
 }
 
-/// The fuzz target's entry point: the same calls on both concurrent maps.
+/// The fuzz target's entry point: the same calls on all three concurrent maps.
 pub fn run(data: &[u8]) {
     if let Some(ops) = super::parse::<Vec<Op>>(data) {
         run_ops::<ConcurrentMap<u8, Val>>(&ops);
         run_ops::<RwLockMap<u8, Val>>(&ops);
+        run_ops::<HashTrieMap<u8, Val>>(&ops);
     }
 }
