@@ -446,7 +446,7 @@ impl<K, V> GroupArray<K, V> {
 
     /// Empties the full slot `i` of group `g`, marking it `mark` (empty or deleted), and
     /// returns its key and value. Panics (changing nothing) if the slot is not full.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take(&mut self, g: usize, i: usize, mark: u8) -> (K, V) {
         assert!(mark == CTRL_EMPTY || mark == CTRL_DELETED, "not a free control byte");
         assert!(ctrl_get(self.ctrls(g), i) & CTRL_EMPTY == 0, "slot is not full");

@@ -203,6 +203,7 @@ impl<K, V> Table<K, V> {
     /// middle of anyone's probe sequence, so the slot becomes empty (and growthLeft comes
     /// back); in a group with no empty slot, a probe may run through it, so it becomes a
     /// tombstone (ctrlDeleted) and growthLeft stays spent until the next rehash.
+    #[inline]
     pub(crate) fn remove_slot(&mut self, g: usize, i: usize) -> (K, V) {
         let tombstone = match_empty(self.groups.ctrls(g)) == 0;
         let kv = self.groups.take(g, i, if tombstone { CTRL_DELETED } else { CTRL_EMPTY });
@@ -214,6 +215,7 @@ impl<K, V> Table<K, V> {
     }
 
     /// Go's `table.Delete`.
+    #[inline]
     pub(crate) fn delete(&mut self, hash: u64, eq: &mut impl FnMut(&K) -> bool) -> Option<(K, V)> {
         let (g, i) = self.get_with_key(hash, eq)?;
         Some(self.remove_slot(g, i))
