@@ -73,7 +73,7 @@
 mod procs;
 
 use dashmap::DashMap;
-use gomap::concurrent::{ConcurrentMap, RwLockMap};
+use gomap::concurrent::{ConcurrentMap, HashTrieMap, RwLockMap};
 use procs::out_dir;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -114,9 +114,10 @@ enum Runner {
 }
 
 /// The maps in table order: (name, column header, who measures it).
-const MAPS: [(&str, &str, Runner); 9] = [
+const MAPS: [(&str, &str, Runner); 10] = [
     ("ConcurrentMap", "ConcurrentMap", Runner::Here),
     ("ConcurrentMap_before", "ConcurrentMap (baseline)", Runner::Baseline),
+    ("HashTrieMap", "HashTrieMap", Runner::Here),
     ("RwLockMap", "RwLockMap", Runner::Here),
     ("RwLock_std", "RwLock<std HashMap>", Runner::Here),
     ("dashmap", "dashmap", Runner::Here),
@@ -145,6 +146,21 @@ impl SharedMap for ConcurrentMap<u64, u64> {
     }
     fn delete(&self, k: u64) {
         ConcurrentMap::delete(self, &k)
+    }
+}
+
+impl SharedMap for HashTrieMap<u64, u64> {
+    fn new() -> Self {
+        HashTrieMap::new()
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        HashTrieMap::load(self, &k)
+    }
+    fn store(&self, k: u64, v: u64) {
+        HashTrieMap::store(self, k, v)
+    }
+    fn delete(&self, k: u64) {
+        HashTrieMap::delete(self, &k)
     }
 }
 
@@ -440,6 +456,7 @@ fn one(args: &[String]) -> Result<(), String> {
     let (warm, window) = warm_and_window();
     let mut v = match map.as_str() {
         "ConcurrentMap" => measure::<ConcurrentMap<u64, u64>>(w, n, threads, warm, window),
+        "HashTrieMap" => measure::<HashTrieMap<u64, u64>>(w, n, threads, warm, window),
         "RwLockMap" => measure::<RwLockMap<u64, u64>>(w, n, threads, warm, window),
         "RwLock_std" => measure::<RwLock<HashMap<u64, u64>>>(w, n, threads, warm, window),
         "dashmap" => measure::<DashMap<u64, u64>>(w, n, threads, warm, window),
@@ -741,7 +758,7 @@ macro_rules! gomap_sync_maps {
 gomap_sync_maps! {
     "ConcurrentMap" => ConcurrentMap<u64, u64>,
     "RwLockMap" => RwLockMap<u64, u64>,
-    // "HashTrieMap" => gomap::concurrent::HashTrieMap<u64, u64>,
+    "HashTrieMap" => gomap::concurrent::HashTrieMap<u64, u64>,
 }
 
 impl GoSyncOps for DashMap<u64, u64> {

@@ -32,7 +32,7 @@
 mod procs;
 
 use dashmap::DashMap;
-use gomap::concurrent::{ConcurrentMap, RwLockMap};
+use gomap::concurrent::{ConcurrentMap, HashTrieMap, RwLockMap};
 use hdrhistogram::Histogram;
 use procs::{measure, out_dir, root};
 use serde_json::{json, Value};
@@ -45,7 +45,7 @@ use std::time::Instant;
 
 const WORKLOADS: [&str; 4] =
     ["read-recent-2m", "read-recent-2m-2t", "churn-1m", "load-or-store-2m"];
-const RUST_IMPLS: [&str; 4] = ["ConcurrentMap", "RwLockMap", "papaya", "dashmap"];
+const RUST_IMPLS: [&str; 5] = ["ConcurrentMap", "HashTrieMap", "RwLockMap", "papaya", "dashmap"];
 /// (impl name, binary built from benches/gosync, GOEXPERIMENT).
 const GO_IMPLS: [(&str, &str, Option<&str>); 2] = [
     ("go-syncmap-classic", "gosync-classic", Some("nosynchashtriemap")),
@@ -165,6 +165,24 @@ impl Map for ConcurrentMap<u64, u64> {
     }
     fn load_or_store(&self, k: u64, v: u64) -> u64 {
         ConcurrentMap::load_or_store(self, k, v).0
+    }
+}
+
+impl Map for HashTrieMap<u64, u64> {
+    fn new() -> Self {
+        HashTrieMap::new()
+    }
+    fn load(&self, k: u64) -> Option<u64> {
+        HashTrieMap::load(self, &k)
+    }
+    fn store(&self, k: u64, v: u64) {
+        HashTrieMap::store(self, k, v)
+    }
+    fn delete(&self, k: u64) {
+        HashTrieMap::delete(self, &k)
+    }
+    fn load_or_store(&self, k: u64, v: u64) -> u64 {
+        HashTrieMap::load_or_store(self, k, v).0
     }
 }
 
@@ -311,6 +329,7 @@ fn one(imp: &str, workload: &str, run: usize) -> Result<(), String> {
     let t0 = Instant::now();
     match imp {
         "ConcurrentMap" => run_on::<ConcurrentMap<u64, u64>>(workload, &mut rec)?,
+        "HashTrieMap" => run_on::<HashTrieMap<u64, u64>>(workload, &mut rec)?,
         "RwLockMap" => run_on::<RwLockMap<u64, u64>>(workload, &mut rec)?,
         "papaya" => run_on::<papaya::HashMap<u64, u64>>(workload, &mut rec)?,
         "dashmap" => run_on::<DashMap<u64, u64>>(workload, &mut rec)?,

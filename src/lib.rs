@@ -96,7 +96,7 @@ pub mod set;
 #[allow(unsafe_code)]
 pub mod swiss;
 
-pub use concurrent::ConcurrentMap;
+pub use concurrent::{ConcurrentMap, HashTrieMap};
 pub use hash::RandomState;
 pub use map::{GoMap, Stats, TryReserveError};
 pub use set::GoSet;
