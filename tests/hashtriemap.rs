@@ -406,3 +406,26 @@ fn all_methods_race_on_deep_paths_with_clears() {
         }
     }
 }
+
+/// The trie pictured in docs/concurrency.md is this map's `debug_shape`, drawn from it: five
+/// keys with chosen hashes (hash = key with its low bit cleared, so 0x1000..0 and 0x1000..1
+/// collide in full and share an overflow chain, and 0x1100..0 shares the top digit with them).
+#[test]
+fn the_docs_picture_is_drawn_from_a_live_trie() {
+    let m = HashTrieMap::with_hasher(Rigged(|k| k & !1));
+    for k in [
+        0x1000_0000_0000_0000u64,
+        0x1000_0000_0000_0001,
+        0x1100_0000_0000_0000,
+        0x2000_0000_0000_0000,
+        0xf000_0000_0000_0000,
+    ] {
+        m.store(k, k);
+    }
+    let shape = m.debug_shape();
+    let doc = include_str!("../docs/concurrency.md");
+    let start = doc.find("```text\nroot\n").expect("the trie picture in docs/concurrency.md");
+    let picture = &doc[start + "```text\n".len()..];
+    let picture = &picture[..picture.find("```").expect("end of the picture")];
+    assert_eq!(shape, picture, "docs/concurrency.md's trie picture is stale:\n{shape}");
+}
