@@ -88,3 +88,43 @@ fn the_go_frame_is_compared_not_just_drawn() {
         gomap_tools::inspect::twin::replay_tour(&broken).expect_err("a changed byte is caught");
     assert!(err.to_string().contains("tophash"), "{err}");
 }
+
+/// In docs/swiss.md's group pictures every full slot's control byte is the h2 that the map's
+/// hasher gives its key (the row under it), every empty or deleted slot holds no key, and the
+/// tombstone figure shows a `del`: the view and the hash agree, as a learner reads them.
+#[test]
+fn swiss_group_pictures_show_each_key_s_h2_in_its_control_byte() {
+    let figs = docs::figures();
+    let mut groups = 0;
+    let mut tombstones = 0;
+    for name in ["swiss-small", "swiss-first-table", "swiss-tombstone"] {
+        let Body::Text(t) = &figs.iter().find(|f| f.name == name).expect(name).body else {
+            panic!("{name} is text")
+        };
+        let lines: Vec<&str> = t.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let Some((_, ctrl)) = l.split_once(" ctrl ") else { continue };
+            let cells = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+            let ctrl = cells(ctrl);
+            let key = cells(lines[i + 1].trim_start().strip_prefix("key").expect("key row"));
+            let h2 = lines[i + 2].trim_start().strip_prefix("h2").expect("h2 row");
+            assert_eq!((ctrl.len(), key.len()), (8, 8), "{name}: {l}");
+            let mut h2s = cells(h2).into_iter();
+            for (c, k) in ctrl.iter().zip(&key) {
+                match c.as_str() {
+                    "empty" | "del" => assert_eq!(k, ".", "{name}: a {c} slot shows key {k}"),
+                    byte => {
+                        assert_ne!(k, ".", "{name}: full slot {byte} shows no key");
+                        assert_eq!(Some(byte.to_string()), h2s.next(), "{name}: key {k}");
+                        let b = u8::from_str_radix(byte, 16).expect("hex byte");
+                        assert!(b < 0x80, "{name}: a full byte has its high bit clear");
+                    }
+                }
+                tombstones += usize::from(c == "del");
+            }
+            groups += 1;
+        }
+    }
+    assert!(groups >= 7, "{groups} groups drawn");
+    assert_eq!(tombstones, 1, "the tombstone figure shows exactly one tombstone");
+}

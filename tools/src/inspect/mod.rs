@@ -32,6 +32,7 @@ mod text;
 
 pub mod docs;
 pub mod gotool;
+pub mod swiss_text;
 pub mod tour;
 pub mod trace;
 pub mod twin;
