@@ -45,9 +45,9 @@
 //!
 //! One more feature is for teaching tools:
 //!
-//! - `teach`: the map's own writes and lookups reporting every step ([`map::traced`]),
-//!   evacuation held back by hand, and deterministic teaching hashers ([`hash::teach`]); adds
-//!   serde with its derive.
+//! - `teach`: the map's own writes and lookups reporting every step ([`map::traced`]; SwissMap's
+//!   traced lookup, [`swiss::traced`], needs no feature), evacuation held back by hand, and deterministic
+//!   teaching hashers ([`hash::teach`]); adds serde with its derive.
 //!
 //! The tools themselves (the `gomap` program: the tour, the explorer, the pictures, the Go twin)
 //! are a crate of their own, `gomap-tools` in `tools/`, built on `teach`: a dependency on this

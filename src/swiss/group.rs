@@ -18,6 +18,7 @@ use core::mem::{align_of, size_of};
 use core::ptr::{self, NonNull};
 use std::alloc;
 
+use super::hooks::Observer;
 use super::{AllocError, CTRL_DELETED, CTRL_EMPTY, GROUP_SLOTS, MAX_ELEM_SIZE, MAX_KEY_SIZE};
 
 /// One in each byte.
@@ -35,6 +36,13 @@ pub(crate) const BITSET_EMPTY: u64 = BITSET_LSB * CTRL_EMPTY as u64;
 pub(crate) fn match_h2(ctrl: u64, h2: u8) -> u64 {
     let v = ctrl ^ (BITSET_LSB * u64::from(h2));
     v.wrapping_sub(BITSET_LSB) & !v & BITSET_MSB
+}
+
+/// The slots whose byte is exactly `h2` (no false reports), as a byte mask: what the small
+/// map's byte-by-byte scan compares, for its observer.
+#[inline]
+pub(crate) fn match_h2_exact(ctrl: u64, h2: u8) -> u64 {
+    (0..GROUP_SLOTS).filter(|&i| ctrl_get(ctrl, i) == h2).fold(0, |m, i| m | 0x80 << (8 * i))
 }
 
 /// Go's `ctrlGroupMatchEmpty`: exactly the empty slots (0x80; a tombstone 0xFE has bit 1 set).
@@ -196,6 +204,7 @@ impl<K, V> GroupsRef<K, V> {
         self,
         hash: u64,
         eq: &mut impl FnMut(&K) -> bool,
+        obs: &mut impl Observer,
     ) -> Option<(NonNull<u8>, usize)> {
         let h2 = (hash & 0x7f) as u8;
         let mask = self.mask as usize;
@@ -207,6 +216,7 @@ impl<K, V> GroupsRef<K, V> {
             // SAFETY: the array is alive (caller), group `offset` is in it, aligned to 8.
             let ctrl = unsafe { group.cast::<u64>().read() };
             let mut m = match_h2(ctrl, h2);
+            obs.group(offset, ctrl, m);
             while m != 0 {
                 let i = first(m);
                 let slot =
@@ -216,7 +226,9 @@ impl<K, V> GroupsRef<K, V> {
                 // SAFETY: match_h2 reports only full slots (see find_in_group), which hold live
                 // keys by the GroupArray invariant; nobody writes during the call (caller).
                 let key = unsafe { &*slot_key::<K, V>(slot) };
-                if eq(key) {
+                let equal = eq(key);
+                obs.compare(i, equal);
+                if equal {
                     return Some((slot, offset * GROUP_SLOTS + i));
                 }
                 m = remove_first(m);

@@ -7,7 +7,10 @@
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-use super::group::{ctrl_get, first, remove_first, slot_elem, slot_key, GroupArray, GroupsRef};
+use super::group::{
+    ctrl_get, first, match_h2_exact, remove_first, slot_elem, slot_key, GroupArray, GroupsRef,
+};
+use super::hooks::Observer;
 use super::table::{copy_groups, PutSlot, Table};
 use super::{
     h2, AllocError, CTRL_EMPTY, GROUP_SLOTS, MAX_ALLOC, MAX_AVG_GROUP_LOAD, MAX_TABLE_CAPACITY,
@@ -276,11 +279,22 @@ impl<K, V> SwissTable<K, V> {
 
     /// Go's `getWithKey`: the slot holding the key `eq` accepts, whose hash is `hash`.
     #[inline]
-    pub fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Slot> {
+    pub fn find(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<Slot> {
+        self.find_observed(hash, eq, &mut ())
+    }
+
+    /// [`find`](Self::find), reporting each group read and key compared to `obs`.
+    #[inline(always)]
+    pub(crate) fn find_observed(
+        &self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        obs: &mut impl Observer,
+    ) -> Option<Slot> {
         // No early return for an empty map: its groups (or the static empty group) end every
         // probe at once, and a hit saves the test.
         if self.dir.is_empty() {
-            return self.get_with_key_small(hash, &mut eq);
+            return self.get_with_key_small(hash, &mut eq, obs);
         }
         let idx = self.directory_index(hash);
         debug_assert!(idx < self.hot.len());
@@ -289,19 +303,32 @@ impl<K, V> SwissTable<K, V> {
         let groups = unsafe { *self.hot.get_unchecked(idx) };
         // SAFETY: `hot[idx]` is the group array of table `dir[idx]` (refresh_hot runs after
         // every change to either), alive and unwritten while `&self` is held.
-        let (ptr, pos) = unsafe { groups.get_with_key(hash, &mut eq) }?;
+        let (ptr, pos) = unsafe { groups.get_with_key(hash, &mut eq, obs) }?;
         Some(Slot { ptr, table: groups.table, pos: pos as u32 })
     }
 
     /// Go's `getWithKeySmall`: a byte-by-byte scan of the one group for `h2`, comparing keys
     /// only where the byte is exactly `h2` (Go compares bytes here, not `matchH2`).
     #[inline]
-    fn get_with_key_small(&self, hash: u64, eq: &mut impl FnMut(&K) -> bool) -> Option<Slot> {
+    fn get_with_key_small(
+        &self,
+        hash: u64,
+        eq: &mut impl FnMut(&K) -> bool,
+        obs: &mut impl Observer,
+    ) -> Option<Slot> {
         let h2 = h2(hash);
         let ctrl = self.small.ctrls(0);
+        // The slots whose byte is exactly h2, for the observer (the loop reads the bytes).
+        obs.group(0, ctrl, match_h2_exact(ctrl, h2));
         for i in 0..GROUP_SLOTS {
-            if ctrl_get(ctrl, i) == h2 && self.small.key(0, i).is_some_and(&mut *eq) {
-                return Some(self.slot_at(SMALL as usize, 0, i));
+            if ctrl_get(ctrl, i) == h2 {
+                if let Some(k) = self.small.key(0, i) {
+                    let equal = eq(k);
+                    obs.compare(i, equal);
+                    if equal {
+                        return Some(self.slot_at(SMALL as usize, 0, i));
+                    }
+                }
             }
         }
         None

@@ -160,6 +160,7 @@
 //! | `replaceTable`, `installTableSplit` | `replace_table`, `install_table_split` | `map.rs` |
 //! | `getWithKey`, `getWithoutKey`, `mapaccess*` | `SwissTable::find` → `table.get_with_key` | `map.rs`, `table.rs` |
 //! | `getWithKeySmall` | `get_with_key_small` | `map.rs` |
+//! | (teaching) a lookup that reports each group and compare | `SwissMap::trace_lookup`, through `find_observed` and the `hooks::Observer` the lookup calls | `traced.rs`, `hooks.rs` |
 //! | `PutSlot`, `mapassign*` | `SwissTable::find_or_vacancy` → `table.put_slot`, then `SwissTable::insert_at` (`insert_vacant`) | `map.rs`, `table.rs` |
 //! | `putSlotSmall` | `put_slot_small` | `map.rs` |
 //! | `growToSmall`, `growToTable` | `grow_to_small`, `grow_to_table` | `map.rs` |
@@ -183,6 +184,8 @@
 mod engine;
 mod group;
 #[deny(unsafe_code)]
+mod hooks;
+#[deny(unsafe_code)]
 mod iter;
 mod map;
 #[deny(unsafe_code)]
@@ -193,6 +196,8 @@ mod raw_api_tests;
 mod table;
 #[cfg(test)]
 mod tests;
+#[deny(unsafe_code)]
+pub mod traced;
 
 #[allow(unused_imports)]
 pub(crate) use iter::RawIter;
