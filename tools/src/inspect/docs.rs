@@ -361,6 +361,26 @@ fn swiss_first_table() -> String {
     swiss_text::render(&m, true)
 }
 
+/// Two lookups in the 40-key map of the tombstone figure, as the map's own search ran them: a
+/// key found past its first group, and a miss.
+fn swiss_lookup() -> String {
+    let m = swiss_u64(1..=40);
+    let hit = (1..=40u64)
+        .map(|k| (k, m.trace_lookup(&k)))
+        .find(|(_, t)| t.probes.len() > 1)
+        .expect("some key of 40 in 8 groups is found past its first group");
+    let miss = (41..)
+        .map(|k| (k, m.trace_lookup(&k)))
+        .find(|(_, t)| t.probes.len() > 1)
+        .expect("a miss that probes on");
+    format!(
+        "{}\n{}\n{}",
+        swiss_text::table_line(&m.raw().tables()[0]),
+        swiss_text::lookup_lines(&hit.0.to_string(), &hit.1),
+        swiss_text::lookup_lines(&miss.0.to_string(), &miss.1)
+    )
+}
+
 /// The table's first group with no empty slot, and a group that has one, with a key of each.
 fn full_and_open_groups(
     m: &SwissMap<u64, u64, FixedState>,
@@ -495,6 +515,7 @@ pub fn figures() -> Vec<Figure> {
         Figure { name: "queue-churn", body: Body::Markdown(queue_churn()) },
         Figure { name: "swiss-small", body: Body::Text(swiss_small()) },
         Figure { name: "swiss-first-table", body: Body::Text(swiss_first_table()) },
+        Figure { name: "swiss-lookup", body: Body::Text(swiss_lookup()) },
         Figure { name: "swiss-tombstone", body: Body::Text(swiss_tombstone()) },
         Figure { name: "swiss-growth", body: Body::Markdown(swiss_growth()) },
         Figure { name: "swiss-split", body: Body::Text(swiss_split()) },

@@ -6,6 +6,7 @@
 //! holds it so that a reader sees the two agree.
 
 use gomap::swiss::raw::{CtrlState, GroupView, SwissView, TableView};
+use gomap::swiss::traced::Lookup;
 use gomap::swiss::{h1, h2};
 use gomap::SwissMap;
 use std::fmt::{Display, Write as _};
@@ -119,4 +120,42 @@ pub fn key_line<K: Display + Hash + Eq, V, S: BuildHasher>(m: &SwissMap<K, V, S>
         format!("directory index {}", view.directory_index(hash))
     };
     format!("key {k}: hash {hash:#018x}  h1 {:#x}  h2 {:02x}  {dir}", h1(hash), h2(hash))
+}
+
+/// A traced lookup ([`SwissMap::trace_lookup`]): the hash split, the directory entry, and each
+/// group the map's own search read, with its control bytes, h2 matches and key compares.
+pub fn lookup_lines(key: &str, t: &Lookup) -> String {
+    let mut out = format!("lookup {key}: hash {:#018x}  h1 {:#x}  h2 {:02x}\n", t.hash, t.h1, t.h2);
+    if let (Some(i), Some(tab)) = (t.directory_index, t.table) {
+        let _ = writeln!(out, "  directory[{i}] -> table {tab}");
+    }
+    for (n, p) in t.probes.iter().enumerate() {
+        let bytes: Vec<String> = p
+            .ctrl
+            .to_le_bytes()
+            .iter()
+            .map(|&b| match CtrlState::of(b) {
+                CtrlState::Empty => "empty".to_string(),
+                CtrlState::Deleted => "del".to_string(),
+                CtrlState::Full(b) => format!("{b:02x}"),
+            })
+            .collect();
+        let _ = writeln!(out, "  probe {n}: group {}  ctrl {}", p.group, bytes.join(" "));
+        if p.matches.is_empty() {
+            let _ = writeln!(out, "           no byte matches h2 {:02x}", t.h2);
+        }
+        for (slot, equal) in &p.compares {
+            let verdict = if *equal { "equal: found" } else { "differs" };
+            let _ = writeln!(out, "           slot {slot} matches h2: key {verdict}");
+        }
+    }
+    match t.found {
+        Some((g, i)) => {
+            let _ = writeln!(out, "  found in group {g}, slot {i}");
+        }
+        None => {
+            let _ = writeln!(out, "  not found: the last group read has an empty slot, so the key was never inserted further on");
+        }
+    }
+    out
 }
