@@ -112,6 +112,10 @@ struct TourArgs {
     /// Write no HTML page
     #[arg(long, conflicts_with = "html")]
     no_html: bool,
+    /// Which of Go's maps: the classic one (hmap/bmap), the Swiss one of Go 1.24 (text only,
+    /// the frames of docs/swiss.md), or both, classic first
+    #[arg(long, value_enum, default_value_t = MapArg::Classic)]
+    map: MapArg,
     #[command(flatten)]
     color: ColorArg,
 }
@@ -317,7 +321,12 @@ fn spinner(msg: &'static str) -> ProgressBar {
 
 fn cmd_tour(a: &TourArgs) -> Res<()> {
     let color = a.color.resolve();
-    let html = if a.no_html {
+    if a.map == MapArg::Swiss && a.html.is_some() {
+        return Err(Usage(
+            "the Swiss map's tour is text only: --html goes with --map classic or both".into(),
+        ));
+    }
+    let html = if a.no_html || a.map == MapArg::Swiss {
         None
     } else {
         Some(a.html.clone().unwrap_or_else(|| std::env::temp_dir().join("gomap-tour.html")))
@@ -331,21 +340,32 @@ fn cmd_tour(a: &TourArgs) -> Res<()> {
         ),
         None => None,
     };
-    let frames = tour::frames();
+    let frames = if a.map == MapArg::Swiss { Vec::new() } else { tour::frames() };
     let mut text = String::new();
-    for (i, f) in frames.iter().enumerate() {
+    let mut frame = |n: usize, title: &str, narration: &str, picture: &str| {
         let rule = "=".repeat(78);
-        text.push_str(&format!("{rule}\n{}. {}\n", i + 1, f.title));
-        for para in f.narration.lines() {
+        text.push_str(&format!("{rule}\n{n}. {title}\n"));
+        for para in narration.lines() {
             text.push_str("   ");
             text.push_str(para.trim());
             text.push('\n');
         }
         text.push('\n');
-        text.push_str(&f.text(color));
+        text.push_str(picture);
         text.push('\n');
+    };
+    for (i, f) in frames.iter().enumerate() {
+        frame(i + 1, &f.title, &f.narration, &f.text(color));
+    }
+    if a.map != MapArg::Classic {
+        for (i, f) in inspect::swiss_tour::frames().iter().enumerate() {
+            frame(frames.len() + i + 1, &format!("Swiss map: {}", f.title), f.narration, &f.body);
+        }
     }
     out(&text)?;
+    if a.map == MapArg::Swiss {
+        return out("The Swiss map's tour is text only; its frames are also in docs/swiss.md.\n");
+    }
     if let Some((path, mut file)) = page {
         file.write_all(tour::html(&frames).as_bytes())
             .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;

@@ -36,6 +36,9 @@ fn bad_arguments_get_one_line_and_exit_2() {
         &["--html", "x.html", "--no-html"],
         &["layout", "--n", "3", "--n", "4"],
         &["tour", "--color", "never", "--color", "always"],
+        &["tour", "--map", "hashbrown"],
+        // The Swiss tour has no page yet: asking for one is refused, not ignored.
+        &["tour", "--map", "swiss", "--html", "x.html"],
     ];
     for args in cases {
         let o = gomap(args);
@@ -406,4 +409,29 @@ fn trace_and_layout_show_the_same_nevacuate() {
     assert_eq!(row[5], "false", "not growing: {row:?}");
     assert_eq!(row[6], hmap["nevacuate"].to_string(), "{row:?} vs {hmap}");
     assert_ne!(row[6], "0");
+}
+
+/// `gomap tour --map swiss` prints the Swiss frames, each picture exactly as docs/swiss.md
+/// shows it (the docs check keeps those current), and writes no page.
+#[test]
+fn the_swiss_tour_prints_the_frames_of_docs_swiss_md() {
+    let o = gomap(&["tour", "--map", "swiss"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/swiss.md"))
+        .expect("docs/swiss.md");
+    let frames = gomap_tools::inspect::swiss_tour::frames();
+    assert!(frames.len() >= 6);
+    for (i, f) in frames.iter().enumerate() {
+        assert!(out.contains(&format!("{}. Swiss map: {}", i + 1, f.title)), "frame {}", f.title);
+        assert!(out.contains(f.body.trim_end()), "the tour shows {}'s picture", f.figure);
+        assert!(docs.contains(f.body.trim_end()), "docs/swiss.md shows {}'s picture", f.figure);
+    }
+    for picture in ["growToTable", "del", "split, and the directory doubles", "directory[1]"] {
+        assert!(out.contains(picture), "the tour shows {picture}");
+    }
+    assert!(!out.contains("hmap:"), "no classic frame in the Swiss tour");
+    assert!(out.contains("text only"), "it says it wrote no page");
+    let both = stdout(&gomap(&["tour", "--map", "both", "--no-html"]));
+    assert!(both.contains("hmap:") && both.contains("Swiss map: The small map"));
 }

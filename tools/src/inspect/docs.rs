@@ -13,13 +13,12 @@
 //! [`check`] reports what is out of date. Every figure uses a fixed hasher, so the output is the
 //! same on every machine.
 
-use super::swiss_text;
+use super::swiss_tour;
 use super::tour::{self, Frame};
 use super::{render_text, snapshot, FixedState, Generation, Layout, TextOptions};
 use gomap::map::raw::BucketShape;
 use gomap::map::{LOAD_FACTOR_DEN, LOAD_FACTOR_NUM};
-use gomap::swiss::raw as swiss_raw;
-use gomap::{GoMap, SwissMap};
+use gomap::GoMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -336,162 +335,6 @@ fn iteration_figure() -> String {
     out
 }
 
-/// A SwissMap with the docs' fixed hasher, holding `keys` (value = key * 10).
-pub fn swiss_u64(keys: impl IntoIterator<Item = u64>) -> SwissMap<u64, u64, FixedState> {
-    let mut m = SwissMap::with_hasher(FixedState::default());
-    for k in keys {
-        m.insert(k, k * 10);
-    }
-    m
-}
-
-fn swiss_small() -> String {
-    let m = swiss_u64(1..=5);
-    format!(
-        "{}
-{}
-",
-        swiss_text::render(&m, true),
-        swiss_text::key_line(&m, &3)
-    )
-}
-
-fn swiss_first_table() -> String {
-    let m = swiss_u64(1..=9);
-    swiss_text::render(&m, true)
-}
-
-/// Two lookups in the 40-key map of the tombstone figure, as the map's own search ran them: a
-/// key found past its first group, and a miss.
-fn swiss_lookup() -> String {
-    let m = swiss_u64(1..=40);
-    let hit = (1..=40u64)
-        .map(|k| (k, m.trace_lookup(&k)))
-        .find(|(_, t)| t.probes.len() > 1)
-        .expect("some key of 40 in 8 groups is found past its first group");
-    let miss = (41..)
-        .map(|k| (k, m.trace_lookup(&k)))
-        .find(|(_, t)| t.probes.len() > 1)
-        .expect("a miss that probes on");
-    format!(
-        "{}\n{}\n{}",
-        swiss_text::table_line(&m.raw().tables()[0]),
-        swiss_text::lookup_lines(&hit.0.to_string(), &hit.1),
-        swiss_text::lookup_lines(&miss.0.to_string(), &miss.1)
-    )
-}
-
-/// The table's first group with no empty slot, and a group that has one, with a key of each.
-fn full_and_open_groups(
-    m: &SwissMap<u64, u64, FixedState>,
-) -> Option<((usize, u64), (usize, u64))> {
-    let view = m.raw();
-    let t = view.tables().into_iter().next()?;
-    let key_of = |g: &swiss_raw::GroupView<'_, u64, u64>| {
-        g.slots().iter().flatten().map(|(k, _)| **k).next()
-    };
-    let mut full = None;
-    let mut open = None;
-    for (i, g) in t.groups().enumerate() {
-        let empty = (0..8).any(|s| g.state(s) == swiss_raw::CtrlState::Empty);
-        match (empty, key_of(&g)) {
-            (false, Some(k)) if full.is_none() => full = Some((i, k)),
-            (true, Some(k)) if open.is_none() => open = Some((i, k)),
-            _ => {}
-        }
-    }
-    Some((full?, open?))
-}
-
-fn swiss_tombstone() -> String {
-    // The fewest keys 1..=n whose one table has a group with no empty slot.
-    let (mut m, (full, open)) = (40..=56)
-        .find_map(|n| {
-            let m = swiss_u64(1..=n);
-            full_and_open_groups(&m).map(|g| (m, g))
-        })
-        .expect("a table of up to 56 keys in 8 groups has a full group");
-    // The table's line, then the two groups.
-    let show = |m: &SwissMap<u64, u64, FixedState>| {
-        let view = m.raw();
-        let t = view.tables().into_iter().next().expect("one table");
-        let mut s = format!("{}\n", swiss_text::table_line(&t));
-        for g in [full.0, open.0] {
-            s.push_str(&swiss_text::group_block(&format!("group {g}"), &t.group(g), m.hasher()));
-        }
-        s
-    };
-    let mut out = format!("keys 1 to {}:\n{}", m.len(), show(&m));
-    m.remove(&full.1);
-    m.remove(&open.1);
-    let _ = writeln!(
-        out,
-        "\nafter removing key {} (group {}, no empty slot) and key {} (group {}, which has one):",
-        full.1, full.0, open.1, open.0
-    );
-    out.push_str(&show(&m));
-    out
-}
-
-/// Inserts keys 0, 1, 2, ... and prints a line each time the map's shape changes: the small
-/// group becoming a table, a table rehashed to twice its size, a split, a directory doubling.
-fn swiss_growth() -> String {
-    let mut m: SwissMap<u64, u64, FixedState> = SwissMap::with_hasher(FixedState::default());
-    let shape = |m: &SwissMap<u64, u64, FixedState>| {
-        let view = m.raw();
-        let caps: Vec<u16> = view.tables().iter().map(|t| t.capacity()).collect();
-        (view.header().dir_len, caps)
-    };
-    let mut out = String::from(
-        "| insert | what happened | dirLen | tables (capacity) |\n|---|---|---|---|\n",
-    );
-    let mut last = shape(&m);
-    for k in 0..4000u64 {
-        m.insert(k, k);
-        let now = shape(&m);
-        if now == last {
-            continue;
-        }
-        let what = if last.1.is_empty() && now.1.is_empty() {
-            "the small group is allocated"
-        } else if last.1.is_empty() {
-            "growToTable: the full small group becomes a table"
-        } else if now.0 > last.0 {
-            "split, and the directory doubles"
-        } else if now.1.len() > last.1.len() {
-            "split (the directory already had room)"
-        } else {
-            "grow: one table rehashed at twice its size"
-        };
-        let big = now.1.iter().filter(|&&c| c == 1024).count();
-        let tables = match (now.1.len(), big) {
-            (n, b) if n == b && n > 1 => format!("{n} x 1024"),
-            _ => now.1.iter().map(u16::to_string).collect::<Vec<_>>().join(", "),
-        };
-        let _ = writeln!(out, "| {} | {what} | {} | {tables} |", k + 1, now.0);
-        last = now;
-    }
-    out
-}
-
-fn swiss_split() -> String {
-    // The first insert that splits a table: print the map just before and just after it.
-    let mut m: SwissMap<u64, u64, FixedState> = SwissMap::with_hasher(FixedState::default());
-    let mut k = 0u64;
-    loop {
-        let before = swiss_text::render(&m, false);
-        m.insert(k, k);
-        if m.raw().tables().len() > 1 {
-            return format!(
-                "before insert {} (key {k}):\n{before}\nafter it:\n{}",
-                k + 1,
-                swiss_text::render(&m, false)
-            );
-        }
-        k += 1;
-    }
-}
-
 /// Every figure embedded in docs/*.md.
 pub fn figures() -> Vec<Figure> {
     let frames = tour::frames();
@@ -513,13 +356,13 @@ pub fn figures() -> Vec<Figure> {
         Figure { name: "iteration-walk", body: Body::Text(iteration_figure()) },
         Figure { name: "hashing-example", body: Body::Markdown(hashing_table()) },
         Figure { name: "queue-churn", body: Body::Markdown(queue_churn()) },
-        Figure { name: "swiss-small", body: Body::Text(swiss_small()) },
-        Figure { name: "swiss-first-table", body: Body::Text(swiss_first_table()) },
-        Figure { name: "swiss-lookup", body: Body::Text(swiss_lookup()) },
-        Figure { name: "swiss-tombstone", body: Body::Text(swiss_tombstone()) },
-        Figure { name: "swiss-growth", body: Body::Markdown(swiss_growth()) },
-        Figure { name: "swiss-split", body: Body::Text(swiss_split()) },
     ]
+    .into_iter()
+    .chain(swiss_tour::frames().into_iter().map(|f| Figure {
+        name: f.figure,
+        body: if f.markdown { Body::Markdown(f.body) } else { Body::Text(f.body) },
+    }))
+    .collect()
 }
 
 /// Standalone files under docs/ (path relative to docs/, content).

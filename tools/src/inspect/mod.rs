@@ -33,6 +33,7 @@ mod text;
 pub mod docs;
 pub mod gotool;
 pub mod swiss_text;
+pub mod swiss_tour;
 pub mod tour;
 pub mod trace;
 pub mod twin;
