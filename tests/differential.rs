@@ -352,7 +352,7 @@ where
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 2 } else { 64 }, ..ProptestConfig::default() })]
 
     /// A wide key space: many doubling grows, operations landing mid-grow.
     #[test]
@@ -388,7 +388,7 @@ proptest! {
 
 // The same `run` on SwissMap.
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 2 } else { 64 }, ..ProptestConfig::default() })]
 
     /// A wide key space: many tables, splits and directory doublings.
     #[test]
@@ -489,7 +489,7 @@ fn run_waves(waves: &[Wave]) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 1 } else { 24 }, ..ProptestConfig::default() })]
 
     #[test]
     fn churn_waves(waves in prop::collection::vec(wave(), 1..60)) {
@@ -624,7 +624,7 @@ fn run_set(ops: Vec<SetOp>, keys: u64) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 2 } else { 64 }, ..ProptestConfig::default() })]
 
     #[test]
     fn set_matches_std(ops in prop::collection::vec(set_op(300), 1..300)) {

@@ -10,7 +10,9 @@ fn backend_follows_gos_rule() {
     let has_aes = std::arch::is_x86_feature_detected!("aes")
         && std::arch::is_x86_feature_detected!("ssse3")
         && std::arch::is_x86_feature_detected!("sse4.1");
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(target_arch = "aarch64")]
+    let has_aes = std::arch::is_aarch64_feature_detected!("aes");
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     let has_aes = false;
     let want = if has_aes { Backend::Aes } else { Backend::Mem };
     assert_eq!(backend(), want);

@@ -164,7 +164,7 @@ fn a_walk_is_the_iterator_step_by_step() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 2 } else { 64 }))]
     /// Whatever the operations, every lookup trace agrees with `get`, and the view holds each
     /// live entry exactly once in the chains lookups read.
     #[test]

@@ -31,16 +31,17 @@ pub enum Write {
     I64(i64),
 }
 
-/// What `GoHasher` computes for `writes`, from Go's functions alone: each write hashes its
-/// value with the running hash as the seed; a 0xff byte right after a byte write is a string's
-/// terminator and is skipped (see `gomap::hash`'s module docs).
+/// What `GoHasher` computes for `writes`, from Go's functions alone (aeshash as the Go runtime
+/// of this target has it: amd64's, or arm64's on aarch64): each write hashes its value with the
+/// running hash as the seed; a 0xff byte right after a byte write is a string's terminator and
+/// is skipped (see `gomap::hash`'s module docs).
 pub fn expected(b: Backend, sched: &[u8; 128], key: [u64; 4], seed: u64, writes: &[Write]) -> u64 {
     let bytes = |h, p: &[u8]| match b {
-        Backend::Aes => reference::aeshash(sched, h, p),
+        Backend::Aes => reference::native::aeshash(sched, h, p),
         Backend::Mem => reference::memhash(key, h, p),
     };
     let word = |h, x: u64| match b {
-        Backend::Aes => reference::aeshash64(sched, h, x),
+        Backend::Aes => reference::native::aeshash64(sched, h, x),
         Backend::Mem => reference::memhash64(key, h, x),
     };
     let (mut h, mut after_bytes) = (seed, false);
@@ -52,7 +53,7 @@ pub fn expected(b: Backend, sched: &[u8; 128], key: [u64; 4], seed: u64, writes:
             Write::U8(x) => bytes(h, &[*x]),
             Write::U16(x) => bytes(h, &x.to_le_bytes()),
             Write::U32(x) => match b {
-                Backend::Aes => reference::aeshash32(sched, h, *x),
+                Backend::Aes => reference::native::aeshash32(sched, h, *x),
                 Backend::Mem => reference::memhash32(key, h, *x),
             },
             Write::U64(x) => word(h, *x),

@@ -1,7 +1,8 @@
 //! Go's map hash functions written out as plainly as Go's source has them, with nothing
-//! optimised: memhash from `runtime/hash64.go`, aeshash from `runtime/asm_amd64.s` with its AES
-//! rounds done in software. `tests/hash_vectors.rs` checks both against the vectors Go's runtime
-//! printed; the hash fuzz target then checks `src/hash/` against them on any input.
+//! optimised: memhash from `runtime/hash64.go`, aeshash from `runtime/asm_amd64.s` and (in
+//! [`arm64`]) from `runtime/asm_arm64.s`, with their AES rounds done in software.
+//! `tests/hash_vectors.rs` checks them against the vectors Go's runtime printed on each
+//! architecture; the hash fuzz target then checks `src/hash/` against them on any input.
 //!
 //! Every function takes Go's seed (the running hash, not memhash's pre-xored state) and
 //! returns what Go's runtime returns.
@@ -99,15 +100,19 @@ fn xtime(a: u8) -> u8 {
     (a << 1) ^ if a & 0x80 != 0 { 0x1b } else { 0 }
 }
 
-/// The `AESENC` instruction: one AES encryption round (SubBytes, ShiftRows, MixColumns, then
-/// the round key xored in). Byte `r + 4c` of a block is row r, column c of AES's state.
-pub fn aesenc(state: Block, round_key: Block) -> Block {
+/// AES's SubBytes and ShiftRows. Byte `r + 4c` of a block is row r, column c of AES's state.
+fn sub_shift(state: Block) -> Block {
     let mut s = [0u8; 16];
     for c in 0..4 {
         for r in 0..4 {
             s[r + 4 * c] = SBOX[usize::from(state[r + 4 * ((c + r) % 4)])];
         }
     }
+    s
+}
+
+/// AES's MixColumns.
+fn mix_columns(s: Block) -> Block {
     let mut out = [0u8; 16];
     for c in 0..4 {
         let a = [s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]];
@@ -117,7 +122,13 @@ pub fn aesenc(state: Block, round_key: Block) -> Block {
             out[r + 4 * c] = xtime(a0) ^ xtime(a1) ^ a1 ^ a[(r + 2) % 4] ^ a[(r + 3) % 4];
         }
     }
-    xor(out, round_key)
+    out
+}
+
+/// The `AESENC` instruction (x86): one AES encryption round (SubBytes, ShiftRows, MixColumns,
+/// then the round key xored in).
+pub fn aesenc(state: Block, round_key: Block) -> Block {
+    xor(mix_columns(sub_shift(state)), round_key)
 }
 
 fn xor(a: Block, b: Block) -> Block {
@@ -210,6 +221,114 @@ pub fn aeshash64(sched: &[u8; 128], seed: u64, x: u64) -> u64 {
     aes_int(sched, seed, x)
 }
 
+/// Go's arm64 aeshash (`runtime/asm_arm64.s`), a different function from amd64's: rounds are
+/// `AESE` (round key xored in first, then SubBytes and ShiftRows) and `AESMC` (MixColumns).
+pub mod arm64 {
+    use super::{block, low64, mix_columns, sub_shift, xor, Block};
+
+    /// The `AESE` instruction.
+    pub fn aese(state: Block, round_key: Block) -> Block {
+        sub_shift(xor(state, round_key))
+    }
+
+    /// `AESE` then `AESMC`.
+    fn round(x: Block, k: Block) -> Block {
+        mix_columns(aese(x, k))
+    }
+
+    /// Go's closing three rounds over 16 bytes and for integers, the last without `AESMC`.
+    fn rounds3(x: Block, k: Block) -> Block {
+        aese(round(round(x, k), k), k)
+    }
+
+    /// Go's three rounds for 1 to 16 bytes, each with `AESMC`.
+    fn mixed3(x: Block, k: Block) -> Block {
+        round(round(round(x, k), k), k)
+    }
+
+    /// Go's arm64 `aeshashbody` (the AES `memhash` and `strhash`) on a key schedule.
+    pub fn aeshash(sched: &[u8; 128], seed: u64, p: &[u8]) -> u64 {
+        let n = p.len();
+        // The seed in the low half, the whole length in the high half.
+        let mut plain = [0u8; 16];
+        plain[..8].copy_from_slice(&seed.to_le_bytes());
+        plain[8..].copy_from_slice(&(n as u64).to_le_bytes());
+        // Lane i's seed: a round of aeskeysched[16i..] keyed by `plain`.
+        let seeds: [Block; 8] = core::array::from_fn(|i| round(block(sched, 16 * i), plain));
+        // Lanes loaded from `at`, three rounds each keyed by their seed, folded by xor.
+        let lanes = |at: &[usize]| {
+            let mut acc = [0u8; 16];
+            for (i, &a) in at.iter().enumerate() {
+                acc = xor(acc, rounds3(block(p, a), seeds[i]));
+            }
+            low64(acc)
+        };
+        match n {
+            0 => low64(seeds[0]),
+            1..=15 => {
+                // Go's loads by the bits of the length: 8 bytes to offset 0, 4 to 8, 2 to 12,
+                // 1 to 14, each from where the last one stopped.
+                let (mut d, mut from) = ([0u8; 16], 0);
+                for (size, to) in [(8, 0), (4, 8), (2, 12), (1, 14)] {
+                    if n & size != 0 {
+                        d[to..to + size].copy_from_slice(&p[from..from + size]);
+                        from += size;
+                    }
+                }
+                low64(mixed3(d, seeds[0]))
+            }
+            16 => low64(mixed3(block(p, 0), seeds[0])),
+            17..=32 => lanes(&[0, n - 16]),
+            33..=64 => lanes(&[0, 16, n - 32, n - 16]),
+            65..=128 => lanes(&[0, 16, 32, 48, n - 64, n - 48, n - 32, n - 16]),
+            _ => {
+                // The lanes start from their seeds; the data are round keys. Each pass: a
+                // round keyed by the block held (at first the last 128 bytes), then one keyed
+                // by the next 128-byte block from the start, which is then held.
+                let mut v = seeds;
+                let mut held: [Block; 8] = core::array::from_fn(|i| block(p, n - 128 + 16 * i));
+                for b in 0..(n - 1) / 128 {
+                    for (i, (x, h)) in v.iter_mut().zip(&mut held).enumerate() {
+                        *x = round(*x, *h);
+                        *h = block(p, 128 * b + 16 * i);
+                        *x = round(*x, *h);
+                    }
+                }
+                low64(v.into_iter().zip(held).map(|(x, h)| rounds3(x, h)).fold([0; 16], xor))
+            }
+        }
+    }
+
+    /// Three rounds keyed by the schedule's first block, on `lo || hi`.
+    fn aes_int(sched: &[u8; 128], lo: u64, hi: u64) -> u64 {
+        let mut s = [0u8; 16];
+        s[..8].copy_from_slice(&lo.to_le_bytes());
+        s[8..].copy_from_slice(&hi.to_le_bytes());
+        low64(rounds3(s, block(sched, 0)))
+    }
+
+    /// Go's arm64 AES `memhash32` (`VMOV R1, V0.S[0]`: only the seed's low 32 bits, then the
+    /// value in bits 32-63).
+    pub fn aeshash32(sched: &[u8; 128], seed: u64, x: u32) -> u64 {
+        aes_int(sched, seed & 0xffff_ffff | u64::from(x) << 32, 0)
+    }
+
+    /// Go's arm64 AES `memhash64`: the seed in the low half, the value in the high half.
+    pub fn aeshash64(sched: &[u8; 128], seed: u64, x: u64) -> u64 {
+        aes_int(sched, seed, x)
+    }
+}
+
+/// The aeshash of Go's runtime on the target this is built for: amd64's where that is x86-64,
+/// arm64's on aarch64 (gomap's `Backend::Aes` follows the same rule).
+pub mod native {
+    #[cfg(not(target_arch = "aarch64"))]
+    pub use super::{aeshash, aeshash32, aeshash64};
+
+    #[cfg(target_arch = "aarch64")]
+    pub use super::arm64::{aeshash, aeshash32, aeshash64};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +340,18 @@ mod tests {
         let mut seen = [false; 256];
         SBOX.iter().for_each(|&s| seen[usize::from(s)] = true);
         assert!(seen.iter().all(|&s| s));
+    }
+
+    #[test]
+    fn aesenc_and_aese_share_fips_197_round_one() {
+        // FIPS-197 appendix B: the first round's input, its state after SubBytes and
+        // ShiftRows, and after MixColumns.
+        let start: Block = *b"\x19\x3d\xe3\xbe\xa0\xf4\xe2\x2b\x9a\xc6\x8d\x2a\xe9\xf8\x48\x08";
+        let shifted: Block = *b"\xd4\xbf\x5d\x30\xe0\xb4\x52\xae\xb8\x41\x11\xf1\x1e\x27\x98\xe5";
+        let mixed: Block = *b"\x04\x66\x81\xe5\xe0\xcb\x19\x9a\x48\xf8\xd3\x7a\x28\x06\x26\x4c";
+        let zero = [0u8; 16];
+        assert_eq!(arm64::aese(start, zero), shifted);
+        assert_eq!(arm64::aese(zero, start), shifted, "AESE xors state and key first");
+        assert_eq!(aesenc(start, zero), mixed);
     }
 }

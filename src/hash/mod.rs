@@ -3,21 +3,26 @@
 //! Go's runtime hashes map keys with one of two functions, picked once at start-up (`alginit`
 //! in `runtime/alg.go`):
 //!
-//! - **aeshash** ([`Backend::Aes`]): the AES-NI routines of `runtime/asm_amd64.s`. The per-map
+//! - **aeshash** ([`Backend::Aes`]): on x86-64 the AES-NI routines of `runtime/asm_amd64.s`,
+//!   on arm64 the AES (Cryptography Extension) routines of `runtime/asm_arm64.s`. The per-map
 //!   seed and the input length are mixed with a 128-byte random key schedule (`aeskeysched`),
 //!   then the input goes through AES rounds in 1, 2, 4 or 8 lanes of 16 bytes depending on its
 //!   length (0-15, 16, 17-32, 33-64, 65-128, 129+ bytes). Integer keys use a 4- or 8-byte form:
-//!   seed and value in one register, three rounds keyed by the schedule. Where the CPU also has
-//!   VAES and AVX2, inputs over 32 bytes run two of those lanes per instruction: the same
-//!   rounds, so the same output, in half the instructions.
+//!   seed and value in one register, three rounds keyed by the schedule. Where an x86-64 CPU
+//!   also has VAES and AVX2, inputs over 32 bytes run two of those lanes per instruction: the
+//!   same rounds, so the same output, in half the instructions. The two architectures' routines
+//!   are different functions (other rounds, other packing), so an arm64 Go process and an
+//!   amd64 one hash the same key differently with the same schedule; gomap hashes as the Go
+//!   runtime of its own target does.
 //! - **memhash** ([`Backend::Mem`]): the portable fallback of `runtime/hash64.go`, built on
 //!   wyhash's folded 64x64 -> 128 bit multiply and four random key words (`hashkey`).
 //!
-//! The rule, like Go's on x86-64: aeshash when the CPU has AES-NI, SSSE3 and SSE4.1 (detected
-//! once per process with `cpufeatures`), memhash otherwise and on every other target (Go's
-//! own AES hash for arm64 is not ported). Both
-//! functions give bit-for-bit the outputs of Go 1.24's runtime for the same key schedule, seed
-//! and input (`tests/hash_vectors.rs` checks vectors printed by `tools/gohash`).
+//! The rule, like Go's: on x86-64, aeshash when the CPU has AES-NI, SSSE3 and SSE4.1 (detected
+//! once per process with `cpufeatures`); on arm64 (aarch64), aeshash when the CPU has AES
+//! (std's run-time detection); memhash otherwise and on every other target. Both functions
+//! give bit-for-bit the outputs of Go 1.24's runtime on the same architecture for the same key
+//! schedule, seed and input (`tests/hash_vectors.rs` checks vectors printed by `tools/gohash`,
+//! run on amd64 and on arm64).
 //!
 //! The key schedule is drawn once per process; every [`RandomState`] draws its own seed, as Go
 //! gives every map its own `hash0`. [`RandomState::with_backend`] forces a backend.
@@ -32,7 +37,7 @@
 //! hashes exactly as Go's `strhash`. Skipping it loses nothing: a byte write mixes in its
 //! length, so write boundaries already separate the fields of a key. `u8`, `u16` and `u128`
 //! take the general function on 1, 2 and 16 bytes, as Go hashes those sizes. Inputs are read
-//! little-endian and outputs are 64-bit on every target (Go on amd64).
+//! little-endian and outputs are 64-bit on every target (Go on amd64 and arm64).
 //!
 //! # Example
 //!
@@ -62,6 +67,10 @@ use rand::RngCore;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod aes;
+#[cfg(target_arch = "aarch64")]
+#[allow(unsafe_code)]
+#[path = "aes_arm64.rs"]
+mod aes;
 #[allow(unsafe_code)]
 mod mem;
 #[cfg(feature = "teach")]
@@ -71,7 +80,7 @@ pub mod teach;
 /// Which hash function a [`RandomState`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
-    /// aeshash: Go's AES-NI hash (x86-64 with AES-NI, SSSE3 and SSE4.1).
+    /// aeshash: Go's AES hash (x86-64 with AES-NI, SSSE3 and SSE4.1; arm64 with AES).
     Aes,
     /// memhash: Go's portable hash (`runtime/hash64.go`), available everywhere.
     Mem,
@@ -80,13 +89,19 @@ pub enum Backend {
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(aes_cpuid, "aes", "ssse3", "sse4.1");
 
-/// Whether this CPU can run aeshash (Go's rule: AES-NI, SSSE3 and SSE4.1).
+/// Whether this CPU can run aeshash (Go's rule: AES-NI, SSSE3 and SSE4.1 on x86-64, AES on
+/// arm64).
 fn aes_available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         aes_cpuid::get()
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(target_arch = "aarch64")]
+    {
+        // std caches the answer after the first query: one load and test per call.
+        std::arch::is_aarch64_feature_detected!("aes")
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         false
     }
@@ -159,11 +174,18 @@ impl fmt::Display for BackendUnavailable {
                  which this CPU lacks (use Backend::Mem)",
                 self.requested
             )
+        } else if cfg!(target_arch = "aarch64") {
+            write!(
+                f,
+                "hash backend {:?} unavailable: aeshash needs the AES instructions, which this \
+                 CPU lacks (use Backend::Mem)",
+                self.requested
+            )
         } else {
             write!(
                 f,
-                "hash backend {:?} unavailable: aeshash is implemented for x86-64 only \
-                 (use Backend::Mem)",
+                "hash backend {:?} unavailable: aeshash is implemented for x86-64 and arm64 \
+                 only (use Backend::Mem)",
                 self.requested
             )
         }
@@ -179,8 +201,9 @@ pub(crate) struct AesKeys(pub(crate) [u8; 128]);
 /// The process-wide random keys of both backends (Go fills only the one it uses; a process
 /// here may use both).
 pub(crate) struct Keys {
-    /// Go's `aeskeysched` (kept off x86-64 too, so the test hook has one signature).
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    /// Go's `aeskeysched` (kept on targets without aeshash too, so the test hook has one
+    /// signature).
+    #[cfg_attr(not(any(target_arch = "x86_64", target_arch = "aarch64")), allow(dead_code))]
     aes: AesKeys,
     /// Go's `hashkey`.
     mem: [u64; 4],
@@ -224,10 +247,11 @@ fn intern(keys: Keys) -> &'static Keys {
 #[derive(Clone, PartialEq, Eq)]
 pub enum GoKeys {
     /// `runtime.aeskeysched`, the 128 bytes in memory order: Go on amd64 with AES-NI, SSSE3
-    /// and SSE4.1 (`runtime.useAeshash`), hashing with aeshash.
+    /// and SSE4.1, or on arm64 with AES (`runtime.useAeshash`), hashing with aeshash. The keys
+    /// of an amd64 process hash as that process only on x86-64, an arm64 one's only on arm64.
     Aes([u8; 128]),
     /// `runtime.hashkey`: Go without AES (other targets, or `GODEBUG=cpu.aes=off`), hashing
-    /// with memhash.
+    /// with memhash, the same function on every target.
     Mem([u64; 4]),
 }
 
@@ -286,7 +310,8 @@ impl RandomState {
     /// # Errors
     ///
     /// [`BackendUnavailable`] if `b` is [`Backend::Aes`] and this CPU lacks AES-NI, SSSE3 or
-    /// SSE4.1, or the target is not x86-64. [`Backend::Mem`] always succeeds.
+    /// SSE4.1 (x86-64) or AES (arm64), or the target is neither. [`Backend::Mem`] always
+    /// succeeds.
     ///
     /// # Examples
     ///
@@ -469,8 +494,8 @@ pub struct GoHasher {
     keys: &'static Keys,
     /// Invariant: `Aes` only where `aes_available()` (checked by `RandomState`'s constructors).
     backend: Backend,
-    /// Invariant: true only where `wide_available()`.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    /// Invariant: true only where `wide_available()` (never off x86-64).
+    #[cfg_attr(not(any(target_arch = "x86_64", target_arch = "aarch64")), allow(dead_code))]
     wide: bool,
     /// The last write was `write(bytes)`: a following `write_u8(0xff)` is `str`'s terminator.
     after_bytes: bool,
@@ -494,10 +519,11 @@ impl GoHasher {
     #[inline]
     fn bytes(&mut self, p: &[u8]) {
         match self.backend {
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
             Backend::Aes => {
-                // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and
-                // SSE4.1, and `wide` only where `wide_available()` found VAES and AVX2.
+                // SAFETY: a hasher only holds `Aes` after `check` found the CPU's AES features
+                // (AES-NI, SSSE3 and SSE4.1; AES on arm64), and `wide` only where
+                // `wide_available()` found VAES and AVX2.
                 self.state = unsafe { aes::hash(&self.keys.aes, self.state, p, self.wide) }
             }
             _ => self.set_mem(mem::hash(&self.keys.mem, self.state, p)),
@@ -538,8 +564,8 @@ impl Hasher for GoHasher {
     #[inline]
     fn write_u32(&mut self, i: u32) {
         match self.backend {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
+            #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+            // SAFETY: a hasher only holds `Aes` after `check` found the CPU's AES features.
             Backend::Aes => self.state = unsafe { aes::hash32(&self.keys.aes, self.state, i) },
             _ => self.set_mem(mem::hash32(&self.keys.mem, self.state, i)),
         }
@@ -549,8 +575,8 @@ impl Hasher for GoHasher {
     #[inline]
     fn write_u64(&mut self, i: u64) {
         match self.backend {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: a hasher only holds `Aes` after `check` found AES-NI, SSSE3 and SSE4.1.
+            #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+            // SAFETY: a hasher only holds `Aes` after `check` found the CPU's AES features.
             Backend::Aes => self.state = unsafe { aes::hash64(&self.keys.aes, self.state, i) },
             _ => self.set_mem(mem::hash64(&self.keys.mem, self.state, i)),
         }

@@ -32,8 +32,9 @@ pub(crate) const MAPPED_ARRAY: usize = 1 << 20;
 /// Whether large arrays are mapped at all. Not in sanitizer builds (`--cfg gomap_sanitize`, set
 /// by scripts/sanitize.sh) nor fuzz builds (`--cfg fuzzing`, set by cargo-fuzz): AddressSanitizer
 /// knows the bounds of the allocator's blocks, not of a mapping, and LeakSanitizer does not scan
-/// mappings for pointers, so it took every entry only a mapped array held for a leak.
-pub(crate) const MAP_LARGE: bool = !cfg!(any(fuzzing, gomap_sanitize));
+/// mappings for pointers, so it took every entry only a mapped array held for a leak. Nor under
+/// Miri, which checks the allocator's blocks but runs no `madvise` or `mincore`.
+pub(crate) const MAP_LARGE: bool = !cfg!(any(fuzzing, gomap_sanitize, miri));
 /// Bytes of a retired array given back per write: small enough that no write waits long for
 /// its step, where bigger steps showed up as slow writes (docs/performance.md, "Latency").
 pub(crate) const RELEASE_STEP: usize = 16 << 10;

@@ -883,7 +883,7 @@ mod differential {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 1 } else { 48 }, ..ProptestConfig::default() })]
 
         #[test]
         fn against_std_well_mixed(ops in proptest::collection::vec(op(), 1..1500)) {

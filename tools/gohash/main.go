@@ -13,6 +13,14 @@
 // runtime symbols that are not marked for outside use. Each run draws a fresh key schedule, so
 // the files change on every run; the Rust tests read the schedule from the file.
 //
+// arm64's aeshash (asm_arm64.s) is a different function; its vectors come from the same program
+// built for arm64, here run on x86-64 under qemu-user, which emulates the AES instructions:
+//
+//	cd tools/gohash
+//	GOARCH=arm64 go build -ldflags=-checklinkname=0 -o /tmp/gohash-arm64 .
+//	qemu-aarch64 /tmp/gohash-arm64 > ../../tests/data/hash/arm64-aes.txt
+//	GODEBUG=cpu.aes=off qemu-aarch64 /tmp/gohash-arm64 > ../../tests/data/hash/arm64-mem.txt
+//
 // Output, one record a line, all numbers in hex:
 //
 //	backend aes|mem

@@ -254,7 +254,7 @@ struct ExploreArgs {
     /// The first map's key type
     #[arg(long, value_enum, default_value_t = KeyType::U64)]
     key_type: KeyType,
-    /// The first map's hasher: Go's aeshash (where the CPU has AES-NI) or memhash, or the
+    /// The first map's hasher: Go's aeshash (where the CPU has AES) or memhash, or the
     /// teaching hasher (key k goes to bucket k mod 2^B)
     #[arg(long, value_enum)]
     hasher: Option<HasherArg>,
@@ -450,10 +450,10 @@ fn cmd_twin(a: &TwinArgs) -> Res<ExitCode> {
     if backends.contains(&Backend::Aes) && gomap::hash::backend() != Backend::Aes {
         if a.backend == BackendArg::Aes {
             return bad(
-                "--backend aes: this CPU has no AES-NI, so neither Go nor gomap can take that path",
+                "--backend aes: this CPU has no AES, so neither Go nor gomap can take that path",
             );
         }
-        eprintln!("gomap twin: this CPU has no AES-NI: comparing the memhash path only");
+        eprintln!("gomap twin: this CPU has no AES instructions: comparing the memhash path only");
         backends.retain(|b| *b == Backend::Mem);
     }
     let size = match a.size {

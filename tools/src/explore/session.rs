@@ -31,7 +31,7 @@ pub enum KeyKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HasherKind {
-    /// Go's aeshash (AES-NI), with hash keys drawn from the seed.
+    /// Go's aeshash (AES-NI on x86-64, AES on arm64), with hash keys drawn from the seed.
     Aes,
     /// Go's memhash, with hash keys drawn from the seed.
     Mem,
@@ -250,9 +250,8 @@ fn hasher(kind: HasherKind, seed: u32) -> Result<RandomState, Refusal> {
         // Go makes these odd (runtime/alg.go).
         _ => GoKeys::Mem(core::array::from_fn(|_| splitmix(&mut s) | 1)),
     };
-    RandomState::from_go(&keys, seed).or_else(|_| {
-        bad("aeshash needs AES-NI, SSSE3 and SSE4.1, which this CPU lacks: pick memhash")
-    })
+    RandomState::from_go(&keys, seed)
+        .or_else(|_| bad("aeshash needs AES instructions this CPU lacks: pick memhash"))
 }
 
 fn new_live(c: Config) -> Result<Box<dyn Live>, Refusal> {

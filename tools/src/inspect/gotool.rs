@@ -1,6 +1,12 @@
 //! The Go side of both twins: building `tools/gotwin` with either of Go's maps (the classic
 //! one for [`twin`](super::twin), the Swiss one for [`twin_swiss`](super::twin_swiss)), and
 //! finding (or installing) the Go toolchain to build it with.
+//!
+//! The tool is built for the architecture this program was compiled for ([`goarch`]): Go's
+//! aeshash is one function on amd64 and another on arm64, and gomap hashes as its own target's
+//! Go does. Where that binary cannot be started directly (an arm64 build of gomap run under
+//! `qemu-aarch64` on an x86-64 machine without binfmt_misc), `GOMAP_GO_RUNNER` names the
+//! command that runs it, e.g. `GOMAP_GO_RUNNER=qemu-aarch64`.
 
 use gomap::hash::Backend;
 use std::io::Write as _;
@@ -14,7 +20,39 @@ pub struct GoTool {
     pub(crate) bin: PathBuf,
 }
 
+/// The environment variable naming a command that runs the Go tool (its words split at
+/// whitespace, the tool's path and arguments after them), for a tool this machine cannot start
+/// directly: `qemu-aarch64` for an arm64 tool on x86-64.
+pub const RUNNER_VAR: &str = "GOMAP_GO_RUNNER";
+
+/// Go's name (`GOARCH`) for the architecture this program was compiled for, where gomap has
+/// Go's hash functions for it; `None` elsewhere (Go's default is then left alone).
+pub fn goarch() -> Option<&'static str> {
+    if cfg!(target_arch = "x86_64") {
+        Some("amd64")
+    } else if cfg!(target_arch = "aarch64") {
+        Some("arm64")
+    } else {
+        None
+    }
+}
+
 impl GoTool {
+    /// A command that runs the tool: the binary itself, or [`RUNNER_VAR`]'s command with the
+    /// binary as its first argument.
+    pub(crate) fn command(&self) -> Command {
+        let runner = std::env::var(RUNNER_VAR).unwrap_or_default();
+        let mut words = runner.split_whitespace();
+        match words.next() {
+            Some(first) => {
+                let mut cmd = Command::new(first);
+                cmd.args(words).arg(&self.bin);
+                cmd
+            }
+            None => Command::new(&self.bin),
+        }
+    }
+
     /// Starts the tool on hash path `backend` (memhash: `GODEBUG=cpu.aes=off`) with its output
     /// piped, and writes `script` to its stdin from a thread of its own, so that neither side
     /// blocks on a full pipe. Both twins run Go this way.
@@ -23,7 +61,7 @@ impl GoTool {
         backend: Backend,
         script: String,
     ) -> Result<(Child, JoinHandle<std::io::Result<()>>), String> {
-        let mut cmd = Command::new(&self.bin);
+        let mut cmd = self.command();
         cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         match backend {
             Backend::Mem => cmd.env("GODEBUG", "cpu.aes=off"),
@@ -58,7 +96,8 @@ impl GoTool {
 
     /// Builds `tools/gotwin` with the map `kind`: `GOEXPERIMENT=noswissmap` for the classic
     /// map (binary `gotwin`), GOEXPERIMENT unset for the Swiss map (binary `gotwin-swiss`);
-    /// both with `-ldflags=-checklinkname=0` and `GOTOOLCHAIN=local`.
+    /// both with `-ldflags=-checklinkname=0`, `GOTOOLCHAIN=local` and `GOARCH` set to
+    /// [`goarch`], this program's architecture.
     ///
     /// # Errors
     /// The build's error output when `go build` fails or cannot start.
@@ -70,6 +109,9 @@ impl GoTool {
     ) -> Result<GoTool, String> {
         std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
         let mut cmd = Command::new(go);
+        if let Some(arch) = goarch() {
+            cmd.env("GOARCH", arch);
+        }
         let bin = match kind {
             GoMapKind::Classic => {
                 cmd.env("GOEXPERIMENT", "noswissmap");

@@ -26,7 +26,7 @@ use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Write as _};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::rc::Rc;
 
 pub use super::gotool::{go_toolchain, target_dir, GoMapKind, GoTool, GO_BIN};
@@ -884,7 +884,7 @@ impl<R: BufRead> Lines<R> {
 ///
 /// # Errors
 /// [`Error::Differ`] with the first difference; [`Error::Tool`] when the Go side fails, or
-/// cannot run `backend` here (aeshash needs AES-NI on this CPU too).
+/// cannot run `backend` here (aeshash needs AES on this CPU too).
 pub fn run(script: &AnyScript, go: &GoTool, backend: Backend) -> Result<Report, Error> {
     run_any(script, go, backend, 0, &mut || {})
 }
@@ -1094,7 +1094,7 @@ pub fn tour_script() -> Script<u64> {
 /// # Errors
 /// When the tool fails, or its output does not match gomap (it is compared before it is kept).
 pub fn record_tour(go: &GoTool) -> Result<String, Error> {
-    let mut cmd = Command::new(&go.bin);
+    let mut cmd = go.command();
     cmd.env("GODEBUG", "cpu.aes=off").stdin(Stdio::piped()).stdout(Stdio::piped());
     let mut child =
         cmd.spawn().map_err(|e| Error::Tool(format!("cannot start {}: {e}", go.bin.display())))?;
@@ -1157,7 +1157,8 @@ impl fmt::Display for PreallocReport {
 /// # Errors
 /// The first count that differs, or the tool's failure.
 pub fn preallocation(go: &GoTool, max_b: u8) -> Result<PreallocReport, Error> {
-    let out = Command::new(&go.bin)
+    let out = go
+        .command()
         .arg(format!("-prealloc={max_b}"))
         .output()
         .map_err(|e| Error::Tool(format!("cannot start {}: {e}", go.bin.display())))?;

@@ -911,7 +911,11 @@ mod tests {
 
     fn replay<K: SwissKey>(script_name: &str, out: &str) -> Result<Report, Error> {
         let w = wire::parse(&data(out)).unwrap();
-        if w.backend == Backend::Aes && gomap::hash::backend() != Backend::Aes {
+        // The captures come from Go on amd64: their aeshash is amd64's, which gomap runs on
+        // x86-64 only (arm64's is another function).
+        if w.backend == Backend::Aes
+            && (gomap::hash::backend() != Backend::Aes || !cfg!(target_arch = "x86_64"))
+        {
             return Ok(Report::default());
         }
         compare(&script::<K>(&data(script_name)), &w, w.backend, 0, &mut || {})
