@@ -134,51 +134,6 @@ trait SharedMap: Sync {
     fn delete(&self, k: u64);
 }
 
-impl SharedMap for ConcurrentMap<u64, u64> {
-    fn new() -> Self {
-        ConcurrentMap::new()
-    }
-    fn load(&self, k: u64) -> Option<u64> {
-        ConcurrentMap::load(self, &k)
-    }
-    fn store(&self, k: u64, v: u64) {
-        ConcurrentMap::store(self, k, v)
-    }
-    fn delete(&self, k: u64) {
-        ConcurrentMap::delete(self, &k)
-    }
-}
-
-impl SharedMap for HashTrieMap<u64, u64> {
-    fn new() -> Self {
-        HashTrieMap::new()
-    }
-    fn load(&self, k: u64) -> Option<u64> {
-        HashTrieMap::load(self, &k)
-    }
-    fn store(&self, k: u64, v: u64) {
-        HashTrieMap::store(self, k, v)
-    }
-    fn delete(&self, k: u64) {
-        HashTrieMap::delete(self, &k)
-    }
-}
-
-impl SharedMap for RwLockMap<u64, u64> {
-    fn new() -> Self {
-        RwLockMap::new()
-    }
-    fn load(&self, k: u64) -> Option<u64> {
-        RwLockMap::load(self, &k)
-    }
-    fn store(&self, k: u64, v: u64) {
-        RwLockMap::store(self, k, v)
-    }
-    fn delete(&self, k: u64) {
-        RwLockMap::delete(self, &k)
-    }
-}
-
 impl SharedMap for RwLock<HashMap<u64, u64>> {
     fn new() -> Self {
         RwLock::new(HashMap::new())
@@ -703,10 +658,26 @@ trait GoSyncOps: Sync {
 /// gomap's concurrent maps, which all have sync.Map's method set under the same names
 /// (`load`, `store`, `load_or_store`, `load_and_delete`, `delete`, `swap`, `compare_and_swap`,
 /// `compare_and_delete`, `range`, `clear`): each `"name" => Type,` line makes the map a column
-/// of the `gosync` table, measurable with `--one name go WORKLOAD THREADS`.
+/// of the `gosync` table, measurable with `--one name go WORKLOAD THREADS`, and gives it the
+/// `SharedMap` methods the other workloads use.
 macro_rules! gomap_sync_maps {
     ($($name:literal => $t:ty,)*) => {
-        $(impl GoSyncOps for $t {
+        $(impl SharedMap for $t {
+            fn new() -> Self {
+                <$t>::new()
+            }
+            fn load(&self, k: u64) -> Option<u64> {
+                <$t>::load(self, &k)
+            }
+            fn store(&self, k: u64, v: u64) {
+                <$t>::store(self, k, v)
+            }
+            fn delete(&self, k: u64) {
+                <$t>::delete(self, &k)
+            }
+        }
+
+        impl GoSyncOps for $t {
             fn new() -> Self {
                 <$t>::new()
             }
@@ -870,9 +841,20 @@ impl GoSyncOps for papaya::HashMap<u64, u64> {
 /// `mapSize` of Go's Range and AdversarialDelete.
 const MAP_SIZE: u64 = 1 << 10;
 
-/// Go's benchmarks, by their names less `BenchmarkMap`, in the file's order.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum GoWorkload {
+/// Go's benchmarks, by their names less `BenchmarkMap`, in the file's order, and the list of
+/// them all.
+macro_rules! go_workloads {
+    ($($w:ident,)*) => {
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        enum GoWorkload {
+            $($w,)*
+        }
+
+        const GO_WORKLOADS: &[GoWorkload] = &[$(GoWorkload::$w,)*];
+    };
+}
+
+go_workloads! {
     LoadMostlyHits,
     LoadMostlyMisses,
     LoadOrStoreBalanced,
@@ -899,43 +881,13 @@ enum GoWorkload {
     Clear,
 }
 
-const GO_WORKLOADS: [GoWorkload; 24] = {
-    use GoWorkload::*;
-    [
-        LoadMostlyHits,
-        LoadMostlyMisses,
-        LoadOrStoreBalanced,
-        LoadOrStoreUnique,
-        LoadOrStoreCollision,
-        LoadAndDeleteBalanced,
-        LoadAndDeleteUnique,
-        LoadAndDeleteCollision,
-        Range,
-        AdversarialAlloc,
-        AdversarialDelete,
-        DeleteCollision,
-        SwapCollision,
-        SwapMostlyHits,
-        SwapMostlyMisses,
-        CompareAndSwapCollision,
-        CompareAndSwapNoExistingKey,
-        CompareAndSwapValueNotEqual,
-        CompareAndSwapMostlyHits,
-        CompareAndSwapMostlyMisses,
-        CompareAndDeleteCollision,
-        CompareAndDeleteMostlyHits,
-        CompareAndDeleteMostlyMisses,
-        Clear,
-    ]
-};
-
 impl GoWorkload {
     fn name(self) -> String {
         format!("{self:?}")
     }
 
     fn parse(s: &str) -> Option<Self> {
-        GO_WORKLOADS.into_iter().find(|w| w.name() == s)
+        GO_WORKLOADS.iter().copied().find(|w| w.name() == s)
     }
 
     /// `hits, misses` of the benchmarks that have them.

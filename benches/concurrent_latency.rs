@@ -150,59 +150,30 @@ trait Map: Sync + Send {
     fn load_or_store(&self, k: u64, v: u64) -> u64;
 }
 
-impl Map for ConcurrentMap<u64, u64> {
-    fn new() -> Self {
-        ConcurrentMap::new()
-    }
-    fn load(&self, k: u64) -> Option<u64> {
-        ConcurrentMap::load(self, &k)
-    }
-    fn store(&self, k: u64, v: u64) {
-        ConcurrentMap::store(self, k, v)
-    }
-    fn delete(&self, k: u64) {
-        ConcurrentMap::delete(self, &k)
-    }
-    fn load_or_store(&self, k: u64, v: u64) -> u64 {
-        ConcurrentMap::load_or_store(self, k, v).0
-    }
+/// gomap's concurrent maps share sync.Map's method names.
+macro_rules! gomap_maps {
+    ($($t:ident),*) => {
+        $(impl Map for $t<u64, u64> {
+            fn new() -> Self {
+                $t::new()
+            }
+            fn load(&self, k: u64) -> Option<u64> {
+                $t::load(self, &k)
+            }
+            fn store(&self, k: u64, v: u64) {
+                $t::store(self, k, v)
+            }
+            fn delete(&self, k: u64) {
+                $t::delete(self, &k)
+            }
+            fn load_or_store(&self, k: u64, v: u64) -> u64 {
+                $t::load_or_store(self, k, v).0
+            }
+        })*
+    };
 }
 
-impl Map for HashTrieMap<u64, u64> {
-    fn new() -> Self {
-        HashTrieMap::new()
-    }
-    fn load(&self, k: u64) -> Option<u64> {
-        HashTrieMap::load(self, &k)
-    }
-    fn store(&self, k: u64, v: u64) {
-        HashTrieMap::store(self, k, v)
-    }
-    fn delete(&self, k: u64) {
-        HashTrieMap::delete(self, &k)
-    }
-    fn load_or_store(&self, k: u64, v: u64) -> u64 {
-        HashTrieMap::load_or_store(self, k, v).0
-    }
-}
-
-impl Map for RwLockMap<u64, u64> {
-    fn new() -> Self {
-        RwLockMap::new()
-    }
-    fn load(&self, k: u64) -> Option<u64> {
-        RwLockMap::load(self, &k)
-    }
-    fn store(&self, k: u64, v: u64) {
-        RwLockMap::store(self, k, v)
-    }
-    fn delete(&self, k: u64) {
-        RwLockMap::delete(self, &k)
-    }
-    fn load_or_store(&self, k: u64, v: u64) -> u64 {
-        RwLockMap::load_or_store(self, k, v).0
-    }
-}
+gomap_maps!(ConcurrentMap, HashTrieMap, RwLockMap);
 
 impl Map for DashMap<u64, u64> {
     fn new() -> Self {

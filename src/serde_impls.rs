@@ -120,6 +120,16 @@ where
     }
 }
 
+/// Clones the entries a concurrent map's `range` visits (`range` is given the visitor).
+fn snapshot<K: Clone, V: Clone>(range: impl FnOnce(&mut dyn FnMut(&K, &V) -> bool)) -> Vec<(K, V)> {
+    let mut entries = Vec::new();
+    range(&mut |k: &K, v: &V| {
+        entries.push((k.clone(), v.clone()));
+        true
+    });
+    entries
+}
+
 /// Writes a snapshot of `(key, value)` clones as a map, with no lock held while the entries
 /// serialize (the concurrent maps run no user code under their locks).
 fn serialize_snapshot<K, V, Z>(entries: &[(K, V)], serializer: Z) -> Result<Z::Ok, Z::Error>
@@ -141,12 +151,7 @@ where
     S: BuildHasher + Clone + Send + Sync + 'static,
 {
     fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
-        let mut entries = Vec::new();
-        self.range(|k, v| {
-            entries.push((k.clone(), v.clone()));
-            true
-        });
-        serialize_snapshot(&entries, serializer)
+        serialize_snapshot(&snapshot(|f| self.range(f)), serializer)
     }
 }
 
@@ -178,12 +183,7 @@ where
     S: BuildHasher,
 {
     fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
-        let mut entries = Vec::new();
-        self.range(|k, v| {
-            entries.push((k.clone(), v.clone()));
-            true
-        });
-        serialize_snapshot(&entries, serializer)
+        serialize_snapshot(&snapshot(|f| self.range(f)), serializer)
     }
 }
 

@@ -1,25 +1,14 @@
 //! Single-thread semantics of every method, run against all three concurrent map types.
 #![cfg(not(loom))]
 
+mod epoch;
+
+use epoch::reclaimed;
 use gomap::concurrent::{ConcurrentMap, HashTrieMap, RwLockMap};
 use std::collections::HashSet;
 use std::sync::Arc;
 
 fn assert_send_sync<T: Send + Sync>() {}
-
-/// ConcurrentMap frees replaced values through epoch-based reclamation, i.e. once no thread
-/// is pinned in an old epoch; this pushes that along until `done` holds, giving other test
-/// threads a few seconds to unpin before it gives up and returns false.
-fn reclaimed(done: impl Fn() -> bool) -> bool {
-    for _ in 0..3000 {
-        if done() {
-            return true;
-        }
-        crossbeam_epoch::pin().flush();
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    done()
-}
 
 #[test]
 fn all_types_are_send_and_sync() {

@@ -4,24 +4,15 @@
 //! `Eq`, `Clone` or `Drop` panic), and the shape `debug_shape` reports.
 #![cfg(not(loom))]
 
+mod epoch;
+
+use epoch::reclaimed;
 use gomap::concurrent::HashTrieMap;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::SeqCst};
 use std::sync::Arc;
-
-/// Frees replaced entries through the epoch until `done` holds (see concurrent_semantics.rs).
-fn reclaimed(done: impl Fn() -> bool) -> bool {
-    for _ in 0..3000 {
-        if done() {
-            return true;
-        }
-        crossbeam_epoch::pin().flush();
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    done()
-}
 
 /// Hashes a key to `f(the last u64 it writes)`: deterministic hashes with chosen collisions.
 #[derive(Clone, Copy)]

@@ -310,16 +310,18 @@ impl<K, V> SwissTable<K, V> {
     /// Go's `getWithKeySmall`: a byte-by-byte scan of the one group for `h2`, comparing keys
     /// only where the byte is exactly `h2` (Go compares bytes here, not `matchH2`).
     #[inline]
-    fn get_with_key_small(
+    fn get_with_key_small<O: Observer>(
         &self,
         hash: u64,
         eq: &mut impl FnMut(&K) -> bool,
-        obs: &mut impl Observer,
+        obs: &mut O,
     ) -> Option<Slot> {
         let h2 = h2(hash);
         let ctrl = self.small.ctrls(0);
-        // The slots whose byte is exactly h2, for the observer (the loop reads the bytes).
-        obs.group(0, ctrl, match_h2_exact(ctrl, h2));
+        // The slots whose byte is exactly h2, for an observer (the loop reads the bytes).
+        if O::ENABLED {
+            obs.group(0, ctrl, match_h2_exact(ctrl, h2));
+        }
         for i in 0..GROUP_SLOTS {
             if ctrl_get(ctrl, i) == h2 {
                 if let Some(k) = self.small.key(0, i) {
