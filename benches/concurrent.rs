@@ -149,34 +149,20 @@ impl SharedMap for RwLock<HashMap<u64, u64>> {
     }
 }
 
-impl SharedMap for DashMap<u64, u64> {
+/// Every map with Go's sync.Map operations (gomap's, dashmap, papaya) runs the other
+/// workloads through the same ones.
+impl<T: GoSyncOps> SharedMap for T {
     fn new() -> Self {
-        DashMap::new()
+        <T as GoSyncOps>::new()
     }
     fn load(&self, k: u64) -> Option<u64> {
-        self.get(&k).map(|r| *r)
+        GoSyncOps::load(self, k)
     }
     fn store(&self, k: u64, v: u64) {
-        self.insert(k, v);
+        GoSyncOps::store(self, k, v)
     }
     fn delete(&self, k: u64) {
-        self.remove(&k);
-    }
-}
-
-/// papaya pinned per operation, as ConcurrentMap is (its guide's default usage).
-impl SharedMap for papaya::HashMap<u64, u64> {
-    fn new() -> Self {
-        papaya::HashMap::new()
-    }
-    fn load(&self, k: u64) -> Option<u64> {
-        self.pin().get(&k).copied()
-    }
-    fn store(&self, k: u64, v: u64) {
-        self.pin().insert(k, v);
-    }
-    fn delete(&self, k: u64) {
-        self.pin().remove(&k);
+        GoSyncOps::delete(self, k)
     }
 }
 
@@ -658,26 +644,10 @@ trait GoSyncOps: Sync {
 /// gomap's concurrent maps, which all have sync.Map's method set under the same names
 /// (`load`, `store`, `load_or_store`, `load_and_delete`, `delete`, `swap`, `compare_and_swap`,
 /// `compare_and_delete`, `range`, `clear`): each `"name" => Type,` line makes the map a column
-/// of the `gosync` table, measurable with `--one name go WORKLOAD THREADS`, and gives it the
-/// `SharedMap` methods the other workloads use.
+/// of the `gosync` table, measurable with `--one name go WORKLOAD THREADS`.
 macro_rules! gomap_sync_maps {
     ($($name:literal => $t:ty,)*) => {
-        $(impl SharedMap for $t {
-            fn new() -> Self {
-                <$t>::new()
-            }
-            fn load(&self, k: u64) -> Option<u64> {
-                <$t>::load(self, &k)
-            }
-            fn store(&self, k: u64, v: u64) {
-                <$t>::store(self, k, v)
-            }
-            fn delete(&self, k: u64) {
-                <$t>::delete(self, &k)
-            }
-        }
-
-        impl GoSyncOps for $t {
+        $(impl GoSyncOps for $t {
             fn new() -> Self {
                 <$t>::new()
             }
@@ -789,7 +759,7 @@ impl GoSyncOps for DashMap<u64, u64> {
     }
 }
 
-/// papaya pinned per operation, as in the workloads above.
+/// papaya pinned per operation, as ConcurrentMap is (its guide's default usage).
 impl GoSyncOps for papaya::HashMap<u64, u64> {
     fn new() -> Self {
         papaya::HashMap::new()
