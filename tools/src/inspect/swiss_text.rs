@@ -5,9 +5,9 @@
 //! here is each key's `h2` from the map's own hasher, printed beside the control byte that
 //! holds it so that a reader sees the two agree.
 
+use gomap::swiss::h2;
 use gomap::swiss::raw::{CtrlState, GroupView, SwissView, TableView};
 use gomap::swiss::traced::Lookup;
-use gomap::swiss::{h1, h2};
 use gomap::SwissMap;
 use std::fmt::{Display, Write as _};
 use std::hash::{BuildHasher, Hash};
@@ -58,6 +58,15 @@ pub fn directory_lines<K, V>(view: &SwissView<'_, K, V>) -> String {
     out
 }
 
+/// A control byte as the pictures show it: h2 in hex, `empty` or `del`.
+fn ctrl_cell(b: u8) -> String {
+    match CtrlState::of(b) {
+        CtrlState::Empty => "empty".to_string(),
+        CtrlState::Deleted => "del".to_string(),
+        CtrlState::Full(b) => format!("{b:02x}"),
+    }
+}
+
 /// A group: one column per slot, its control byte (h2 in hex, `empty` or `del`), then the key
 /// and, for a full slot, the key's own h2 as the map's hasher computes it.
 pub fn group_block<K: Display + Hash, V, S: BuildHasher>(
@@ -69,11 +78,7 @@ pub fn group_block<K: Display + Hash, V, S: BuildHasher>(
     let mut keys = format!("  {:<9} key ", "");
     let mut check = format!("  {:<9} h2  ", "");
     for (i, slot) in g.slots().iter().enumerate() {
-        let c = match g.state(i) {
-            CtrlState::Empty => "empty".to_string(),
-            CtrlState::Deleted => "del".to_string(),
-            CtrlState::Full(b) => format!("{b:02x}"),
-        };
+        let c = ctrl_cell(g.ctrl_byte(i));
         let (k, h) = match slot {
             Some((k, _)) => (k.to_string(), format!("{:02x}", h2(hasher.hash_one(k)))),
             None => (String::from("."), String::new()),
@@ -108,18 +113,15 @@ pub fn render<K: Display + Hash + Eq, V, S: BuildHasher>(
     out
 }
 
-/// Where a key's probing starts and what it looks for, from the map's hasher: the hash, h1's
-/// first group in a table of `groups` groups, h2, and the directory entry (for a map that has a
-/// directory).
+/// Where a key's probing starts and what it looks for, as the map's own lookup reports it: the
+/// hash, h1, h2 and the directory entry (for a map that has a directory).
 pub fn key_line<K: Display + Hash + Eq, V, S: BuildHasher>(m: &SwissMap<K, V, S>, k: &K) -> String {
-    let hash = m.hasher().hash_one(k);
-    let view = m.raw();
-    let dir = if view.header().small {
-        String::from("small map: no directory")
-    } else {
-        format!("directory index {}", view.directory_index(hash))
+    let t = m.trace_lookup(k);
+    let dir = match t.directory_index {
+        None => String::from("small map: no directory"),
+        Some(i) => format!("directory index {i}"),
     };
-    format!("key {k}: hash {hash:#018x}  h1 {:#x}  h2 {:02x}  {dir}", h1(hash), h2(hash))
+    format!("key {k}: hash {:#018x}  h1 {:#x}  h2 {:02x}  {dir}", t.hash, t.h1, t.h2)
 }
 
 /// A traced lookup ([`SwissMap::trace_lookup`]): the hash split, the directory entry, and each
@@ -130,16 +132,7 @@ pub fn lookup_lines(key: &str, t: &Lookup) -> String {
         let _ = writeln!(out, "  directory[{i}] -> table {tab}");
     }
     for (n, p) in t.probes.iter().enumerate() {
-        let bytes: Vec<String> = p
-            .ctrl
-            .to_le_bytes()
-            .iter()
-            .map(|&b| match CtrlState::of(b) {
-                CtrlState::Empty => "empty".to_string(),
-                CtrlState::Deleted => "del".to_string(),
-                CtrlState::Full(b) => format!("{b:02x}"),
-            })
-            .collect();
+        let bytes: Vec<String> = p.ctrl.to_le_bytes().iter().map(|&b| ctrl_cell(b)).collect();
         let _ = writeln!(out, "  probe {n}: group {}  ctrl {}", p.group, bytes.join(" "));
         if p.matches.is_empty() {
             let _ = writeln!(out, "           no byte matches h2 {:02x}", t.h2);
