@@ -301,8 +301,8 @@ impl<K, V> SwissTable<K, V> {
         // SAFETY: `hot` is as long as `dir`, which is 1 << globalDepth long, and
         // directory_index is below that (the top globalDepth bits, or 0 for one entry).
         let groups = unsafe { *self.hot.get_unchecked(idx) };
-        // SAFETY: `hot[idx]` is the group array of table `dir[idx]` (refresh_hot runs after
-        // every change to either), alive and unwritten while `&self` is held.
+        // SAFETY: `hot[idx]` is the group array of table `dir[idx]` (`hot` is kept in step
+        // with the directory, see its field), alive and unwritten while `&self` is held.
         let (ptr, pos) = unsafe { groups.get_with_key(hash, &mut eq, obs) }?;
         Some(Slot { ptr, table: groups.table, pos: pos as u32 })
     }
